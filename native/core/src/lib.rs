@@ -1,0 +1,3 @@
+//! EntraSnapshot engine core: everything that needs no network.
+
+pub mod wellknown;

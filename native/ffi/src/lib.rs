@@ -1,0 +1,1 @@
+//! The C ABI of the EntraSnapshot engine (JSON in, JSON out).

@@ -1,0 +1,1 @@
+//! EntraSnapshot Microsoft Graph client: auth, paging, delta, $batch, throttling.
