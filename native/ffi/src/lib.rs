@@ -1,1 +1,100 @@
-//! The C ABI of the EntraSnapshot engine (JSON in, JSON out).
+//! The C ABI of the EntraSnapshot engine: JSON in, JSON out, UTF-8, no callbacks.
+//!
+//! Long work runs as a job: `entrasnap_job_start` takes a JSON request whose
+//! `"op"` names the operation, `entrasnap_job_poll` hands back the progress
+//! events queued since the last poll, `entrasnap_job_cancel` asks the
+//! operation to stop, `entrasnap_job_result` takes the outcome and
+//! `entrasnap_job_free` releases the job. Conventions (after rustls-ffi):
+//! every exported function runs inside a panic boundary, output parameters
+//! come last and are written only on success, and every string the library
+//! returns is released with `entrasnap_string_free`.
+
+use std::ffi::{CString, c_char};
+
+#[macro_use]
+mod panic;
+
+mod context;
+mod job;
+mod operation;
+mod result;
+mod selftest;
+
+pub use context::{JobContext, OperationError, Progress};
+pub use job::{
+    entrasnap_job, entrasnap_job_cancel, entrasnap_job_free, entrasnap_job_poll,
+    entrasnap_job_result, entrasnap_job_start,
+};
+pub use operation::OPERATIONS;
+pub use result::{entrasnap_result, entrasnap_result_text};
+
+/// The version of this C ABI. It changes whenever a function, a parameter or
+/// a meaning changes incompatibly; callers refuse a library whose
+/// `entrasnap_abi_version()` differs from the header they were built with.
+pub const ENTRASNAP_ABI_VERSION: u32 = 1;
+
+/// The crate version, NUL-terminated for C.
+const VERSION: &std::ffi::CStr = match std::ffi::CStr::from_bytes_with_nul(
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes(),
+) {
+    Ok(version) => version,
+    Err(_) => panic!("the crate version contains a NUL byte"),
+};
+
+/// The ABI version of the loaded library (`ENTRASNAP_ABI_VERSION` when the
+/// header and the library agree).
+#[unsafe(no_mangle)]
+pub extern "C" fn entrasnap_abi_version() -> u32 {
+    ffi_panic_boundary! { ENTRASNAP_ABI_VERSION }
+}
+
+/// The library's version, like "0.1.0". A static string: do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn entrasnap_version() -> *const c_char {
+    ffi_panic_boundary! { VERSION.as_ptr() }
+}
+
+/// Releases a string returned by this library. `NULL` is ignored.
+///
+/// # Safety
+///
+/// `text` is `NULL` or a string returned by this library through an output
+/// parameter, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn entrasnap_string_free(text: *mut c_char) {
+    ffi_panic_boundary! {
+        if !text.is_null() {
+            // SAFETY: the caller hands back a pointer from `into_c_string`.
+            drop(unsafe { CString::from_raw(text) });
+        }
+    }
+}
+
+/// Turns JSON text into a string the caller owns and frees with
+/// `entrasnap_string_free`.
+fn into_c_string(json: String) -> *mut c_char {
+    // serde_json escapes U+0000, so JSON text never holds a NUL byte.
+    CString::new(json)
+        .expect("JSON text holds no NUL byte")
+        .into_raw()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn version_is_the_crate_version() {
+        // SAFETY: a static NUL-terminated string.
+        let version = unsafe { CStr::from_ptr(entrasnap_version()) };
+        assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        assert_eq!(entrasnap_abi_version(), ENTRASNAP_ABI_VERSION);
+    }
+
+    #[test]
+    fn freeing_null_is_a_no_op() {
+        // SAFETY: NULL is allowed.
+        unsafe { entrasnap_string_free(std::ptr::null_mut()) };
+    }
+}

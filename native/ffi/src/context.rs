@@ -1,0 +1,196 @@
+//! What an engine operation gets from the job that runs it: a sink for
+//! progress and a cancellation flag, and the error it fails with.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+/// One step of progress, shown to the user (the module turns it into
+/// `Write-Progress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// What is being done overall, like "Exporting conditionalAccessPolicy".
+    pub activity: String,
+    /// The current step, like "42 of 117 objects".
+    pub status: String,
+    /// Percent complete, 0 to 100, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<u8>,
+}
+
+/// An event of a job, as the caller sees it in `entrasnap_job_poll`. The last
+/// event of every job is exactly one of `Done`, `Failed` or `Cancelled`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub(crate) enum Event {
+    Progress(Progress),
+    Done,
+    Failed,
+    Cancelled,
+}
+
+/// The handle an operation uses to talk to the job running it: it reports
+/// progress and checks, at points where stopping is safe, whether the caller
+/// cancelled. Cloning it is cheap; clones share the same job.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    events: Sender<Event>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl JobContext {
+    pub(crate) fn new(events: Sender<Event>, cancelled: Arc<AtomicBool>) -> Self {
+        Self { events, cancelled }
+    }
+
+    /// Queues a progress event for the caller's next poll.
+    pub fn progress(&self, progress: Progress) {
+        // The receiver lives as long as the job; a failed send means the job
+        // is being freed and nobody will read the event.
+        let _ = self.events.send(Event::Progress(progress));
+    }
+
+    /// Whether the caller asked the job to stop.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
+    /// `Err(OperationError::cancelled())` once the caller asked the job to
+    /// stop, so an operation can write `context.check_cancelled()?`.
+    pub fn check_cancelled(&self) -> Result<(), OperationError> {
+        if self.is_cancelled() {
+            Err(OperationError::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Waits for `duration` (a delay between steps, a `Retry-After`), ending
+    /// early with the cancellation error when the caller cancels.
+    pub fn sleep(&self, duration: Duration) -> Result<(), OperationError> {
+        const SLICE: Duration = Duration::from_millis(10);
+        let deadline = Instant::now() + duration;
+        loop {
+            self.check_cancelled()?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(SLICE));
+        }
+    }
+}
+
+/// Why an operation failed: a stable code (`EntraSnapshot.Cancelled`) that
+/// scripts and the module's error records use as their id, and a one-line
+/// message for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationError {
+    code: String,
+    message: String,
+}
+
+impl OperationError {
+    /// An error with code `EntraSnapshot.<name>`; line breaks in `message`
+    /// are folded so the message stays one line.
+    pub fn new(name: &str, message: &str) -> Self {
+        Self {
+            code: format!("EntraSnapshot.{name}"),
+            message: one_line(message),
+        }
+    }
+
+    /// The caller cancelled the job.
+    pub fn cancelled() -> Self {
+        Self::new("Cancelled", "the operation was cancelled")
+    }
+
+    /// The request named an operation this library does not have.
+    pub fn unknown_operation(op: &str) -> Self {
+        Self::new(
+            "UnknownOperation",
+            &format!(
+                "unknown operation '{op}' (this library has: {})",
+                crate::OPERATIONS.join(", ")
+            ),
+        )
+    }
+
+    /// The request's parameters do not fit the operation.
+    pub fn invalid_argument(message: &str) -> Self {
+        Self::new("InvalidArgument", message)
+    }
+
+    /// The operation panicked: a bug in the library.
+    pub fn panic(op: &str, payload: &str) -> Self {
+        Self::new(
+            "Panic",
+            &format!("internal error: operation '{op}' panicked: {payload}"),
+        )
+    }
+
+    /// The stable code, like `EntraSnapshot.Cancelled`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.code == "EntraSnapshot.Cancelled"
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn messages_are_one_line() {
+        let error = OperationError::new("X", "first\nsecond\r\n  third");
+        assert_eq!(error.message(), "first second third");
+        assert_eq!(error.code(), "EntraSnapshot.X");
+    }
+
+    #[test]
+    fn events_serialize_with_their_kind() {
+        let progress = Event::Progress(Progress {
+            activity: "a".into(),
+            status: "s".into(),
+            percent: Some(50),
+        });
+        assert_eq!(
+            serde_json::to_string(&progress).unwrap(),
+            r#"{"kind":"progress","activity":"a","status":"s","percent":50}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Event::Done).unwrap(),
+            r#"{"kind":"done"}"#
+        );
+    }
+
+    #[test]
+    fn sleep_ends_early_when_cancelled() {
+        let (events, _receiver) = mpsc::channel();
+        let cancelled = Arc::new(AtomicBool::new(true));
+        let context = JobContext::new(events, cancelled);
+        let started = Instant::now();
+        assert_eq!(
+            context.sleep(Duration::from_secs(60)),
+            Err(OperationError::cancelled())
+        );
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+}

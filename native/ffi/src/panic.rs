@@ -1,0 +1,85 @@
+//! The panic boundary around every exported function.
+//!
+//! A panic that reaches an `extern "C"` frame aborts the process, which
+//! would take the user's PowerShell session with it; instead the function
+//! returns a value that says "internal error".
+
+use std::ffi::c_char;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::result::entrasnap_result;
+
+/// What an exported function returns when its body panicked.
+pub(crate) trait PanicValue {
+    fn panic_value() -> Self;
+}
+
+impl PanicValue for entrasnap_result {
+    fn panic_value() -> Self {
+        entrasnap_result::Panic
+    }
+}
+
+impl PanicValue for u32 {
+    fn panic_value() -> Self {
+        0
+    }
+}
+
+impl PanicValue for *const c_char {
+    fn panic_value() -> Self {
+        std::ptr::null()
+    }
+}
+
+impl PanicValue for () {
+    fn panic_value() -> Self {}
+}
+
+/// Runs `body`, turning a panic into `T::panic_value()`.
+pub(crate) fn boundary<T: PanicValue>(body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| T::panic_value())
+}
+
+/// Wraps the body of an exported function in the panic boundary. A `return`
+/// inside the body returns from the exported function.
+macro_rules! ffi_panic_boundary {
+    ( $($body:tt)* ) => {
+        $crate::panic::boundary(move || { $($body)* })
+    };
+}
+
+/// The text of a panic payload, for the error a caller sees.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "a panic without a message"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_the_panic_value() {
+        let result: entrasnap_result = ffi_panic_boundary! { panic!("boom") };
+        assert_eq!(result, entrasnap_result::Panic);
+        let text: *const c_char = ffi_panic_boundary! { panic!("boom") };
+        assert!(text.is_null());
+    }
+
+    #[test]
+    fn an_early_return_leaves_the_body() {
+        let result: entrasnap_result = ffi_panic_boundary! {
+            if true {
+                return entrasnap_result::NullParameter;
+            }
+            entrasnap_result::Ok
+        };
+        assert_eq!(result, entrasnap_result::NullParameter);
+    }
+}
