@@ -1,0 +1,100 @@
+<#
+.SYNOPSIS
+Builds the entrasnap native library, puts it into the module and runs the Pester tests.
+
+.DESCRIPTION
+Runs `cargo build --release -p entrasnap-ffi`, copies the library into
+module/EntraSnapshot/runtimes/<rid>/native/ for the platform this PowerShell
+runs on, then runs the tests in Pester/ in a child PowerShell process: the
+module's Add-Type type can't be unloaded, so a test run must not leave it in
+this session. Honours CARGO_TARGET_DIR. Needs Rust (cargo) and, for the
+tests, Pester 5.
+
+.PARAMETER SkipTests
+Builds and copies the library without running the Pester tests.
+
+.EXAMPLE
+./build.ps1
+
+Builds the library, copies it into the module and runs the Pester tests.
+
+.EXAMPLE
+./build.ps1 -SkipTests
+
+Builds the library and copies it into the module.
+#>
+[CmdletBinding()]
+param(
+    [switch]
+    $SkipTests
+)
+
+$ErrorActionPreference = 'Stop'
+
+$moduleRoot = Join-Path -Path $PSScriptRoot -ChildPath 'module/EntraSnapshot'
+. (Join-Path -Path $moduleRoot -ChildPath 'Private/New-EntraSnapshotErrorRecord.ps1')
+. (Join-Path -Path $moduleRoot -ChildPath 'Private/Resolve-EntraSnapshotRuntime.ps1')
+$runtime = Resolve-EntraSnapshotRuntime
+
+Write-Host "Building the entrasnap library for $runtime"
+& cargo build --release -p entrasnap-ffi --manifest-path (Join-Path -Path $PSScriptRoot -ChildPath 'Cargo.toml')
+if ($LASTEXITCODE -ne 0) {
+    Write-Error -Message "cargo build failed with exit code $LASTEXITCODE." -ErrorId 'EntraSnapshot.Build.CargoFailed' -Category InvalidResult -TargetObject 'entrasnap-ffi'
+}
+
+if ($env:CARGO_TARGET_DIR) {
+    $targetDirectory = $env:CARGO_TARGET_DIR
+}
+else {
+    $targetDirectory = Join-Path -Path $PSScriptRoot -ChildPath 'target'
+}
+if ($runtime -like 'win-*') {
+    $libraryName = 'entrasnap.dll'
+}
+elseif ($runtime -like 'osx-*') {
+    $libraryName = 'libentrasnap.dylib'
+}
+else {
+    $libraryName = 'libentrasnap.so'
+}
+$library = Join-Path -Path (Join-Path -Path $targetDirectory -ChildPath 'release') -ChildPath $libraryName
+if (-not (Test-Path -LiteralPath $library -PathType Leaf)) {
+    Write-Error -Message "cargo build succeeded but '$library' does not exist." -ErrorId 'EntraSnapshot.Build.LibraryMissing' -Category ObjectNotFound -TargetObject $library
+}
+
+$nativeDirectory = Join-Path -Path $moduleRoot -ChildPath "runtimes/$runtime/native"
+$null = New-Item -Path $nativeDirectory -ItemType Directory -Force
+Copy-Item -LiteralPath $library -Destination $nativeDirectory -Force
+Write-Host "Copied $libraryName to $nativeDirectory"
+
+if ($SkipTests) {
+    return
+}
+
+$pester = Get-Module -Name 'Pester' -ListAvailable |
+    Where-Object { $_.Version -ge [version]'5.0.0' } |
+    Select-Object -First 1
+if ($null -eq $pester) {
+    Write-Error -Message 'The tests need Pester 5: Install-Module -Name Pester -MinimumVersion 5.0.0 -Scope CurrentUser' -ErrorId 'EntraSnapshot.Build.PesterMissing' -Category NotInstalled -TargetObject 'Pester'
+}
+
+# -EncodedCommand avoids quoting rules that differ between Windows PowerShell
+# and PowerShell 7 when passing a script to a native process.
+$testsPath = (Join-Path -Path $PSScriptRoot -ChildPath 'Pester').Replace("'", "''")
+$pesterScript = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module -Name Pester -MinimumVersion 5.0.0
+`$configuration = New-PesterConfiguration
+`$configuration.Run.Path = '$testsPath'
+`$configuration.Run.Exit = `$true
+`$configuration.Output.Verbosity = 'Detailed'
+Invoke-Pester -Configuration `$configuration
+"@
+$encodedScript = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($pesterScript))
+$powershellPath = (Get-Process -Id $PID).Path
+
+Write-Host "Running the Pester tests in a child process ($powershellPath)"
+& $powershellPath -NoProfile -NonInteractive -EncodedCommand $encodedScript
+if ($LASTEXITCODE -ne 0) {
+    Write-Error -Message "The Pester tests failed (exit code $LASTEXITCODE)." -ErrorId 'EntraSnapshot.Build.TestsFailed' -Category InvalidResult -TargetObject 'Pester'
+}

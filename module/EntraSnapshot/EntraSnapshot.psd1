@@ -1,0 +1,34 @@
+@{
+    RootModule           = 'EntraSnapshot.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = 'c824900e-259e-4053-b861-46a365ce476a'
+    Author               = 'EntraSnapshot contributors'
+    Copyright            = '(c) EntraSnapshot contributors. MIT License.'
+    Description          = 'Point-in-time snapshots of a Microsoft Entra ID tenant''s configuration: export, compare and restore, backed by a native engine.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @(
+        'Desktop'
+        'Core'
+    )
+    FormatsToProcess     = @(
+        'EntraSnapshot.Format.ps1xml'
+    )
+    FunctionsToExport    = @(
+        'Get-EntraSnapshotEngine'
+    )
+    CmdletsToExport      = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @(
+                'Entra'
+                'EntraID'
+                'AzureAD'
+                'MicrosoftGraph'
+                'Backup'
+                'ConditionalAccess'
+            )
+        }
+    }
+}

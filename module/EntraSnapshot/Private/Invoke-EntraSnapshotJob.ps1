@@ -1,0 +1,126 @@
+function Invoke-EntraSnapshotJob {
+    <#
+    .SYNOPSIS
+    Runs one engine operation as a native job and returns its result value.
+
+    .DESCRIPTION
+    Starts the job, polls it, turns its progress events into Write-Progress,
+    and returns the value of a successful result. A failed job becomes a
+    terminating error whose ErrorId is the engine's code (for example
+    EntraSnapshot.Cancelled). Ctrl+C stops the pipeline; the finally block
+    then cancels the job and frees it, which waits for the engine to stop.
+    #>
+    [CmdletBinding()]
+    [OutputType([object])]
+    param(
+        [Parameter(Mandatory)]
+        [string]
+        $Operation,
+
+        [hashtable]
+        $Parameters = @{},
+
+        [AllowNull()]
+        [object]
+        $TargetObject
+    )
+
+    $native = [EntraSnapshot.Native.NativeMethods]
+    if ($null -eq $TargetObject) {
+        $TargetObject = $Operation
+    }
+
+    $request = @{
+        op = $Operation
+    }
+    foreach ($key in $Parameters.Keys) {
+        $request[$key] = $Parameters[$key]
+    }
+    $requestJson = ConvertTo-Json -InputObject $request -Depth 20 -Compress
+
+    $job = [IntPtr]::Zero
+    $finished = $false
+    $activity = "EntraSnapshot: $Operation"
+    try {
+        $code = $native::StartJob($requestJson, [ref]$job)
+        if ($code -ne 0) {
+            $message = "The engine refused the '$Operation' request: $($native::ResultText($code)) (entrasnap_job_start returned $code)."
+            $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category InvalidArgument -TargetObject $TargetObject))
+        }
+
+        while (-not $finished) {
+            # A short wait keeps Ctrl+C responsive: PowerShell stops the
+            # pipeline only between statements.
+            $eventsJson = $null
+            $code = $native::PollJob($job, 250, [ref]$eventsJson)
+            if ($code -ne 0) {
+                $message = "Polling the '$Operation' job failed: $($native::ResultText($code)) (entrasnap_job_poll returned $code)."
+                $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
+            }
+            foreach ($jobEvent in @(ConvertFrom-Json -InputObject $eventsJson)) {
+                if ($jobEvent.kind -eq 'progress') {
+                    $progress = @{
+                        Activity = [string]$jobEvent.activity
+                        Status   = [string]$jobEvent.status
+                    }
+                    if ([string]::IsNullOrEmpty($progress.Activity)) {
+                        $progress.Activity = $activity
+                    }
+                    if ([string]::IsNullOrEmpty($progress.Status)) {
+                        $progress.Status = 'Working'
+                    }
+                    if ($null -ne $jobEvent.percent) {
+                        $progress.PercentComplete = [int]$jobEvent.percent
+                    }
+                    $activity = $progress.Activity
+                    Write-Progress @progress
+                }
+                else {
+                    $finished = $true
+                }
+            }
+        }
+
+        $resultJson = $null
+        $code = $native::JobResult($job, [ref]$resultJson)
+        if ($code -ne 0) {
+            $message = "Reading the result of the '$Operation' job failed: $($native::ResultText($code)) (entrasnap_job_result returned $code)."
+            $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
+        }
+    }
+    finally {
+        if ($job -ne [IntPtr]::Zero) {
+            if (-not $finished) {
+                $null = $native::entrasnap_job_cancel($job)
+            }
+            $native::entrasnap_job_free($job)
+        }
+        Write-Progress -Activity $activity -Completed
+    }
+
+    $result = ConvertFrom-Json -InputObject $resultJson
+    if ($result.ok) {
+        return $result.value
+    }
+
+    $engineError = $result.error
+    switch ($engineError.code) {
+        'EntraSnapshot.Cancelled' {
+            $category = [System.Management.Automation.ErrorCategory]::OperationStopped
+            $exceptionType = [System.OperationCanceledException]
+        }
+        'EntraSnapshot.InvalidArgument' {
+            $category = [System.Management.Automation.ErrorCategory]::InvalidArgument
+            $exceptionType = [System.ArgumentException]
+        }
+        'EntraSnapshot.UnknownOperation' {
+            $category = [System.Management.Automation.ErrorCategory]::NotImplemented
+            $exceptionType = [System.NotSupportedException]
+        }
+        default {
+            $category = [System.Management.Automation.ErrorCategory]::NotSpecified
+            $exceptionType = [System.InvalidOperationException]
+        }
+    }
+    $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message ([string]$engineError.message) -ErrorId ([string]$engineError.code) -Category $category -TargetObject $TargetObject -ExceptionType $exceptionType))
+}
