@@ -1,1 +1,83 @@
-fn main() {}
+//! `entrasnap-sim`: the local Microsoft Graph emulator.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use entrasnap_sim::{Config, Seed};
+
+/// A local Microsoft Graph emulator for EntraSnapshot's tests, demo and restore drills.
+#[derive(Parser, Debug)]
+#[command(name = "entrasnap-sim", version)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Which tenant to start with.
+    #[arg(long, value_enum, default_value_t = Seed::Demo)]
+    seed: Seed,
+    /// Makes the seeded tenant (ids, names, sizes) reproducible.
+    #[arg(long, default_value_t = 1)]
+    seed_value: u64,
+    /// Number of users (overrides the seed's).
+    #[arg(long)]
+    users: Option<usize>,
+    /// Number of groups (overrides the seed's).
+    #[arg(long)]
+    groups: Option<usize>,
+    /// Added to every HTTP request.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Model Graph's throttling (resource units, write budget, Conditional Access 1 request/s).
+    #[arg(long)]
+    throttle: bool,
+    /// Resource units per 10 s for the throttling bucket (default: Graph's, by tenant size).
+    #[arg(long)]
+    throttle_ru: Option<u32>,
+    /// Share of HTTP requests answered 500/503/504 or with a dropped connection (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Load the tenant from this file if it exists; save it there on exit (Ctrl+C) and on POST /_sim/save.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Answer 401 "token expired" for a bearer token this many seconds after first seeing it.
+    #[arg(long)]
+    token_lifetime_secs: Option<u64>,
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    if !(0.0..=1.0).contains(&args.fault_rate) {
+        eprintln!(
+            "error: --fault-rate must be between 0 and 1, got {}",
+            args.fault_rate
+        );
+        std::process::exit(2);
+    }
+    let config = Config {
+        seed: args.seed,
+        seed_value: args.seed_value,
+        users: args.users,
+        groups: args.groups,
+        latency: Duration::from_millis(args.latency_ms),
+        throttle: args.throttle,
+        throttle_ru: args.throttle_ru,
+        fault_rate: args.fault_rate,
+        state: args.state,
+        token_lifetime: args.token_lifetime_secs.map(Duration::from_secs),
+    };
+    let running = match entrasnap_sim::start(config, args.port).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the emulator: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("listening on {}", running.url());
+    let _ = tokio::signal::ctrl_c().await;
+    if let Err(e) = running.stop().await {
+        eprintln!("error: cannot save the state: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,327 @@
+//! HTTP: Graph's version roots on 127.0.0.1, the emulator's own `/_sim`
+//! routes, latency and fault injection. Everything Graph-shaped is handed
+//! to `api::handle`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::api;
+use crate::error::GraphError;
+use crate::request::{self, GraphRequest};
+use crate::sim::{Sim, now};
+use crate::state;
+
+const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+pub fn router(sim: Arc<Sim>) -> Router {
+    Router::new().fallback(entry).with_state(sim)
+}
+
+fn json_response(status: u16, body: &Value) -> Response {
+    let mut r = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static(JSON_CONTENT_TYPE));
+    r
+}
+
+fn error_response(e: GraphError) -> Response {
+    let id = uuid_like();
+    json_response(e.status, &e.body(&id, &id, &now()))
+}
+
+fn uuid_like() -> String {
+    crate::rng::Rng::new(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+    )
+    .guid()
+}
+
+async fn entry(
+    State(sim): State<Arc<Sim>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    if let Some(rest) = path.strip_prefix("/_sim/") {
+        return control(&sim, &method, rest).await;
+    }
+    let (version, sub) = match path.trim_start_matches('/').split_once('/') {
+        Some((v @ ("v1.0" | "beta"), rest)) => (v.to_string(), rest.to_string()),
+        _ if path == "/v1.0" || path == "/beta" => {
+            (path.trim_start_matches('/').to_string(), String::new())
+        }
+        _ => {
+            return error_response(GraphError::new(
+                400,
+                "BadRequest",
+                format!("Invalid version: the path must start with /v1.0 or /beta, not '{path}'."),
+            ));
+        }
+    };
+    sim.stats
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .http_requests += 1;
+    if !sim.config.latency.is_zero() {
+        tokio::time::sleep(sim.config.latency).await;
+    }
+    let fault = fault(&sim);
+    if matches!(fault, Some(Fault::Before(_))) {
+        return fault.expect("checked").respond();
+    }
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string();
+    let body = if body.is_empty() {
+        None
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                return error_response(GraphError::new(
+                    400,
+                    "BadRequest",
+                    format!(
+                        "Unable to read JSON request payload: {e}. Please ensure Content-Type header is set and payload is of valid JSON format."
+                    ),
+                ));
+            }
+        }
+    };
+    let decoded = percent_decode(&sub);
+    let query = serde_urlencoded::from_str::<Vec<(String, String)>>(uri.query().unwrap_or(""))
+        .unwrap_or_default();
+    let req = GraphRequest {
+        method: method.as_str().to_string(),
+        version,
+        path: decoded,
+        query,
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().ok()?.to_string(),
+                ))
+            })
+            .collect::<HashMap<_, _>>(),
+        body,
+        base_url: format!("http://{host}"),
+    };
+    // Big pages serialise for a while: keep them off the async workers.
+    let handler_sim = sim.clone();
+    let resp = match tokio::task::spawn_blocking(move || api::handle(&handler_sim, &req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return error_response(GraphError::new(
+                500,
+                "InternalServerError",
+                "The emulator failed on this request.",
+            ));
+        }
+    };
+    // Some gateway faults happen after the service did the work: a client cannot
+    // assume a failed write did nothing.
+    if let Some(f) = fault {
+        return f.respond();
+    }
+    let mut out = match resp.body {
+        request::Body::Json(v) => json_response(resp.status, &v),
+        request::Body::Text(t) => {
+            let mut r = Response::new(Body::from(t));
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("text/plain"));
+            r
+        }
+        request::Body::Empty => Response::new(Body::empty()),
+    };
+    *out.status_mut() =
+        StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (k, v) in resp.headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
+            out.headers_mut().insert(name, value);
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+enum Fault {
+    Before(u16),
+    After(u16),
+    Drop,
+}
+
+impl Fault {
+    fn respond(self) -> Response {
+        let status = match self {
+            Fault::Before(s) | Fault::After(s) => s,
+            Fault::Drop => {
+                // A body that fails mid-stream: hyper aborts the connection.
+                let stream = futures::stream::once(async {
+                    Err::<Bytes, std::io::Error>(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "injected fault",
+                    ))
+                });
+                return Response::new(Body::from_stream(stream));
+            }
+        };
+        let (code, message) = match status {
+            503 => (
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please retry.",
+            ),
+            504 => ("UnknownError", "Gateway timeout."),
+            _ => ("generalException", "An unexpected error occurred."),
+        };
+        error_response(GraphError::new(status, code, message))
+    }
+}
+
+fn fault(sim: &Sim) -> Option<Fault> {
+    if !sim.chance(sim.config.fault_rate) {
+        return None;
+    }
+    sim.stats.lock().unwrap_or_else(|e| e.into_inner()).faults += 1;
+    let mut rng = sim.rng.lock().unwrap_or_else(|e| e.into_inner());
+    let status = [500, 503, 504][rng.below(3)];
+    Some(match rng.below(4) {
+        0 => Fault::Drop,
+        1 => Fault::After(status),
+        _ => Fault::Before(status),
+    })
+}
+
+/// The emulator's own routes: statistics, state, and knobs for tests.
+async fn control(sim: &Arc<Sim>, method: &Method, rest: &str) -> Response {
+    match (method.as_str(), rest) {
+        ("GET", "stats") => {
+            let stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            json_response(200, &serde_json::to_value(stats).unwrap_or_default())
+        }
+        ("DELETE", "stats") => {
+            *sim.stats.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        ("GET", "health") => json_response(200, &json!({"status": "ok"})),
+        ("GET", "state") => {
+            let sim = sim.clone();
+            match tokio::task::spawn_blocking(move || serde_json::to_vec(&*sim.read())).await {
+                Ok(Ok(bytes)) => {
+                    let mut r = Response::new(Body::from(bytes));
+                    r.headers_mut()
+                        .insert("content-type", HeaderValue::from_static("application/json"));
+                    r
+                }
+                _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
+        }
+        ("POST", "save") => match &sim.config.state {
+            Some(path) => match state::save(sim, path) {
+                Ok(()) => StatusCode::NO_CONTENT.into_response(),
+                Err(e) => json_response(500, &json!({"error": e.to_string()})),
+            },
+            None => json_response(
+                400,
+                &json!({"error": "the emulator was started without --state"}),
+            ),
+        },
+        ("POST", "expire-delta-tokens") => {
+            sim.write().epoch += 1;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A running emulator: its address, and a way to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub sim: Arc<Sim>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop serving, and save the state when `--state` was given.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        if let Some(path) = self.sim.config.state.clone() {
+            state::save(&self.sim, &path)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn serve(sim: Arc<Sim>, port: u16) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = router(sim.clone());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(Running {
+        addr,
+        sim,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

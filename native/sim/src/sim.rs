@@ -1,0 +1,104 @@
+//! The emulator's shared state and configuration.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use crate::rng::Rng;
+use crate::stats::Stats;
+use crate::tenant::Tenant;
+use crate::throttle::{Throttle, capacity_for};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Seed {
+    /// Only what Microsoft creates with every tenant.
+    None,
+    /// A small, realistic company for the demo and scenario tests.
+    Demo,
+    /// About 500 users.
+    Small,
+    /// 100k users, 20k groups, 5k applications, 300 CA policies.
+    Large,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub seed: Seed,
+    pub seed_value: u64,
+    pub users: Option<usize>,
+    pub groups: Option<usize>,
+    pub latency: Duration,
+    pub throttle: bool,
+    /// Override of the resource-unit bucket size per 10 s (tests make it small).
+    pub throttle_ru: Option<u32>,
+    pub fault_rate: f64,
+    pub state: Option<PathBuf>,
+    /// Tokens older than this (since first seen) are answered 401 as expired.
+    pub token_lifetime: Option<Duration>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seed: Seed::Demo,
+            seed_value: 1,
+            users: None,
+            groups: None,
+            latency: Duration::ZERO,
+            throttle: false,
+            throttle_ru: None,
+            fault_rate: 0.0,
+            state: None,
+            token_lifetime: None,
+        }
+    }
+}
+
+pub struct Sim {
+    pub config: Config,
+    tenant: RwLock<Tenant>,
+    pub stats: Mutex<Stats>,
+    pub throttle: Mutex<Throttle>,
+    pub rng: Mutex<Rng>,
+    /// Hash of each bearer token -> when first seen (for `token_lifetime`).
+    pub tokens: Mutex<HashMap<u64, Instant>>,
+}
+
+impl Sim {
+    pub fn new(config: Config, tenant: Tenant) -> Sim {
+        let users = tenant.count(crate::kind::Kind::User);
+        let capacity = config.throttle_ru.unwrap_or_else(|| capacity_for(users));
+        Sim {
+            rng: Mutex::new(Rng::new(config.seed_value.wrapping_mul(31).wrapping_add(7))),
+            config,
+            tenant: RwLock::new(tenant),
+            stats: Mutex::new(Stats::default()),
+            throttle: Mutex::new(Throttle::new(capacity)),
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    // A poisoned lock only means another request panicked mid-way; the tenant
+    // data is still the last consistent write, so keep serving.
+    pub fn read(&self) -> RwLockReadGuard<'_, Tenant> {
+        self.tenant.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, Tenant> {
+        self.tenant.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn guid(&self) -> String {
+        self.rng.lock().unwrap_or_else(|e| e.into_inner()).guid()
+    }
+
+    pub fn chance(&self, p: f64) -> bool {
+        p > 0.0 && self.rng.lock().unwrap_or_else(|e| e.into_inner()).chance(p)
+    }
+}
+
+/// Graph's timestamp form.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
