@@ -1,1 +1,2 @@
-//! Shared helpers for the end-to-end tests live in tests/util.rs.
+//! End-to-end tests across the CLI, the native library, the module and the
+//! emulator live in tests.rs; shared helpers in util.rs.

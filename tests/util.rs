@@ -1,0 +1,92 @@
+//! Repository paths, file walking and the PowerShell parser for the tests.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root (the workspace root).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The module folder, module/EntraSnapshot.
+pub fn module_root() -> PathBuf {
+    repo_root().join("module/EntraSnapshot")
+}
+
+/// Reads a file that must exist, naming it on failure.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The path relative to the repository root, for messages.
+pub fn relative(path: &Path) -> String {
+    path.strip_prefix(repo_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Files under `dir` (recursively, skipping `target/` and hidden folders)
+/// whose extension is one of `extensions`, sorted.
+pub fn files_with_extensions(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("a readable directory entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if path.is_dir() {
+                if name != "target" && !name.starts_with('.') {
+                    pending.push(path);
+                }
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A PowerShell syntax tree, parsed with tree-sitter-powershell.
+pub fn parse_powershell(source: &str) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .expect("the PowerShell grammar loads");
+    parser
+        .parse(source, None)
+        .expect("the parser returns a tree")
+}
+
+/// Every node of `tree` in document order.
+pub fn nodes(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
+    let mut all = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        all.push(cursor.node());
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !cursor.goto_parent() {
+                return all;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}
