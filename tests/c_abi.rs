@@ -1,10 +1,10 @@
 //! Compiles tests/c/abi_client.c against include/entrasnap.h, links it to the
 //! entrasnap cdylib and checks what it prints.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use crate::util::repo_root;
+use crate::util::{library_dir, repo_root};
 
 /// What abi_client prints when the library behaves as the header promises.
 const EXPECTED: &str = r#"abi: 1
@@ -29,42 +29,6 @@ cancel null job: 100
 unknown code: unknown result code
 free null: ok
 "#;
-
-/// The folder cargo puts the cdylib in, next to this test's own profile
-/// folder (`<target>/<profile>/deps/tests-<hash>`), after building it there:
-/// a stale library would test old code.
-fn library_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test executable has a path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test executable is in <target>/<profile>/deps");
-    let target_dir = profile_dir
-        .parent()
-        .expect("<target>/<profile> has a parent");
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev",
-        Some(other) => other,
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "entrasnap-ffi",
-            "--profile",
-            profile,
-        ])
-        .arg("--manifest-path")
-        .arg(repo_root().join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(target_dir)
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "cargo build -p entrasnap-ffi failed");
-    profile_dir.to_path_buf()
-}
 
 fn compile(compiler: &str, args: &[&str], library_dir: &Path, output: &Path) {
     let root = repo_root();

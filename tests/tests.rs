@@ -11,3 +11,5 @@ mod powershell_syntax;
 mod module_native_decls;
 // The manifest exports exactly Public/, and every public function has full help.
 mod module_manifest;
+// The Pester tests run under pwsh where it is installed; elsewhere this says so in one line.
+mod pester;

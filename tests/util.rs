@@ -1,6 +1,7 @@
 //! Repository paths, file walking and the PowerShell parser for the tests.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The repository root (the workspace root).
 pub fn repo_root() -> PathBuf {
@@ -87,6 +88,59 @@ pub fn nodes(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
             if cursor.goto_next_sibling() {
                 break;
             }
+        }
+    }
+}
+
+/// The folder cargo puts the cdylib in, next to this test's own profile
+/// folder (`<target>/<profile>/deps/tests-<hash>`), after building it there:
+/// a stale library would test old code.
+pub fn library_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable has a path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable is in <target>/<profile>/deps");
+    let target_dir = profile_dir
+        .parent()
+        .expect("<target>/<profile> has a parent");
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev",
+        Some(other) => other,
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "entrasnap-ffi",
+            "--profile",
+            profile,
+        ])
+        .arg("--manifest-path")
+        .arg(repo_root().join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "cargo build -p entrasnap-ffi failed");
+    profile_dir.to_path_buf()
+}
+
+/// Copies the folder `from` to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("creating {}: {e}", to.display()));
+    for entry in
+        std::fs::read_dir(from).unwrap_or_else(|e| panic!("reading {}: {e}", from.display()))
+    {
+        let path = entry.expect("a readable directory entry").path();
+        let target = to.join(path.file_name().expect("an entry has a name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target)
+                .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
         }
     }
 }

@@ -1,0 +1,111 @@
+//! Runs the Pester tests under pwsh against the freshly built library, where
+//! pwsh is installed; where it is not, says so in one line.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::util::{copy_dir, library_dir, repo_root};
+
+fn find_pwsh() -> Option<PathBuf> {
+    let names: &[&str] = if cfg!(windows) {
+        &["pwsh.exe"]
+    } else {
+        &["pwsh"]
+    };
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The module's runtime id and library file name for this platform.
+fn runtime() -> (String, &'static str) {
+    let os = if cfg!(windows) {
+        "win"
+    } else if cfg!(target_os = "macos") {
+        "osx"
+    } else {
+        "linux"
+    };
+    let cpu = if cfg!(target_arch = "aarch64") {
+        "arm64"
+    } else {
+        "x64"
+    };
+    let file = if cfg!(windows) {
+        "entrasnap.dll"
+    } else if cfg!(target_os = "macos") {
+        "libentrasnap.dylib"
+    } else {
+        "libentrasnap.so"
+    };
+    (format!("{os}-{cpu}"), file)
+}
+
+/// A line on the terminal even when the test harness captures output.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn powershell(pwsh: &PathBuf, script: &str) -> std::process::Output {
+    Command::new(pwsh)
+        .args(["-NoProfile", "-NonInteractive", "-Command", script])
+        .output()
+        .expect("pwsh runs")
+}
+
+#[test]
+fn pester_tests_pass_under_pwsh() {
+    let Some(pwsh) = find_pwsh() else {
+        say(
+            "pester: pwsh is not installed here, so the Pester tests were not run (they run wherever pwsh is).",
+        );
+        return;
+    };
+    let has_pester = powershell(
+        &pwsh,
+        "if (Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0.0' }) { exit 0 } else { exit 3 }",
+    );
+    if has_pester.status.code() == Some(3) {
+        say(
+            "pester: pwsh has no Pester 5 (Install-Module Pester -MinimumVersion 5.0.0), so the Pester tests were not run.",
+        );
+        return;
+    }
+
+    // A copy of what the Pester tests read, so the library can go into
+    // runtimes/ without touching the working tree.
+    let root = repo_root();
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    for dir in ["module", "Pester", "include"] {
+        copy_dir(&root.join(dir), &scratch.path().join(dir));
+    }
+    std::fs::copy(root.join("Cargo.toml"), scratch.path().join("Cargo.toml"))
+        .expect("Cargo.toml copies");
+    let (rid, file) = runtime();
+    let native = scratch
+        .path()
+        .join(format!("module/EntraSnapshot/runtimes/{rid}/native"));
+    std::fs::create_dir_all(&native).expect("runtimes/<rid>/native is created");
+    std::fs::copy(library_dir().join(file), native.join(file)).expect("the library copies");
+
+    let tests = scratch
+        .path()
+        .join("Pester")
+        .display()
+        .to_string()
+        .replace('\'', "''");
+    let result = powershell(
+        &pwsh,
+        &format!(
+            "$c = New-PesterConfiguration; $c.Run.Path = '{tests}'; $c.Run.Exit = $true; \
+             $c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration $c"
+        ),
+    );
+    assert!(
+        result.status.success(),
+        "Pester failed:\n{}\n{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
