@@ -253,7 +253,14 @@ pub fn round(sim: &Sim, req: &GraphRequest, kind: Kind) -> GraphResult<GraphResp
         }
         e
     })?;
-    check_select(kind, round.select.as_deref(), true)?;
+    // Relationships (`members`, `owners`, `manager`) may be selected in delta too.
+    let properties: Option<Vec<String>> = round.select.as_ref().map(|s| {
+        s.iter()
+            .filter(|p| Rel::parse(p).is_none() && p.as_str() != "manager")
+            .cloned()
+            .collect()
+    });
+    check_select(kind, properties.as_deref(), true)?;
     let track = tracking(kind, round.select.as_deref());
     let minimal = req
         .header("prefer")

@@ -1,0 +1,20 @@
+//! The emulator, tested over real HTTP as any Graph client would use it.
+
+mod util;
+
+// Paging, $top limits, $select default sets, $filter, $count.
+mod queries;
+// Users and groups delta rounds: changes, removals, members@delta, expiry.
+mod delta;
+// $batch: limits, dependsOn and 424, per-request statuses.
+mod batch;
+// Throttling: Conditional Access 1/s without Retry-After, RU bucket, 429 in $batch.
+mod throttling;
+// Writes and Graph's validation: read-only properties, references, links, secrets.
+mod writes;
+// Soft delete and restore for directory objects and Conditional Access.
+mod deleted;
+// A real tenant's exported CA baseline POSTs cleanly once stripped.
+mod baseline;
+// The binary: --port 0, --state, faults.
+mod binary;
