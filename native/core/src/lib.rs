@@ -2,8 +2,10 @@
 
 mod dotpath;
 pub mod error;
+pub mod normalize;
 pub mod registry;
 pub mod wellknown;
 
 pub use error::{Error, ErrorKind, Result};
+pub use normalize::{NormalizedObject, canonical_bytes, normalize, pretty_bytes};
 pub use registry::ObjectType;

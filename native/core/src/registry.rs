@@ -49,7 +49,9 @@ pub struct Source {
 pub enum SourceShape {
     Collection,
     /// One object; `id` is the id it gets in snapshots, whatever the body says.
-    Singleton { id: &'static str },
+    Singleton {
+        id: &'static str,
+    },
 }
 
 impl Source {
@@ -428,7 +430,10 @@ mod tests {
 
     #[test]
     fn names_and_ranks_are_unique() {
-        let names: HashSet<_> = ObjectType::all().iter().map(|t| t.name.to_lowercase()).collect();
+        let names: HashSet<_> = ObjectType::all()
+            .iter()
+            .map(|t| t.name.to_lowercase())
+            .collect();
         assert_eq!(names.len(), ObjectType::all().len());
         let ranks: HashSet<_> = ObjectType::all().iter().map(|t| t.restore_rank).collect();
         assert_eq!(ranks.len(), ObjectType::all().len());
@@ -438,14 +443,29 @@ mod tests {
     fn every_reference_and_link_target_is_registered() {
         for ty in ObjectType::all() {
             for r in ty.references {
-                assert!(!r.targets.is_empty(), "{}: {} has no target", ty.name, r.path);
+                assert!(
+                    !r.targets.is_empty(),
+                    "{}: {} has no target",
+                    ty.name,
+                    r.path
+                );
                 for t in r.targets {
-                    assert!(ObjectType::find(t).is_some(), "{}: {} -> {t}", ty.name, r.path);
+                    assert!(
+                        ObjectType::find(t).is_some(),
+                        "{}: {} -> {t}",
+                        ty.name,
+                        r.path
+                    );
                 }
             }
             for l in ty.links {
                 for t in l.targets {
-                    assert!(ObjectType::find(t).is_some(), "{}: {} -> {t}", ty.name, l.name);
+                    assert!(
+                        ObjectType::find(t).is_some(),
+                        "{}: {} -> {t}",
+                        ty.name,
+                        l.name
+                    );
                 }
             }
         }
@@ -506,7 +526,13 @@ mod tests {
     #[test]
     fn selects_never_ask_for_write_only_or_unlistable_properties() {
         for ty in ObjectType::all() {
-            for bad in ["passwordProfile", "aboutMe", "birthday", "skills", "manager"] {
+            for bad in [
+                "passwordProfile",
+                "aboutMe",
+                "birthday",
+                "skills",
+                "manager",
+            ] {
                 assert!(!ty.select.contains(&bad), "{} selects {bad}", ty.name);
             }
             // Volatile properties are read (to keep as metadata) but never compared.
@@ -515,7 +541,14 @@ mod tests {
             }
         }
         let users = ObjectType::find("user").unwrap();
-        for p in ["department", "jobTitle", "employeeId", "companyName", "accountEnabled", "usageLocation"] {
+        for p in [
+            "department",
+            "jobTitle",
+            "employeeId",
+            "companyName",
+            "accountEnabled",
+            "usageLocation",
+        ] {
             assert!(users.select.contains(&p), "users must select {p}");
         }
         assert_eq!(users.delta_select().last(), Some(&"manager"));
@@ -528,31 +561,68 @@ mod tests {
             assert!(!ty.permissions.read.is_empty(), "{}", ty.name);
             assert!(!ty.natural_key.is_empty(), "{}", ty.name);
             for s in ty.sources {
-                assert!(plausible_path(&s.path.replace('/', ".")), "{}: {}", ty.name, s.path);
+                assert!(
+                    plausible_path(&s.path.replace('/', ".")),
+                    "{}: {}",
+                    ty.name,
+                    s.path
+                );
             }
             if let Some(d) = ty.delta {
                 assert!(d.path.ends_with("/delta"), "{}", ty.name);
-                assert!(!ty.select.is_empty(), "{}: delta tracks only selected properties", ty.name);
+                assert!(
+                    !ty.select.is_empty(),
+                    "{}: delta tracks only selected properties",
+                    ty.name
+                );
             }
             for w in ty.write.property_writes {
-                assert!(ty.read_only.contains(&w.property()), "{}: {} must be stripped from PATCH", ty.name, w.property());
+                assert!(
+                    ty.read_only.contains(&w.property()),
+                    "{}: {} must be stripped from PATCH",
+                    ty.name,
+                    w.property()
+                );
             }
         }
-        let singletons: Vec<_> = ObjectType::all().iter().filter(|t| t.is_singleton()).map(|t| t.name).collect();
-        assert_eq!(singletons, ["authenticationMethodsPolicy", "authorizationPolicy"]);
+        let singletons: Vec<_> = ObjectType::all()
+            .iter()
+            .filter(|t| t.is_singleton())
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(
+            singletons,
+            ["authenticationMethodsPolicy", "authorizationPolicy"]
+        );
     }
 
     #[test]
     fn cross_tenant_sources_are_told_apart() {
         let ty = ObjectType::find("crossTenantAccessPolicy").unwrap();
-        let partner = json!({"tenantId": "9c2b6f0e-0000-4000-8000-000000000001", "isServiceProvider": true});
+        let partner =
+            json!({"tenantId": "9c2b6f0e-0000-4000-8000-000000000001", "isServiceProvider": true});
         let default = json!({"isServiceDefault": true});
         let policy = json!({"id": "c7f2…", "displayName": "CrossTenantAccessPolicy", "allowedCloudEndpoints": []});
-        assert_eq!(ty.source_for(&partner).object_id(&partner).as_deref(), Some("9c2b6f0e-0000-4000-8000-000000000001"));
-        assert_eq!(ty.source_for(&default).object_id(&default).as_deref(), Some("default"));
-        assert_eq!(ty.source_for(&policy).object_id(&policy).as_deref(), Some("policy"));
-        assert_eq!(ty.source_for(&partner).patch_path("x"), "policies/crossTenantAccessPolicy/partners/x");
-        assert_eq!(ty.source_for(&default).patch_path("default"), "policies/crossTenantAccessPolicy/default");
+        assert_eq!(
+            ty.source_for(&partner).object_id(&partner).as_deref(),
+            Some("9c2b6f0e-0000-4000-8000-000000000001")
+        );
+        assert_eq!(
+            ty.source_for(&default).object_id(&default).as_deref(),
+            Some("default")
+        );
+        assert_eq!(
+            ty.source_for(&policy).object_id(&policy).as_deref(),
+            Some("policy")
+        );
+        assert_eq!(
+            ty.source_for(&partner).patch_path("x"),
+            "policies/crossTenantAccessPolicy/partners/x"
+        );
+        assert_eq!(
+            ty.source_for(&default).patch_path("default"),
+            "policies/crossTenantAccessPolicy/default"
+        );
     }
 
     #[test]
@@ -567,13 +637,26 @@ mod tests {
             "grantControls": {"authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}}
         });
         let find = |path: &str| ca.references.iter().find(|r| r.path == path).unwrap();
-        assert_eq!(find("conditions.users.excludeGroups").values(&body), ["g1", "g2"]);
-        assert!(find("conditions.users.includeUsers").values(&body).is_empty());
-        assert_eq!(find("conditions.users.includeRoles").match_by, MatchBy::TemplateId);
+        assert_eq!(
+            find("conditions.users.excludeGroups").values(&body),
+            ["g1", "g2"]
+        );
+        assert!(
+            find("conditions.users.includeUsers")
+                .values(&body)
+                .is_empty()
+        );
+        assert_eq!(
+            find("conditions.users.includeRoles").match_by,
+            MatchBy::TemplateId
+        );
         let apps = find("conditions.applications.includeApplications");
         assert_eq!(apps.match_by, MatchBy::AppId);
         assert_eq!(apps.values(&body), ["00000003-0000-0000-c000-000000000000"]);
-        assert_eq!(find("conditions.locations.excludeLocations").values(&body), ["loc1"]);
+        assert_eq!(
+            find("conditions.locations.excludeLocations").values(&body),
+            ["loc1"]
+        );
         assert_eq!(
             find("grantControls.authenticationStrength.id").values(&body),
             ["00000000-0000-0000-0000-000000000004"]
@@ -581,7 +664,11 @@ mod tests {
 
         let methods = ObjectType::find("authenticationMethodConfiguration").unwrap();
         let cfg = json!({"includeTargets": [{"id": "all_users", "targetType": "group"}, {"id": "g9", "targetType": "group"}]});
-        let r = methods.references.iter().find(|r| r.path == "includeTargets.id").unwrap();
+        let r = methods
+            .references
+            .iter()
+            .find(|r| r.path == "includeTargets.id")
+            .unwrap();
         assert_eq!(r.values(&cfg), ["g9"]);
     }
 }
