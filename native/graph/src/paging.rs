@@ -1,0 +1,106 @@
+//! Collections over several pages: follow `@odata.nextLink` to the end.
+
+use serde_json::Value;
+
+use crate::client::GraphClient;
+use crate::error::{Error, ErrorKind, Result};
+use crate::request::Request;
+
+/// One page of a collection.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub values: Vec<Value>,
+    /// `@odata.count`, which Graph puts on the first page only.
+    pub count: Option<u64>,
+    pub next_link: Option<String>,
+    /// Set on the last page of a delta round.
+    pub delta_link: Option<String>,
+}
+
+impl Page {
+    pub(crate) fn parse(mut body: Value, method: &str, display: &str) -> Result<Page> {
+        let values = match body.get_mut("value").map(Value::take) {
+            Some(Value::Array(v)) => v,
+            _ => {
+                return Err(Error::new(ErrorKind::InvalidResponse {
+                    message: "expected a collection (a `value` array)".into(),
+                })
+                .with_request(method, display));
+            }
+        };
+        let link = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+        Ok(Page {
+            values,
+            count: body.get("@odata.count").and_then(Value::as_u64),
+            next_link: link("@odata.nextLink"),
+            delta_link: link("@odata.deltaLink"),
+        })
+    }
+}
+
+/// Walks a collection page by page. Each next page is requested with the
+/// link exactly as Graph gave it (it carries `$skiptoken` state that must
+/// not be rebuilt), and with the first request's headers again: Graph does
+/// not carry `ConsistencyLevel` or `Prefer` over to later pages.
+pub struct Pager {
+    client: GraphClient,
+    request: Request,
+    next: Option<String>,
+    pages: usize,
+}
+
+impl Pager {
+    /// The next page, or `None` after the last one.
+    pub async fn next_page(&mut self) -> Result<Option<Page>> {
+        let Some(target) = self.next.take() else {
+            return Ok(None);
+        };
+        let request = self.request.to(&target);
+        let response = self.client.send(&request).await?;
+        let display = self.client.resolve(&target)?.display;
+        let page = Page::parse(response.body, request.method.as_str(), &display)?;
+        self.pages += 1;
+        if let Some(next) = &page.next_link {
+            if *next == target {
+                return Err(Error::new(ErrorKind::InvalidResponse {
+                    message: "the next page link repeats the current one".into(),
+                })
+                .with_request("GET", &display));
+            }
+        }
+        self.next = page.next_link.clone();
+        Ok(Some(page))
+    }
+
+    /// Pages fetched so far.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+}
+
+impl GraphClient {
+    /// Walk the collection `request` asks for, one page at a time.
+    pub fn pages(&self, request: Request) -> Pager {
+        Pager {
+            next: Some(request.target.clone()),
+            client: self.clone(),
+            request,
+            pages: 0,
+        }
+    }
+
+    /// Every item of a collection, all pages.
+    pub async fn get_all(&self, path_or_url: &str) -> Result<Vec<Value>> {
+        self.get_all_request(Request::get(path_or_url)).await
+    }
+
+    /// Every item of a collection, all pages, with the request's headers on each page.
+    pub async fn get_all_request(&self, request: Request) -> Result<Vec<Value>> {
+        let mut pager = self.pages(request);
+        let mut all = Vec::new();
+        while let Some(page) = pager.next_page().await? {
+            all.extend(page.values);
+        }
+        Ok(all)
+    }
+}
