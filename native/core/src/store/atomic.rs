@@ -1,0 +1,91 @@
+//! Crash-safe file writes: temp file in the same directory, fsync, rename,
+//! fsync the directory. A reader sees the old file or the new one, never half.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+
+/// Prefix of temp files; prune removes leftovers of killed writers.
+pub(crate) const TEMP_PREFIX: &str = ".tmp-";
+
+/// Writes `bytes` to `path` atomically and durably.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_renamed(path, bytes)?;
+    sync_dir(parent(path))
+}
+
+/// Like [`write_atomic`] but leaves the directory fsync to the caller, who
+/// syncs each touched directory once before anything depends on the file.
+pub(crate) fn write_renamed(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Error::io("create", &tmp, e))?;
+        file.write_all(bytes)
+            .map_err(|e| Error::io("write", &tmp, e))?;
+        file.sync_all().map_err(|e| Error::io("flush", &tmp, e))?;
+        drop(file);
+        fs::rename(&tmp, path).map_err(|e| Error::io("rename a temp file to", path, e))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Makes renames and creations in `dir` durable (a no-op where directories
+/// cannot be opened, as on Windows, whose renames are durable on return).
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    if cfg!(unix) {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io("flush directory", dir, e))?;
+    }
+    Ok(())
+}
+
+/// Creates `dir` (and its parent entry durably) if it does not exist.
+pub(crate) fn ensure_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+    sync_dir(parent(dir))
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    parent(path).join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_whole_files_and_leaves_no_temp_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.json"]);
+        let err = write_atomic(&dir.path().join("missing/a.json"), b"x").unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
+    }
+}

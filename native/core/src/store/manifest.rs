@@ -1,0 +1,283 @@
+//! Snapshot manifests. A manifest (`snapshots/<id>.json`) is small: the
+//! snapshot's header, per-type counts, and per type the list of index layers
+//! that hold its object entries. Layers are content-addressed objects, so a
+//! snapshot that differs from the previous one by 1% adds one small layer of
+//! changes instead of a full copy of every entry. The manifest carries a
+//! checksum over its own canonical content, so an edit after completion shows.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::hash::ObjectHash;
+use super::id::SnapshotId;
+use super::objects;
+use crate::error::{Error, ErrorKind, Result};
+use crate::normalize::canonical_bytes;
+
+/// The manifest format this engine writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One object in a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectEntry {
+    pub id: String,
+    /// Hash of the normalized body.
+    pub hash: ObjectHash,
+    /// `displayName`, else the natural key, else the id: for listings and messages.
+    pub name: String,
+    /// Volatile properties, kept outside the compared body.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub volatile: Map<String, Value>,
+    /// Hash of the object's links (members, owners, manager) when it has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<ObjectHash>,
+}
+
+/// Links of one object by link name (`members`, `owners`, `manager`): sorted ids.
+pub type Links = BTreeMap<String, Vec<String>>;
+
+/// A snapshot as listed: the header without the object entries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotSummary {
+    pub id: SnapshotId,
+    pub tenant_id: String,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: DateTime<Utc>,
+    pub engine_version: String,
+    pub types: Vec<String>,
+    pub counts: BTreeMap<String, u64>,
+    /// False when the manifest no longer matches its checksum (edited after completion).
+    pub intact: bool,
+}
+
+/// A complete snapshot with every object entry, per type sorted by id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    pub summary: SnapshotSummary,
+    pub objects: BTreeMap<String, Vec<ObjectEntry>>,
+}
+
+impl Manifest {
+    pub fn id(&self) -> &SnapshotId {
+        &self.summary.id
+    }
+
+    /// The entries of type `ty` (empty when the type was not exported).
+    pub fn entries(&self, ty: &str) -> &[ObjectEntry] {
+        self.objects.get(ty).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn find(&self, ty: &str, id: &str) -> Option<&ObjectEntry> {
+        let entries = self.entries(ty);
+        entries
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &entries[i])
+    }
+}
+
+/// The manifest as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ManifestFile {
+    pub format: u32,
+    pub id: SnapshotId,
+    pub tenant_id: String,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: DateTime<Utc>,
+    pub engine_version: String,
+    /// Always true: a manifest is written only when its snapshot is complete.
+    pub complete: bool,
+    pub types: Vec<String>,
+    pub counts: BTreeMap<String, u64>,
+    /// Per type, the index layers to merge in order.
+    pub index: BTreeMap<String, Vec<ObjectHash>>,
+    #[serde(default)]
+    pub checksum: String,
+}
+
+impl ManifestFile {
+    pub(crate) fn summary(&self, intact: bool) -> SnapshotSummary {
+        SnapshotSummary {
+            id: self.id.clone(),
+            tenant_id: self.tenant_id.clone(),
+            created_at: self.created_at,
+            completed_at: self.completed_at,
+            engine_version: self.engine_version.clone(),
+            types: self.types.clone(),
+            counts: self.counts.clone(),
+            intact,
+        }
+    }
+
+    /// Fills in the checksum and returns the manifest's bytes.
+    pub(crate) fn seal(&mut self) -> Vec<u8> {
+        self.checksum.clear();
+        let mut value = serde_json::to_value(&*self).expect("a manifest serializes");
+        self.checksum = checksum_of(&mut value);
+        value["checksum"] = Value::String(self.checksum.clone());
+        canonical_bytes(&value)
+    }
+}
+
+/// BLAKE3 over the canonical manifest without its `checksum` field.
+fn checksum_of(value: &mut Value) -> String {
+    if let Value::Object(map) = value {
+        map.remove("checksum");
+    }
+    blake3::hash(&canonical_bytes(value)).to_hex().to_string()
+}
+
+pub(crate) fn manifest_path(root: &Path, id: &SnapshotId) -> PathBuf {
+    root.join("snapshots").join(format!("{id}.json"))
+}
+
+/// A manifest read from disk, and whether it still matches its checksum.
+pub(crate) struct Loaded {
+    pub file: ManifestFile,
+    pub intact: bool,
+}
+
+pub(crate) fn load(root: &Path, id: &SnapshotId) -> Result<Loaded> {
+    let path = manifest_path(root, id);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("snapshot {id} not found in {}", root.display()),
+            )
+        } else {
+            Error::io("read", &path, e)
+        }
+    })?;
+    let unreadable = |why: String| {
+        Error::new(
+            ErrorKind::Corrupt,
+            format!(
+                "snapshot {id}: manifest {} is unreadable: {why}",
+                path.display()
+            ),
+        )
+    };
+    let mut value: Value = serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string()))?;
+    let stored = value
+        .get("checksum")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let file: ManifestFile =
+        serde_json::from_value(value.clone()).map_err(|e| unreadable(e.to_string()))?;
+    if file.format > FORMAT_VERSION {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "snapshot {id} was written by a newer EntraSnapshot (manifest format {}, this one reads {FORMAT_VERSION})",
+                file.format
+            ),
+        ));
+    }
+    if file.id != *id {
+        return Err(unreadable(format!("it names snapshot {}", file.id)));
+    }
+    let intact = checksum_of(&mut value) == stored;
+    Ok(Loaded { file, intact })
+}
+
+/// One index layer: entries to add or replace, and ids to drop, relative to
+/// the layers before it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Layer {
+    #[serde(default)]
+    pub upsert: Vec<ObjectEntry>,
+    #[serde(default)]
+    pub removed: Vec<String>,
+}
+
+impl Layer {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        canonical_bytes(&serde_json::to_value(self).expect("a layer serializes"))
+    }
+}
+
+pub(crate) fn read_layer(root: &Path, hash: &ObjectHash) -> Result<Layer> {
+    let value = objects::read_json(root, hash)?;
+    serde_json::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::Corrupt,
+            format!("index layer {hash} is not a layer: {e}"),
+        )
+    })
+}
+
+/// Applies `layer` on top of `entries`.
+pub(crate) fn apply(entries: &mut BTreeMap<String, ObjectEntry>, layer: Layer) {
+    for id in layer.removed {
+        entries.remove(&id);
+    }
+    for e in layer.upsert {
+        entries.insert(e.id.clone(), e);
+    }
+}
+
+/// Merges the layers of one type.
+pub(crate) fn resolve(root: &Path, layers: &[ObjectHash]) -> Result<BTreeMap<String, ObjectEntry>> {
+    let mut entries = BTreeMap::new();
+    for h in layers {
+        apply(&mut entries, read_layer(root, h)?);
+    }
+    Ok(entries)
+}
+
+/// The full manifest: header plus every entry.
+pub(crate) fn resolve_manifest(root: &Path, loaded: Loaded) -> Result<Manifest> {
+    let mut objects = BTreeMap::new();
+    for (ty, layers) in &loaded.file.index {
+        let entries = resolve(root, layers).map_err(|e| {
+            Error::new(
+                e.kind(),
+                format!("snapshot {}: {ty}: {}", loaded.file.id, e.message()),
+            )
+        })?;
+        objects.insert(ty.clone(), entries.into_values().collect());
+    }
+    Ok(Manifest {
+        summary: loaded.file.summary(loaded.intact),
+        objects,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> ManifestFile {
+        ManifestFile {
+            format: FORMAT_VERSION,
+            id: SnapshotId::parse("20261121T234700Z-7f3a9c").unwrap(),
+            tenant_id: "t".into(),
+            created_at: Utc::now(),
+            completed_at: Utc::now(),
+            engine_version: "0.1.0".into(),
+            complete: true,
+            types: vec!["user".into()],
+            counts: BTreeMap::from([("user".into(), 0)]),
+            index: BTreeMap::from([("user".into(), vec![])]),
+            checksum: String::new(),
+        }
+    }
+
+    #[test]
+    fn checksum_covers_the_content_but_not_itself() {
+        let mut f = file();
+        let bytes = f.seal();
+        let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(checksum_of(&mut v.clone()), f.checksum);
+        v["counts"]["user"] = Value::from(1);
+        assert_ne!(checksum_of(&mut v), f.checksum);
+    }
+}

@@ -1,0 +1,278 @@
+//! The snapshot store. Local directory layout:
+//!
+//! ```text
+//! <root>/objects/<2 hex>/<62 hex>   zstd of canonical JSON, named by its BLAKE3 hash
+//! <root>/snapshots/<id>.json        one manifest per complete snapshot
+//! <root>/state/<tenantId>.json      per-tenant export state (delta links)
+//! <root>/journal/                   reserved for restore journals
+//! <root>/lock                       writer lock (export, prune)
+//! ```
+//!
+//! Objects are shared by every snapshot that holds the same content. Every file
+//! is written whole (temp file, fsync, rename, directory fsync), manifests
+//! last, so a snapshot is listed only once everything it names is durable.
+
+mod atomic;
+mod directory;
+mod hash;
+mod id;
+mod lock;
+mod manifest;
+mod objects;
+mod prune;
+mod state;
+mod verify;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+pub use directory::{DirectoryReport, write_directory};
+pub use hash::ObjectHash;
+pub use id::SnapshotId;
+pub use manifest::{FORMAT_VERSION, Links, Manifest, ObjectEntry, SnapshotSummary};
+pub use prune::{KeepPolicy, PruneReport};
+pub use verify::{Problem, ProblemKind, VerifyReport};
+pub use writer::SnapshotWriter;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::registry::ObjectType;
+
+/// A place snapshots are kept. The local directory is the first backend; a
+/// blob-storage one comes later.
+pub trait SnapshotStore {
+    type Writer: SnapshotWrite;
+
+    /// Starts a snapshot of `tenant_id` holding `types`; takes the writer lock.
+    fn begin(&self, tenant_id: &str, types: &[&ObjectType]) -> Result<Self::Writer>;
+    /// Complete snapshots, newest first.
+    fn list(&self) -> Result<Vec<SnapshotSummary>>;
+    /// A snapshot with all its entries, by id or `latest`.
+    fn manifest(&self, id: &str) -> Result<Manifest>;
+    /// An object's normalized body (or a links list), verified against its hash.
+    fn read_object(&self, hash: &ObjectHash) -> Result<Value>;
+    /// Re-hashes everything one snapshot (or every snapshot) refers to.
+    fn verify(&self, id: Option<&str>) -> Result<VerifyReport>;
+    /// Deletes snapshots `policy` does not keep, then objects nothing refers to.
+    fn prune(&self, policy: &KeepPolicy) -> Result<PruneReport>;
+    fn state_get(&self, tenant_id: &str) -> Result<Option<Value>>;
+    fn state_put(&self, tenant_id: &str, value: &Value) -> Result<()>;
+
+    /// An object's links, verified against its hash.
+    fn read_links(&self, hash: &ObjectHash) -> Result<Links> {
+        let value = self.read_object(hash)?;
+        serde_json::from_value(value).map_err(|e| {
+            Error::new(
+                ErrorKind::Corrupt,
+                format!("object {hash} is not a links list: {e}"),
+            )
+        })
+    }
+}
+
+/// A snapshot being written.
+pub trait SnapshotWrite {
+    fn put(&self, ty: &ObjectType, object: &crate::NormalizedObject) -> Result<ObjectHash>;
+    fn put_links(&self, ty: &ObjectType, id: &str, links: &Links) -> Result<Option<ObjectHash>>;
+    fn put_entry(&self, ty: &ObjectType, entry: ObjectEntry) -> Result<()>;
+    fn set_state(&self, state: Value);
+    fn finish(self) -> Result<SnapshotId>;
+}
+
+/// A snapshot store in a local directory.
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// Opens the store at `root`, creating its layout if needed.
+    pub fn open(root: impl Into<PathBuf>) -> Result<LocalStore> {
+        let root = root.into();
+        for dir in ["objects", "snapshots", "state", "journal"] {
+            atomic::ensure_dir(&root.join(dir))?;
+        }
+        Ok(LocalStore { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Like [`SnapshotStore::begin`] with an explicit creation time (imports, tests).
+    pub fn begin_at(
+        &self,
+        tenant_id: &str,
+        types: &[&ObjectType],
+        created_at: DateTime<Utc>,
+    ) -> Result<SnapshotWriter> {
+        state::check_tenant_id(tenant_id)?;
+        if types.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "a snapshot needs at least one object type",
+            ));
+        }
+        let lock = lock::StoreLock::acquire(&self.root)?;
+        let base = self
+            .summaries()?
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|s| s.tenant_id == tenant_id && s.intact)
+            .max_by(|a, b| newest_first(b, a))
+            .and_then(|s| manifest::load(&self.root, &s.id).ok())
+            .map(|l| l.file);
+        Ok(SnapshotWriter::new(
+            self.root.clone(),
+            lock,
+            tenant_id,
+            types,
+            created_at,
+            base,
+        ))
+    }
+
+    /// Resolves `latest` or parses an id.
+    pub fn resolve_id(&self, id: &str) -> Result<SnapshotId> {
+        if id.eq_ignore_ascii_case("latest") {
+            return self
+                .list()?
+                .into_iter()
+                .next()
+                .map(|s| s.id)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::NotFound,
+                        format!("no complete snapshot in {}", self.root.display()),
+                    )
+                });
+        }
+        SnapshotId::parse(id)
+    }
+
+    /// Every manifest in `snapshots/`: its summary, or the error reading it.
+    fn summaries(&self) -> Result<Vec<Result<SnapshotSummary, (SnapshotId, Error)>>> {
+        Ok(self
+            .manifest_ids()?
+            .into_iter()
+            .map(|id| match manifest::load(&self.root, &id) {
+                Ok(l) if l.file.complete => Ok(l.file.summary(l.intact)),
+                Ok(_) => Err((
+                    id.clone(),
+                    Error::new(
+                        ErrorKind::Corrupt,
+                        format!("snapshot {id}: manifest is not marked complete"),
+                    ),
+                )),
+                Err(e) => Err((id, e)),
+            })
+            .collect())
+    }
+
+    /// Ids of the manifest files present (temp files and strangers skipped).
+    fn manifest_ids(&self) -> Result<Vec<SnapshotId>> {
+        let dir = self.root.join("snapshots");
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("list", &dir, e))?;
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("list", &dir, e))?;
+            let name = entry.file_name();
+            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                continue;
+            };
+            if let Ok(id) = SnapshotId::parse(stem) {
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+}
+
+/// Newest first: by creation time, then id.
+fn newest_first(a: &SnapshotSummary, b: &SnapshotSummary) -> std::cmp::Ordering {
+    b.created_at
+        .cmp(&a.created_at)
+        .then_with(|| b.id.cmp(&a.id))
+}
+
+impl SnapshotStore for LocalStore {
+    type Writer = SnapshotWriter;
+
+    fn begin(&self, tenant_id: &str, types: &[&ObjectType]) -> Result<SnapshotWriter> {
+        self.begin_at(tenant_id, types, Utc::now())
+    }
+
+    fn list(&self) -> Result<Vec<SnapshotSummary>> {
+        let mut list: Vec<_> = self
+            .summaries()?
+            .into_iter()
+            .filter_map(Result::ok)
+            .collect();
+        list.sort_by(newest_first);
+        Ok(list)
+    }
+
+    fn manifest(&self, id: &str) -> Result<Manifest> {
+        let id = self.resolve_id(id)?;
+        let loaded = manifest::load(&self.root, &id)?;
+        if !loaded.intact {
+            return Err(Error::new(
+                ErrorKind::Corrupt,
+                format!(
+                    "snapshot {id}: manifest was changed after the snapshot completed (checksum mismatch); run verify"
+                ),
+            ));
+        }
+        manifest::resolve_manifest(&self.root, loaded)
+    }
+
+    fn read_object(&self, hash: &ObjectHash) -> Result<Value> {
+        objects::read_json(&self.root, hash)
+    }
+
+    fn verify(&self, id: Option<&str>) -> Result<VerifyReport> {
+        let ids = match id {
+            Some(id) => vec![self.resolve_id(id)?],
+            None => self.manifest_ids()?,
+        };
+        verify::verify(&self.root, &ids)
+    }
+
+    fn prune(&self, policy: &KeepPolicy) -> Result<PruneReport> {
+        let _lock = lock::StoreLock::acquire(&self.root)?;
+        prune::prune(&self.root, policy, self.summaries()?)
+    }
+
+    fn state_get(&self, tenant_id: &str) -> Result<Option<Value>> {
+        state::get(&self.root, tenant_id)
+    }
+
+    fn state_put(&self, tenant_id: &str, value: &Value) -> Result<()> {
+        state::put(&self.root, tenant_id, value)
+    }
+}
+
+impl SnapshotWrite for SnapshotWriter {
+    fn put(&self, ty: &ObjectType, object: &crate::NormalizedObject) -> Result<ObjectHash> {
+        SnapshotWriter::put(self, ty, object)
+    }
+
+    fn put_links(&self, ty: &ObjectType, id: &str, links: &Links) -> Result<Option<ObjectHash>> {
+        SnapshotWriter::put_links(self, ty, id, links)
+    }
+
+    fn put_entry(&self, ty: &ObjectType, entry: ObjectEntry) -> Result<()> {
+        SnapshotWriter::put_entry(self, ty, entry)
+    }
+
+    fn set_state(&self, state: Value) {
+        SnapshotWriter::set_state(self, state)
+    }
+
+    fn finish(self) -> Result<SnapshotId> {
+        SnapshotWriter::finish(self)
+    }
+}

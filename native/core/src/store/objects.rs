@@ -1,0 +1,156 @@
+//! The content-addressed object files: `objects/<2 hex>/<62 hex>`, each the
+//! zstd-compressed canonical bytes whose BLAKE3 hash is the file name.
+
+use std::fs;
+use std::io::ErrorKind as IoKind;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::atomic;
+use super::hash::ObjectHash;
+use crate::error::{Error, ErrorKind, Result};
+
+/// zstd's default level: fast, and objects are small.
+const LEVEL: i32 = 3;
+
+pub(crate) fn path_of(root: &Path, hash: &ObjectHash) -> PathBuf {
+    let hex = hash.to_hex();
+    root.join("objects").join(&hex[..2]).join(&hex[2..])
+}
+
+/// Stores `bytes` under their hash unless an object with that hash exists.
+/// Returns the hash and the shard directory when a file was written, whose
+/// fsync the caller owes before publishing anything that refers to it.
+pub(crate) fn put(root: &Path, bytes: &[u8]) -> Result<(ObjectHash, Option<PathBuf>)> {
+    let hash = ObjectHash::of(bytes);
+    let path = path_of(root, &hash);
+    if path.exists() {
+        return Ok((hash, None));
+    }
+    let shard = path.parent().unwrap_or(root).to_path_buf();
+    atomic::ensure_dir(&shard)?;
+    let compressed = zstd::bulk::compress(bytes, LEVEL)
+        .map_err(|e| Error::io("compress an object for", &path, e))?;
+    atomic::write_renamed(&path, &compressed)?;
+    Ok((hash, Some(shard)))
+}
+
+/// What reading an object file found.
+#[derive(Debug)]
+pub(crate) enum Check {
+    Ok(Vec<u8>),
+    Missing,
+    /// Unreadable, undecodable, or content that does not hash to its name.
+    Corrupt(String),
+}
+
+/// Reads, decompresses and re-hashes an object.
+pub(crate) fn check(root: &Path, hash: &ObjectHash) -> Check {
+    let path = path_of(root, hash);
+    let compressed = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == IoKind::NotFound => return Check::Missing,
+        Err(e) => return Check::Corrupt(format!("cannot read {}: {e}", path.display())),
+    };
+    let bytes = match zstd::stream::decode_all(compressed.as_slice()) {
+        Ok(b) => b,
+        Err(e) => return Check::Corrupt(format!("{} does not decompress: {e}", path.display())),
+    };
+    if ObjectHash::of(&bytes) != *hash {
+        return Check::Corrupt(format!(
+            "{} does not match its hash (content changed on disk)",
+            path.display()
+        ));
+    }
+    Check::Ok(bytes)
+}
+
+/// The object's canonical bytes, verified against its hash.
+pub(crate) fn read_bytes(root: &Path, hash: &ObjectHash) -> Result<Vec<u8>> {
+    match check(root, hash) {
+        Check::Ok(bytes) => Ok(bytes),
+        Check::Missing => Err(Error::new(
+            ErrorKind::NotFound,
+            format!("object {hash} is missing from {}", root.display()),
+        )),
+        Check::Corrupt(why) => Err(Error::new(
+            ErrorKind::Corrupt,
+            format!("object {hash}: {why}"),
+        )),
+    }
+}
+
+pub(crate) fn read_json(root: &Path, hash: &ObjectHash) -> Result<Value> {
+    let bytes = read_bytes(root, hash)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::Corrupt,
+            format!("object {hash} is not JSON: {e}"),
+        )
+    })
+}
+
+/// Every object file and temp file under `objects/`, for the prune sweep.
+pub(crate) fn walk(root: &Path) -> Result<Vec<(PathBuf, Option<ObjectHash>)>> {
+    let objects = root.join("objects");
+    let mut out = Vec::new();
+    for shard in read_dir(&objects)? {
+        let Some(prefix) = shard
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if !shard.is_dir() {
+            continue;
+        }
+        for file in read_dir(&shard)? {
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let hash = ObjectHash::parse(&format!("{prefix}{name}")).ok();
+            out.push((file, hash));
+        }
+    }
+    Ok(out)
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        out.push(entry.map_err(|e| Error::io("list", dir, e))?.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_once_and_detects_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let (h, shard) = put(root, br#"{"a":1}"#).unwrap();
+        assert!(shard.is_some());
+        let (h2, shard2) = put(root, br#"{"a":1}"#).unwrap();
+        assert_eq!((h, shard2), (h2, None));
+        assert_eq!(read_json(root, &h).unwrap(), serde_json::json!({"a": 1}));
+
+        // Same length, different content: decompresses, but hashes differently.
+        let other = zstd::bulk::compress(br#"{"a":2}"#, LEVEL).unwrap();
+        fs::write(path_of(root, &h), other).unwrap();
+        assert_eq!(read_bytes(root, &h).unwrap_err().kind(), ErrorKind::Corrupt);
+        fs::remove_file(path_of(root, &h)).unwrap();
+        assert!(matches!(check(root, &h), Check::Missing));
+        assert_eq!(
+            read_bytes(root, &h).unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+    }
+}

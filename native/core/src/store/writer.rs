@@ -1,0 +1,291 @@
+//! Writing one snapshot. Objects go to the store as they arrive; the manifest
+//! is written last, so until `finish` returns nothing lists the snapshot, and
+//! a killed export leaves only unreferenced objects for prune to collect.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde_json::Value;
+
+use super::atomic;
+use super::hash::ObjectHash;
+use super::id::SnapshotId;
+use super::lock::StoreLock;
+use super::manifest::{self, FORMAT_VERSION, Layer, Links, ManifestFile, ObjectEntry};
+use super::objects;
+use super::state;
+use crate::error::{Error, ErrorKind, Result};
+use crate::normalize::{NormalizedObject, canonical_bytes};
+use crate::registry::ObjectType;
+
+/// A type's changes are stored as a layer over the previous snapshot's entries
+/// while they stay below 1/CHANGE_RATIO of them...
+const CHANGE_RATIO: usize = 4;
+/// ...and the chain of layers is shorter than this; otherwise entries are
+/// written afresh as one layer.
+const MAX_LAYERS: usize = 8;
+
+/// An export in progress. Methods take `&self`, so an export driver may put
+/// objects from several threads.
+#[derive(Debug)]
+pub struct SnapshotWriter {
+    root: PathBuf,
+    _lock: StoreLock,
+    id: SnapshotId,
+    tenant_id: String,
+    created_at: DateTime<Utc>,
+    types: Vec<String>,
+    /// The tenant's latest complete snapshot, whose layers this one may build on.
+    base: Option<ManifestFile>,
+    inner: Mutex<Pending>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    entries: BTreeMap<String, BTreeMap<String, ObjectEntry>>,
+    /// Shard directories that received new files and still need an fsync.
+    unsynced: BTreeSet<PathBuf>,
+    state: Option<Value>,
+}
+
+impl SnapshotWriter {
+    pub(crate) fn new(
+        root: PathBuf,
+        lock: StoreLock,
+        tenant_id: &str,
+        types: &[&ObjectType],
+        created_at: DateTime<Utc>,
+        base: Option<ManifestFile>,
+    ) -> SnapshotWriter {
+        let created_at = created_at.trunc_subsecs(3);
+        let mut id = SnapshotId::generate(created_at, tenant_id);
+        while manifest::manifest_path(&root, &id).exists() {
+            id = SnapshotId::generate(created_at, tenant_id);
+        }
+        let mut names: Vec<String> = types.iter().map(|t| t.name.to_string()).collect();
+        names.sort();
+        names.dedup();
+        SnapshotWriter {
+            root,
+            _lock: lock,
+            id,
+            tenant_id: tenant_id.to_string(),
+            created_at,
+            types: names,
+            base,
+            inner: Mutex::new(Pending::default()),
+        }
+    }
+
+    /// The id the snapshot will have once finished.
+    pub fn id(&self) -> &SnapshotId {
+        &self.id
+    }
+
+    /// Stores an object (once per distinct content) and records it in the
+    /// snapshot. Putting the same id again replaces the entry (delta replays);
+    /// links already recorded for it are kept.
+    pub fn put(&self, ty: &ObjectType, object: &NormalizedObject) -> Result<ObjectHash> {
+        self.check_type(ty)?;
+        let (hash, shard) = objects::put(&self.root, &object.canonical_bytes())?;
+        let entry = ObjectEntry {
+            id: object.id.clone(),
+            hash,
+            name: ty.label_of(&object.body, &object.id),
+            volatile: object.volatile.clone(),
+            links: None,
+        };
+        let mut inner = self.lock_inner();
+        inner.unsynced.extend(shard);
+        let entries = inner.entries.entry(ty.name.to_string()).or_default();
+        let links = entries.get(&object.id).and_then(|e| e.links);
+        entries.insert(object.id.clone(), ObjectEntry { links, ..entry });
+        Ok(hash)
+    }
+
+    /// Records an object's links (members, owners, manager), replacing earlier
+    /// ones. The object must have been put first. Ids are sorted and
+    /// deduplicated; an object without links gets none.
+    pub fn put_links(
+        &self,
+        ty: &ObjectType,
+        id: &str,
+        links: &Links,
+    ) -> Result<Option<ObjectHash>> {
+        self.check_type(ty)?;
+        let mut clean = Links::new();
+        for (name, ids) in links {
+            if ty.link(name).is_none() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{ty} has no link '{name}'"),
+                ));
+            }
+            let mut ids = ids.clone();
+            ids.sort();
+            ids.dedup();
+            if !ids.is_empty() {
+                clean.insert(name.clone(), ids);
+            }
+        }
+        let stored = if clean.is_empty() {
+            None
+        } else {
+            let value = serde_json::to_value(&clean).expect("links serialize");
+            let (hash, shard) = objects::put(&self.root, &canonical_bytes(&value))?;
+            self.lock_inner().unsynced.extend(shard);
+            Some(hash)
+        };
+        let mut inner = self.lock_inner();
+        let entry = inner
+            .entries
+            .get_mut(ty.name)
+            .and_then(|e| e.get_mut(id))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("links for {ty} {id}, which is not in snapshot {}", self.id),
+                )
+            })?;
+        entry.links = stored;
+        Ok(stored)
+    }
+
+    /// Carries an entry over from an earlier snapshot unchanged (incremental
+    /// exports), after checking that its files are in the store.
+    pub fn put_entry(&self, ty: &ObjectType, entry: ObjectEntry) -> Result<()> {
+        self.check_type(ty)?;
+        for hash in std::iter::once(&entry.hash).chain(entry.links.as_ref()) {
+            if !objects::path_of(&self.root, hash).exists() {
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    format!(
+                        "cannot carry {ty} '{}' ({}) into snapshot {}: object {hash} is not in the store",
+                        entry.name, entry.id, self.id
+                    ),
+                ));
+            }
+        }
+        self.lock_inner()
+            .entries
+            .entry(ty.name.to_string())
+            .or_default()
+            .insert(entry.id.clone(), entry);
+        Ok(())
+    }
+
+    /// Export state (e.g. delta links) saved for the tenant when, and only
+    /// when, this snapshot completes.
+    pub fn set_state(&self, state: Value) {
+        self.lock_inner().state = Some(state);
+    }
+
+    /// Writes the index layers and the manifest, then the tenant's state, and
+    /// releases the lock. Only now is the snapshot listed.
+    pub fn finish(self) -> Result<SnapshotId> {
+        let pending = std::mem::take(&mut *self.lock_inner());
+        let mut unsynced = pending.unsynced;
+        let mut index = BTreeMap::new();
+        let mut counts = BTreeMap::new();
+        for ty in &self.types {
+            let entries = pending.entries.get(ty).cloned().unwrap_or_default();
+            counts.insert(ty.clone(), entries.len() as u64);
+            let base = self.base.as_ref().and_then(|b| b.index.get(ty));
+            let (layers, shards) = self.layers_for(base, entries)?;
+            unsynced.extend(shards);
+            index.insert(ty.clone(), layers);
+        }
+        // Every object the manifest names must be durable before the manifest is.
+        for dir in &unsynced {
+            atomic::sync_dir(dir)?;
+        }
+        let mut file = ManifestFile {
+            format: FORMAT_VERSION,
+            id: self.id.clone(),
+            tenant_id: self.tenant_id.clone(),
+            created_at: self.created_at,
+            completed_at: Utc::now().trunc_subsecs(3),
+            engine_version: env!("CARGO_PKG_VERSION").to_string(),
+            complete: true,
+            types: self.types.clone(),
+            counts,
+            index,
+            checksum: String::new(),
+        };
+        atomic::write_atomic(&manifest::manifest_path(&self.root, &self.id), &file.seal())?;
+        if let Some(value) = pending.state {
+            state::put(&self.root, &self.tenant_id, &value)?;
+        }
+        Ok(self.id)
+    }
+
+    /// The layers of one type: the base's plus a layer of changes when that
+    /// is small, else one fresh layer.
+    fn layers_for(
+        &self,
+        base: Option<&Vec<ObjectHash>>,
+        entries: BTreeMap<String, ObjectEntry>,
+    ) -> Result<(Vec<ObjectHash>, Option<PathBuf>)> {
+        if let Some(base_layers) = base.filter(|l| !l.is_empty() && l.len() < MAX_LAYERS) {
+            // A damaged base is not this snapshot's problem: write afresh.
+            if let Ok(old) = manifest::resolve(&self.root, base_layers) {
+                let removed: Vec<String> = old
+                    .keys()
+                    .filter(|id| !entries.contains_key(*id))
+                    .cloned()
+                    .collect();
+                let upsert: Vec<ObjectEntry> = entries
+                    .values()
+                    .filter(|e| old.get(&e.id) != Some(e))
+                    .cloned()
+                    .collect();
+                let changes = removed.len() + upsert.len();
+                if changes == 0 {
+                    return Ok((base_layers.clone(), None));
+                }
+                if changes * CHANGE_RATIO <= old.len() {
+                    let layer = Layer { upsert, removed };
+                    let (hash, shard) = objects::put(&self.root, &layer.to_bytes())?;
+                    let mut layers = base_layers.clone();
+                    layers.push(hash);
+                    return Ok((layers, shard));
+                }
+            }
+        }
+        if entries.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let layer = Layer {
+            upsert: entries.into_values().collect(),
+            removed: Vec::new(),
+        };
+        let (hash, shard) = objects::put(&self.root, &layer.to_bytes())?;
+        Ok((vec![hash], shard))
+    }
+
+    fn check_type(&self, ty: &ObjectType) -> Result<()> {
+        if self
+            .types
+            .binary_search_by(|t| t.as_str().cmp(ty.name))
+            .is_err()
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "snapshot {} was begun without type {ty} (types: {})",
+                    self.id,
+                    self.types.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn lock_inner(&self) -> MutexGuard<'_, Pending> {
+        // A panic in another putting thread leaves consistent data behind
+        // (every update is a single insert), so poisoning is ignored.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

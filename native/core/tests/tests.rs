@@ -1,0 +1,10 @@
+//! Integration tests of entrasnap-core through its public API.
+
+// Shared helpers: a temp store and sample objects.
+mod util;
+
+// The local snapshot store: dedupe, atomicity, lock, verify, prune, state, layers.
+mod store;
+
+// The git-friendly directory export.
+mod directory;
