@@ -19,6 +19,18 @@ use crate::throttle::{CA_INTERVAL, Cancelled, Limiter, Pacer, is_conditional_acc
 /// The public Graph endpoint, when the caller names none.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
 
+/// The Graph URL: the caller's (`--graph-url`, `-GraphUrl`), else
+/// `ENTRASNAP_GRAPH_URL`, else [`DEFAULT_GRAPH_URL`].
+pub fn graph_url(explicit: Option<&str>) -> String {
+    explicit
+        .map(str::to_string)
+        .or_else(|| std::env::var("ENTRASNAP_GRAPH_URL").ok())
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_GRAPH_URL.to_string())
+        .trim()
+        .to_string()
+}
+
 /// How to reach Graph and how hard to try.
 #[derive(Clone)]
 pub struct ClientOptions {
@@ -179,7 +191,7 @@ impl GraphClient {
                 },
                 401 => ErrorKind::Auth {
                     message: format!(
-                        "Graph refused a freshly fetched token from {} (401 {code})",
+                        "Graph refused the token even after asking {} for a new one (401 {code}: {message})",
                         self.inner.source.describe()
                     ),
                 },
@@ -357,7 +369,9 @@ impl GraphClient {
                 inner.counters.retried(1);
                 continue;
             }
-            inner.limiter.success();
+            if status < 500 {
+                inner.limiter.success();
+            }
             if status == 401 && !reauthenticated {
                 // Long jobs outlive a token: ask the source for a new one, once.
                 reauthenticated = true;

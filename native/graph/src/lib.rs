@@ -25,7 +25,7 @@ mod throttle;
 
 pub use auth::{AccessToken, AuthOptions, Secret, SourceKind, TokenSource, default_chain};
 pub use batch::{BatchRequest, BatchResponse};
-pub use client::{ClientOptions, DEFAULT_GRAPH_URL, GraphClient};
+pub use client::{ClientOptions, DEFAULT_GRAPH_URL, GraphClient, graph_url};
 pub use counters::Stats;
 pub use delta::{DeltaError, DeltaOutcome, Removal, RemovalReason};
 pub use error::{Error, ErrorKind, Result};

@@ -60,13 +60,13 @@ impl Pager {
         let display = self.client.resolve(&target)?.display;
         let page = Page::parse(response.body, request.method.as_str(), &display)?;
         self.pages += 1;
-        if let Some(next) = &page.next_link {
-            if *next == target {
-                return Err(Error::new(ErrorKind::InvalidResponse {
-                    message: "the next page link repeats the current one".into(),
-                })
-                .with_request("GET", &display));
-            }
+        if let Some(next) = &page.next_link
+            && *next == target
+        {
+            return Err(Error::new(ErrorKind::InvalidResponse {
+                message: "the next page link repeats the current one".into(),
+            })
+            .with_request("GET", &display));
         }
         self.next = page.next_link.clone();
         Ok(Some(page))

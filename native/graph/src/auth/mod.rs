@@ -126,7 +126,7 @@ impl StaticToken {
                 secret: token,
                 expires_on: None,
             },
-            name: "access token",
+            name: "the caller",
         }
     }
 

@@ -1,0 +1,17 @@
+//! entrasnap-graph against the Graph emulator, over real HTTP on loopback.
+
+// Shared helpers: start an emulator, build a client, read the emulator's counters.
+mod util;
+
+// Paging: every object exactly once, with and without throttling and faults.
+mod paging;
+// Conditional Access pacing across concurrent tasks.
+mod pacing;
+// A token that expires mid-job is renewed once.
+mod token_refresh;
+// Delta rounds see exactly what changed; expired tokens say so.
+mod delta;
+// $batch: responses matched by id, in-envelope 429s retried.
+mod batch;
+// 403s name the permission; errors never show tokens or query strings.
+mod errors;
