@@ -8,6 +8,26 @@ use serde_json::json;
 use crate::util::*;
 
 #[test]
+fn a_writer_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<entrasnap_core::store::SnapshotWriter>();
+    let (_dir, store) = store();
+    let w = store.begin(TENANT, &[ty("user")]).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let w = &w;
+            s.spawn(move || {
+                for i in (t * 50)..(t * 50 + 50) {
+                    w.put(ty("user"), &user(i, "Sales")).unwrap();
+                }
+            });
+        }
+    });
+    let m = store.manifest(w.finish().unwrap().as_str()).unwrap();
+    assert_eq!(m.entries("user").len(), 200);
+}
+
+#[test]
 fn identical_content_is_stored_once_across_snapshots() {
     let (_dir, store) = store();
     let first = snapshot(&store, day(1, 6), 50, 0);
@@ -213,7 +233,8 @@ fn verify_detects_a_manifest_edited_after_completion() {
     let id = snapshot(&store, day(1, 6), 3, 0);
     let path = store.root().join("snapshots").join(format!("{id}.json"));
     let text = fs::read_to_string(&path).unwrap();
-    fs::write(&path, text.replace("\"user\":3", "\"user\":2")).unwrap();
+    assert!(text.contains("\"user\": 3"), "{text}");
+    fs::write(&path, text.replace("\"user\": 3", "\"user\": 2")).unwrap();
 
     let report = store.verify(Some("latest")).unwrap();
     let kinds: Vec<_> = report.problems.iter().map(|p| p.kind).collect();

@@ -16,7 +16,7 @@ use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::objects;
 use crate::error::{Error, ErrorKind, Result};
-use crate::normalize::canonical_bytes;
+use crate::normalize::{canonical_bytes, pretty_bytes};
 
 /// The manifest format this engine writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -115,13 +115,14 @@ impl ManifestFile {
         }
     }
 
-    /// Fills in the checksum and returns the manifest's bytes.
+    /// Fills in the checksum and returns the manifest's bytes: pretty, since
+    /// admins open manifests; the checksum ignores layout.
     pub(crate) fn seal(&mut self) -> Vec<u8> {
         self.checksum.clear();
         let mut value = serde_json::to_value(&*self).expect("a manifest serializes");
         self.checksum = checksum_of(&mut value);
         value["checksum"] = Value::String(self.checksum.clone());
-        canonical_bytes(&value)
+        pretty_bytes(&value)
     }
 }
 

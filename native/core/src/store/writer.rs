@@ -117,15 +117,21 @@ impl SnapshotWriter {
         self.check_type(ty)?;
         let mut clean = Links::new();
         for (name, ids) in links {
-            if ty.link(name).is_none() {
+            let Some(link) = ty.link(name) else {
                 return Err(Error::new(
                     ErrorKind::InvalidArgument,
                     format!("{ty} has no link '{name}'"),
                 ));
-            }
+            };
             let mut ids = ids.clone();
             ids.sort();
             ids.dedup();
+            if !link.many && ids.len() > 1 {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{ty} {id}: '{name}' holds one id, got {}", ids.len()),
+                ));
+            }
             if !ids.is_empty() {
                 clean.insert(name.clone(), ids);
             }
