@@ -530,3 +530,68 @@ fn describe(e: reqwest::Error) -> String {
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Secret;
+    use crate::auth::StaticToken;
+
+    fn client(base: &str) -> GraphClient {
+        let source = Arc::new(StaticToken::new(Secret::new("t")));
+        GraphClient::new(ClientOptions::new(base, source)).unwrap()
+    }
+
+    #[test]
+    fn paths_links_and_how_they_are_named() {
+        let c = client("https://graph.example/");
+        let t = c.resolve("/users?$top=5&$skiptoken=abc").unwrap();
+        assert_eq!(
+            t.url.as_str(),
+            "https://graph.example/v1.0/users?$top=5&$skiptoken=abc"
+        );
+        assert_eq!(t.display, "/users");
+        assert!(!t.paced);
+
+        let t = c
+            .resolve("beta/identity/conditionalAccess/policies/1")
+            .unwrap();
+        assert_eq!(
+            t.url.as_str(),
+            "https://graph.example/beta/identity/conditionalAccess/policies/1"
+        );
+        assert_eq!(t.display, "/beta/identity/conditionalAccess/policies/1");
+        assert!(t.paced);
+
+        let t = c
+            .resolve(
+                "https://graph.example/v1.0/identity/conditionalAccess/namedLocations?$skiptoken=x",
+            )
+            .unwrap();
+        assert_eq!(t.display, "/identity/conditionalAccess/namedLocations");
+        assert!(t.paced);
+
+        let e = c.resolve("https://evil.example/v1.0/users").err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "cannot send: a link points to evil.example, not to the Graph URL; the token is not sent there"
+        );
+        assert!(
+            c.resolve("http://graph.example/v1.0/users").is_err(),
+            "scheme is part of the origin"
+        );
+
+        let c = client("http://127.0.0.1:8080/graph");
+        let t = c.resolve("/v1.0/users").unwrap();
+        assert_eq!(t.url.as_str(), "http://127.0.0.1:8080/graph/v1.0/users");
+        assert_eq!(t.display, "/users");
+    }
+
+    #[test]
+    fn graph_url_prefers_the_caller() {
+        assert_eq!(
+            graph_url(Some(" http://127.0.0.1:1 ")),
+            "http://127.0.0.1:1"
+        );
+    }
+}

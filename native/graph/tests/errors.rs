@@ -98,3 +98,51 @@ async fn cancellation_stops_a_wait() {
     assert!(matches!(e.kind(), ErrorKind::Cancelled), "{e}");
     assert!(started.elapsed() < std::time::Duration::from_millis(800));
 }
+
+#[tokio::test]
+async fn a_post_is_not_repeated_after_a_fault_unless_marked_idempotent() {
+    let sim = util::start(Config {
+        seed: Seed::Demo,
+        fault_rate: 1.0,
+        ..Default::default()
+    })
+    .await;
+    let source = std::sync::Arc::new(entrasnap_graph::auth::StaticToken::new(
+        entrasnap_graph::Secret::new("test-token"),
+    ));
+    let options = entrasnap_graph::ClientOptions {
+        max_retries: 2,
+        ..util::options(&sim, source)
+    };
+    let client = entrasnap_graph::GraphClient::new(options).unwrap();
+
+    let e = client.get("/organization").await.unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::Server { retries: 2, .. } | ErrorKind::Transport { retries: 2, .. }
+        ),
+        "{e}"
+    );
+    assert_eq!(client.stats().requests, 3);
+
+    let group = serde_json::json!({"displayName": "x", "mailEnabled": false, "mailNickname": "x", "securityEnabled": true});
+    let e = client
+        .send(&Request::post("/groups", group.clone()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::Server { retries: 0, .. } | ErrorKind::Transport { retries: 0, .. }
+        ),
+        "{e}"
+    );
+    assert_eq!(client.stats().requests, 4, "the POST went out once");
+
+    let _ = client
+        .send(&Request::post("/groups", group).idempotent(true))
+        .await
+        .unwrap_err();
+    assert_eq!(client.stats().requests, 7, "marked idempotent: retried");
+}

@@ -13,5 +13,5 @@ mod token_refresh;
 mod delta;
 // $batch: responses matched by id, in-envelope 429s retried.
 mod batch;
-// 403s name the permission; errors never show tokens or query strings.
+// Errors name request and permission, never tokens or queries; POSTs are not repeated; cancellation.
 mod errors;
