@@ -533,7 +533,7 @@ fn remove_password(
         .ok_or_else(|| GraphError::bad_request("The 'keyId' parameter is required."))?
         .to_string();
     let mut t = sim.write();
-    let id = require_item(&t, kind, &id.to_string())?;
+    let id = require_item(&t, kind, id)?;
     let creds = t
         .get(kind, &id)
         .and_then(|o| o.get("passwordCredentials"))

@@ -20,6 +20,13 @@ pub struct DeletedObject {
     pub reports: Vec<String>,
 }
 
+/// What unlinking an object removed, so a restore can put it back.
+struct Detached {
+    links: Vec<(Rel, String, String)>,
+    manager: Option<String>,
+    reports: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeWhat {
     Created,
@@ -259,7 +266,7 @@ impl Tenant {
     }
 
     /// Unlink an object from everything (both directions); returns what was removed.
-    fn detach(&mut self, id: &str) -> (Vec<(Rel, String, String)>, Option<String>, Vec<String>) {
+    fn detach(&mut self, id: &str) -> Detached {
         let mut removed = Vec::new();
         let incoming: Vec<(Rel, String)> = self.sources(id).cloned().collect();
         for (rel, source) in incoming {
@@ -291,7 +298,11 @@ impl Tenant {
         for r in &reports {
             self.set_manager(r, None);
         }
-        (removed, manager, reports)
+        Detached {
+            links: removed,
+            manager,
+            reports,
+        }
     }
 
     /// Move a live object to deleted items (soft delete).
@@ -300,7 +311,11 @@ impl Tenant {
             return false;
         };
         object.insert("deletedDateTime".into(), Value::String(now.to_string()));
-        let (links, manager, reports) = self.detach(id);
+        let Detached {
+            links,
+            manager,
+            reports,
+        } = self.detach(id);
         self.deleted.entry(kind).or_default().insert(
             id.to_string(),
             DeletedObject {

@@ -97,12 +97,12 @@ pub fn new_object(
             obj.insert("@odata.type".into(), json!(ty));
         }
         _ => {
-            if let Some(ty) = odata_type.as_ref().and_then(Value::as_str) {
-                if ty != kind.odata_type() {
-                    return Err(GraphError::bad_request(format!(
-                        "Invalid @odata.type '{ty}' for this collection."
-                    )));
-                }
+            if let Some(ty) = odata_type.as_ref().and_then(Value::as_str)
+                && ty != kind.odata_type()
+            {
+                return Err(GraphError::bad_request(format!(
+                    "Invalid @odata.type '{ty}' for this collection."
+                )));
             }
         }
     }
@@ -333,14 +333,14 @@ pub fn protect_builtin(kind: Kind, obj: &Obj) -> GraphResult<()> {
 pub fn object(t: &Tenant, kind: Kind, obj: &Obj, existing: Option<&Obj>) -> GraphResult<()> {
     match kind {
         Kind::User => {
-            if let Some(e) = existing {
-                if obj.get("userPrincipalName") != e.get("userPrincipalName") {
-                    let upn = obj
-                        .get("userPrincipalName")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    check_upn(t, upn, e.get("id").and_then(Value::as_str))?;
-                }
+            if let Some(e) = existing
+                && obj.get("userPrincipalName") != e.get("userPrincipalName")
+            {
+                let upn = obj
+                    .get("userPrincipalName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                check_upn(t, upn, e.get("id").and_then(Value::as_str))?;
             }
             Ok(())
         }
