@@ -18,6 +18,7 @@ mod client;
 mod counters;
 mod delta;
 mod error;
+pub mod export;
 mod paging;
 mod request;
 mod retry;

@@ -15,3 +15,5 @@ mod delta;
 mod batch;
 // Errors name request and permission, never tokens or queries; POSTs are not repeated; cancellation.
 mod errors;
+// Export: the snapshot is the tenant; faults change nothing; incremental rounds.
+mod export;

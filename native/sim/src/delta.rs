@@ -24,8 +24,10 @@ use crate::tenant::{ChangeWhat, Tenant};
 
 /// Links per entry before the object is repeated with the rest.
 pub const LINK_CHUNK: usize = 20;
-const DEFAULT_PAGE: usize = 100;
-const MAX_PAGE: usize = 999;
+/// Graph pages directory delta at 200 objects, the default and the cap
+/// (`Prefer: odata.maxpagesize` can ask for fewer, never more).
+const DEFAULT_PAGE: usize = 200;
+const MAX_PAGE: usize = 200;
 const TOKEN_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 const MAX_ID_FILTER: usize = 50;
 

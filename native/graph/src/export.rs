@@ -1,0 +1,630 @@
+//! Export: read a tenant's configuration through Graph into a new snapshot.
+//!
+//! Types are read concurrently, within the client's throttling limits.
+//! Users, groups, applications, service principals and administrative units
+//! go through delta queries, with their links (members, owners, manager)
+//! taken from `<link>@delta`, never from one request per object. The delta
+//! links are saved with the store, so the next export of the same tenant
+//! asks only for what changed and carries everything else over from the
+//! previous snapshot; an expired delta token falls back to a full read of
+//! that type. Small v1.0 collections and singletons are read in one `$batch`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use entrasnap_core::registry::{ApiVersion, Source, SourceShape};
+use entrasnap_core::store::{
+    Links, Manifest, ObjectEntry, SnapshotId, SnapshotStore, SnapshotWriter,
+};
+use entrasnap_core::{LocalStore, NormalizedObject, ObjectType, normalize::normalize_from};
+use futures::future::try_join_all;
+use serde_json::{Map, Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::batch::BatchRequest;
+use crate::client::GraphClient;
+use crate::delta::{DeltaError, DeltaOutcome};
+use crate::error::{Error, ErrorKind};
+use crate::request::Request;
+
+/// Version of the export state saved with the store.
+const STATE_FORMAT: u64 = 1;
+
+/// What one type's export has done so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressEvent {
+    pub type_name: String,
+    /// Objects of this type in the snapshot so far.
+    pub objects: u64,
+    /// Requests sent by the whole export so far.
+    pub requests: u64,
+    /// Time the whole export has spent waiting on throttling so far.
+    pub throttle_wait: Duration,
+    /// This type is finished.
+    pub done: bool,
+}
+
+/// Receives progress events; called from the export's tasks.
+pub type ProgressSink = dyn Fn(ProgressEvent) + Send + Sync;
+
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// Types to export; empty means every registered type.
+    pub types: Vec<&'static ObjectType>,
+    /// Ignore saved delta links and read everything again.
+    pub full: bool,
+}
+
+/// How each type was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReadMode {
+    /// Everything read (no earlier snapshot, `--full`, or not a delta type).
+    Full,
+    /// Only changes since the previous snapshot, the rest carried over.
+    Incremental,
+    /// The saved delta token had expired: read in full.
+    Resynced,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportReport {
+    pub snapshot_id: String,
+    pub tenant_id: String,
+    pub counts: BTreeMap<String, u64>,
+    pub modes: BTreeMap<String, ReadMode>,
+    pub requests: u64,
+    pub retries: u64,
+    pub throttled: u64,
+    pub throttle_wait_ms: u64,
+    pub elapsed_ms: u64,
+}
+
+/// Errors of an export: Graph's, the store's, or an object Graph returned that
+/// cannot be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Graph(#[from] Error),
+    #[error("{0}")]
+    Store(#[from] entrasnap_core::Error),
+    #[error("export cancelled; no snapshot was written")]
+    Cancelled,
+}
+
+/// One export run's shared context.
+struct Run<'a> {
+    client: &'a GraphClient,
+    store: &'a LocalStore,
+    writer: &'a SnapshotWriter,
+    progress: &'a ProgressSink,
+    cancel: &'a CancellationToken,
+    /// The tenant's previous snapshot and its delta links, when incremental.
+    previous: Option<(Manifest, Map<String, Value>)>,
+    objects: BTreeMap<&'static str, AtomicU64>,
+}
+
+impl Run<'_> {
+    fn report(&self, ty: &ObjectType, done: bool) {
+        let stats = self.client.stats();
+        let objects = self
+            .objects
+            .get(ty.name)
+            .map_or(0, |n| n.load(Ordering::Relaxed));
+        (self.progress)(ProgressEvent {
+            type_name: ty.name.to_string(),
+            objects,
+            requests: stats.requests,
+            throttle_wait: stats.throttle_wait,
+            done,
+        });
+    }
+
+    fn check_cancelled(&self) -> Result<(), ExportError> {
+        if self.cancel.is_cancelled() {
+            Err(ExportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn put(&self, ty: &'static ObjectType, object: &NormalizedObject) -> Result<(), ExportError> {
+        self.writer.put(ty, object)?;
+        self.objects[ty.name].fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn put_raw(
+        &self,
+        ty: &'static ObjectType,
+        source: &Source,
+        raw: Value,
+    ) -> Result<(), ExportError> {
+        let object = normalize_from(ty, source, raw)?;
+        self.put(ty, &object)
+    }
+}
+
+/// Export the tenant behind `client` into `store`; returns once the snapshot
+/// is complete (and listed), or fails leaving no listed snapshot behind.
+pub async fn export(
+    client: &GraphClient,
+    store: &LocalStore,
+    options: &ExportOptions,
+    progress: &ProgressSink,
+    cancel: &CancellationToken,
+) -> Result<ExportReport, ExportError> {
+    let started = Instant::now();
+    let types: Vec<&'static ObjectType> = if options.types.is_empty() {
+        ObjectType::all().iter().collect()
+    } else {
+        options.types.clone()
+    };
+
+    let organization = client
+        .get_all_request(Request::get("/organization").permission("Organization.Read.All"))
+        .await?;
+    let tenant_id = organization
+        .first()
+        .and_then(|o| o.get("id"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("GET /organization returned no tenant id"))?
+        .to_string();
+
+    let previous = if options.full {
+        None
+    } else {
+        previous_state(store, &tenant_id)?
+    };
+    let writer = store.begin(&tenant_id, &types)?;
+    let run = Run {
+        client,
+        store,
+        writer: &writer,
+        progress,
+        cancel,
+        previous,
+        objects: types.iter().map(|t| (t.name, AtomicU64::new(0))).collect(),
+    };
+
+    // Small v1.0 reads go in one $batch; the rest run side by side.
+    let (batched, separate): (Vec<_>, Vec<_>) = types.iter().partition(|t| batchable(t));
+    let mut modes = BTreeMap::new();
+    let mut delta_links = Map::new();
+    let batch_job = async {
+        read_batched(&run, &batched).await?;
+        Ok::<_, ExportError>(())
+    };
+    let others = try_join_all(separate.iter().map(|ty| read_type(&run, ty, &organization)));
+    let ((), outcomes) = futures::try_join!(batch_job, others)?;
+    for ty in &batched {
+        modes.insert(ty.name.to_string(), ReadMode::Full);
+    }
+    for (ty, (mode, link)) in separate.iter().zip(outcomes) {
+        modes.insert(ty.name.to_string(), mode);
+        if let Some(link) = link {
+            delta_links.insert(ty.name.to_string(), Value::String(link));
+        }
+    }
+    run.check_cancelled()?;
+    writer.set_state(json!({
+        "format": STATE_FORMAT,
+        "snapshot": writer.id().to_string(),
+        "deltaLinks": delta_links,
+    }));
+    let counts: BTreeMap<String, u64> = run
+        .objects
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.load(Ordering::Relaxed)))
+        .collect();
+    drop(run);
+    let id: SnapshotId = writer.finish()?;
+    let stats = client.stats();
+    Ok(ExportReport {
+        snapshot_id: id.to_string(),
+        tenant_id,
+        counts,
+        modes,
+        requests: stats.requests,
+        retries: stats.retries,
+        throttled: stats.throttled,
+        throttle_wait_ms: stats.throttle_wait.as_millis() as u64,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+fn invalid(message: impl Into<String>) -> ExportError {
+    ExportError::Graph(Error::new(ErrorKind::InvalidResponse {
+        message: message.into(),
+    }))
+}
+
+/// The previous snapshot and its delta links, if the saved state belongs to
+/// the tenant's latest complete snapshot (otherwise a full export is safer).
+fn previous_state(
+    store: &LocalStore,
+    tenant_id: &str,
+) -> Result<Option<(Manifest, Map<String, Value>)>, ExportError> {
+    let Some(state) = store.state_get(tenant_id)? else {
+        return Ok(None);
+    };
+    if state.get("format").and_then(Value::as_u64) != Some(STATE_FORMAT) {
+        return Ok(None);
+    }
+    let Some(snapshot) = state.get("snapshot").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let latest = store
+        .list()?
+        .into_iter()
+        .find(|s| s.tenant_id == tenant_id && s.intact);
+    if latest.as_ref().map(|s| s.id.to_string()) != Some(snapshot.to_string()) {
+        return Ok(None);
+    }
+    let manifest = store.manifest(snapshot)?;
+    let links = state
+        .get("deltaLinks")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    Ok(Some((manifest, links)))
+}
+
+fn version_root(ty: &ObjectType) -> &'static str {
+    match ty.api_version {
+        ApiVersion::V1 => "/v1.0",
+        ApiVersion::Beta => "/beta",
+    }
+}
+
+fn select_query(fields: &[&str]) -> String {
+    if fields.is_empty() {
+        String::new()
+    } else {
+        format!("?$select={}", fields.join(","))
+    }
+}
+
+/// Read in the shared `$batch`: v1.0, not a delta type, not Conditional Access
+/// (which is paced one request at a time anyway).
+fn batchable(ty: &ObjectType) -> bool {
+    ty.delta.is_none()
+        && ty.api_version == ApiVersion::V1
+        && ty.throttle == entrasnap_core::registry::ThrottleClass::Directory
+        && ty.name != "organization"
+}
+
+fn source_url(ty: &ObjectType, source: &Source) -> String {
+    format!(
+        "{}/{}{}",
+        version_root(ty),
+        source.path,
+        select_query(ty.select)
+    )
+}
+
+async fn read_batched(run: &Run<'_>, types: &[&'static ObjectType]) -> Result<(), ExportError> {
+    let mut wanted: Vec<(&'static ObjectType, &'static Source)> = Vec::new();
+    for ty in types {
+        for source in ty.sources {
+            wanted.push((ty, source));
+        }
+    }
+    let requests = wanted
+        .iter()
+        .map(|(ty, source)| {
+            BatchRequest::get(format!("/{}{}", source.path, select_query(ty.select)))
+        })
+        .collect();
+    let responses = run.client.batch(requests).await?;
+    for ((ty, source), response) in wanted.iter().zip(responses) {
+        run.check_cancelled()?;
+        let path = format!("/{}", source.path);
+        if response.status == 403 {
+            return Err(ExportError::Graph(
+                Error::new(ErrorKind::Forbidden {
+                    code: response.body["error"]["code"]
+                        .as_str()
+                        .unwrap_or("Forbidden")
+                        .to_string(),
+                    message: response.body["error"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    permission: Some(ty.permissions.read.join(" or ")),
+                })
+                .with_request("GET", &path),
+            ));
+        }
+        if !(200..300).contains(&response.status) {
+            return Err(invalid(format!(
+                "GET {path} answered {} in $batch: {}",
+                response.status,
+                response.body["error"]["message"]
+                    .as_str()
+                    .unwrap_or("no message")
+            )));
+        }
+        store_page(run, ty, source, response.body).await?;
+        run.report(ty, false);
+    }
+    for ty in types {
+        run.report(ty, true);
+    }
+    Ok(())
+}
+
+/// Store a collection page (following its nextLink) or a singleton.
+async fn store_page(
+    run: &Run<'_>,
+    ty: &'static ObjectType,
+    source: &'static Source,
+    body: Value,
+) -> Result<(), ExportError> {
+    match source.shape {
+        SourceShape::Singleton { .. } => run.put_raw(ty, source, body),
+        SourceShape::Collection => {
+            let next = body
+                .get("@odata.nextLink")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            for item in body
+                .get("value")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+            {
+                run.put_raw(ty, source, item)?;
+            }
+            if let Some(next) = next {
+                for item in run.client.get_all_request(Request::get(next)).await? {
+                    run.put_raw(ty, source, item)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Read one type; returns how, and the delta link for next time.
+async fn read_type(
+    run: &Run<'_>,
+    ty: &'static ObjectType,
+    organization: &[Value],
+) -> Result<(ReadMode, Option<String>), ExportError> {
+    run.check_cancelled()?;
+    let result = if ty.delta.is_some() {
+        read_delta_type(run, ty).await?
+    } else if ty.name == "organization" {
+        // Already read to learn the tenant id.
+        for item in organization {
+            run.put_raw(ty, &ty.sources[0], item.clone())?;
+        }
+        (ReadMode::Full, None)
+    } else {
+        for source in ty.sources {
+            let request =
+                Request::get(source_url(ty, source)).permission(ty.permissions.read.join(" or "));
+            match source.shape {
+                SourceShape::Singleton { .. } => {
+                    let body = run.client.send(&request).await?.body;
+                    run.put_raw(ty, source, body)?;
+                }
+                SourceShape::Collection => {
+                    let mut pager = run.client.pages(request);
+                    while let Some(page) = pager.next_page().await? {
+                        for item in page.values {
+                            run.put_raw(ty, source, item)?;
+                        }
+                        run.report(ty, false);
+                    }
+                }
+            }
+        }
+        (ReadMode::Full, None)
+    };
+    run.report(ty, true);
+    Ok(result)
+}
+
+async fn read_delta_type(
+    run: &Run<'_>,
+    ty: &'static ObjectType,
+) -> Result<(ReadMode, Option<String>), ExportError> {
+    let delta = ty.delta.expect("delta type");
+    let saved = run
+        .previous
+        .as_ref()
+        .and_then(|(manifest, links)| Some((manifest, links.get(ty.name)?.as_str()?.to_string())))
+        .filter(|(manifest, _)| manifest.objects.contains_key(ty.name));
+    if let Some((manifest, link)) = saved {
+        match delta_round(run, &link).await {
+            Ok(outcome) => {
+                let next = outcome.delta_link.clone();
+                apply_changes(run, ty, manifest, outcome).await?;
+                return Ok((ReadMode::Incremental, Some(next)));
+            }
+            Err(DeltaError::Expired) => {
+                tracing::info!(type_name = ty.name, "delta token expired; reading in full");
+                let link = full_delta(run, ty, delta.path).await?;
+                return Ok((ReadMode::Resynced, Some(link)));
+            }
+            Err(DeltaError::Graph(e)) => return Err(e.into()),
+        }
+    }
+    let link = full_delta(run, ty, delta.path).await?;
+    Ok((ReadMode::Full, Some(link)))
+}
+
+async fn delta_round(run: &Run<'_>, url: &str) -> Result<DeltaOutcome, DeltaError> {
+    // Graph's delta pages are already as large as it allows (200): no Prefer needed.
+    run.client.delta(url).await
+}
+
+/// An initial delta round: every object with its links; returns the delta link.
+async fn full_delta(
+    run: &Run<'_>,
+    ty: &'static ObjectType,
+    path: &str,
+) -> Result<String, ExportError> {
+    let url = format!(
+        "{}/{path}{}",
+        version_root(ty),
+        select_query(&ty.delta_select())
+    );
+    let outcome = match delta_round(run, &url).await {
+        Ok(o) => o,
+        Err(DeltaError::Graph(e)) => return Err(e.into()),
+        Err(DeltaError::Expired) => {
+            return Err(invalid(format!(
+                "a fresh delta round of {ty} was refused as expired"
+            )));
+        }
+    };
+    let source = &ty.sources[0];
+    for raw in outcome.objects {
+        let (raw, changes) = split_links(ty, raw);
+        let object = normalize_from(ty, source, raw)?;
+        run.put(ty, &object)?;
+        let links: Links = changes
+            .into_iter()
+            .map(|(name, c)| (name, c.added))
+            .collect();
+        run.writer.put_links(ty, &object.id, &links)?;
+    }
+    Ok(outcome.delta_link)
+}
+
+/// Link changes one delta entry carried for one link name.
+#[derive(Debug, Default)]
+struct LinkChanges {
+    added: Vec<String>,
+    removed: Vec<String>,
+    /// Single-valued links (`manager`) report the whole current value.
+    replace: bool,
+}
+
+/// Take `<link>@delta` arrays out of a delta entry.
+fn split_links(ty: &ObjectType, raw: Value) -> (Value, BTreeMap<String, LinkChanges>) {
+    let Value::Object(mut obj) = raw else {
+        return (raw, BTreeMap::new());
+    };
+    let mut changes = BTreeMap::new();
+    for link in ty.links {
+        let Some(items) = obj.remove(&format!("{}@delta", link.name)) else {
+            continue;
+        };
+        let mut c = LinkChanges {
+            replace: !link.many,
+            ..Default::default()
+        };
+        for item in items.as_array().into_iter().flatten() {
+            let Some(id) = item.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            if item.get("@removed").is_some() {
+                c.removed.push(id.to_string());
+            } else {
+                c.added.push(id.to_string());
+            }
+        }
+        changes.insert(link.name.to_string(), c);
+    }
+    obj.retain(|k, _| !k.ends_with("@delta"));
+    (Value::Object(obj), changes)
+}
+
+/// Carry the previous snapshot's objects over, with this round's changes applied.
+async fn apply_changes(
+    run: &Run<'_>,
+    ty: &'static ObjectType,
+    manifest: &Manifest,
+    outcome: DeltaOutcome,
+) -> Result<(), ExportError> {
+    let mut entries: BTreeMap<String, ObjectEntry> = manifest
+        .objects
+        .get(ty.name)
+        .into_iter()
+        .flatten()
+        .map(|e| (e.id.clone(), e.clone()))
+        .collect();
+    // Soft-deleted or gone: either way the object is not in the tenant now.
+    for removal in &outcome.removed {
+        entries.remove(&removal.id);
+    }
+    let source = &ty.sources[0];
+    for raw in outcome.objects {
+        run.check_cancelled()?;
+        let (partial, link_changes) = split_links(ty, raw);
+        let Some(id) = partial
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let before = entries.remove(&id);
+        // Graph may return only the changed properties: lay them over the
+        // object as it was.
+        let mut body = match &before {
+            Some(e) => previous_body(run.store, e)?,
+            None => Map::new(),
+        };
+        if let Value::Object(p) = partial {
+            body.extend(p);
+        }
+        let object = normalize_from(ty, source, Value::Object(body))?;
+        run.put(ty, &object)?;
+        let mut links = match before.as_ref().and_then(|e| e.links.as_ref()) {
+            Some(hash) => run.store.read_links(hash)?,
+            None => Links::new(),
+        };
+        for (name, c) in link_changes {
+            let ids = links.entry(name).or_default();
+            if c.replace {
+                *ids = c.added;
+                continue;
+            }
+            ids.retain(|i| !c.removed.contains(i));
+            ids.extend(c.added);
+        }
+        links.retain(|_, ids| !ids.is_empty());
+        run.writer.put_links(ty, &object.id, &links)?;
+    }
+    for entry in entries.into_values() {
+        run.writer.put_entry(ty, entry)?;
+        run.objects[ty.name].fetch_add(1, Ordering::Relaxed);
+    }
+    run.report(ty, false);
+    Ok(())
+}
+
+/// An object's stored body with its volatile properties put back, as Graph sent it.
+fn previous_body(
+    store: &LocalStore,
+    entry: &ObjectEntry,
+) -> Result<Map<String, Value>, ExportError> {
+    let mut body = match store.read_object(&entry.hash)? {
+        Value::Object(o) => o,
+        _ => Map::new(),
+    };
+    for (path, value) in &entry.volatile {
+        insert_path(&mut body, path, value.clone());
+    }
+    Ok(body)
+}
+
+fn insert_path(obj: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            obj.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            if let Some(Value::Object(inner)) = obj.get_mut(head) {
+                insert_path(inner, rest, value);
+            }
+        }
+    }
+}
