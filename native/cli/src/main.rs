@@ -1,8 +1,24 @@
 //! `entrasnap`: snapshot, compare and restore a Microsoft Entra ID tenant's configuration.
+//!
+//! Exit codes: 0 success; 1 error (one line on stderr first, detail after);
+//! 2 usage error. With `--json` every command prints one JSON document on stdout.
 
 mod demo;
+mod error;
+mod list;
+mod output;
+// The export command drives it; until then only its tests use it.
+#[allow(dead_code)]
+mod progress;
+mod prune;
+mod show;
+mod store_arg;
+mod verify;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::error::CliError;
+use crate::output::Output;
 
 #[derive(Parser)]
 #[command(
@@ -11,12 +27,25 @@ use clap::{Parser, Subcommand};
     about = "Snapshot, compare and restore a Microsoft Entra ID tenant's configuration."
 )]
 struct Cli {
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// List the complete snapshots in a store, newest first.
+    List(list::Args),
+    /// Show one snapshot's header and objects.
+    Show(show::Args),
+    /// Re-hash everything snapshots refer to; exit 1 naming each problem.
+    Verify(verify::Args),
+    /// Remove snapshots a retention policy does not keep, and unreferenced objects.
+    ///
+    /// The newest snapshot of each tenant is always kept.
+    Prune(prune::Args),
     /// Run the whole story offline against the embedded Graph emulator.
     Demo(demo::Args),
 }
@@ -24,11 +53,26 @@ enum Command {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    let out = Output::new(cli.json);
     let result = match cli.command {
-        Command::Demo(args) => demo::run(args).await,
+        Command::List(args) => list::run(args, out),
+        Command::Show(args) => show::run(args, out),
+        Command::Verify(args) => verify::run(args, out),
+        Command::Prune(args) => prune::run(args, out),
+        Command::Demo(args) => {
+            if out.is_json() {
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        "demo is a guided tour for people and has no --json output",
+                    )
+                    .exit();
+            }
+            demo::run(args).await.map_err(CliError::from)
+        }
     };
     if let Err(e) = result {
-        eprintln!("error: {e}");
-        std::process::exit(1);
+        e.report();
+        std::process::exit(e.exit_code());
     }
 }

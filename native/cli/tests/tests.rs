@@ -1,0 +1,19 @@
+//! Integration tests of the `entrasnap` binary.
+
+// Shared helpers: a temp store built through entrasnap-core, and running the binary.
+mod util;
+
+// `entrasnap demo` and unknown commands.
+mod demo;
+
+// `list` and `show`: what a store holds.
+mod list;
+
+// `verify`: a clean store, then a flipped byte, a deleted object file, an edited manifest.
+mod verify;
+
+// `prune`: --what-if deletes nothing; retention removes the older same-day snapshot.
+mod prune;
+
+// Usage errors (exit 2) and errors naming what and where (exit 1).
+mod errors;
