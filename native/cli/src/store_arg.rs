@@ -39,7 +39,6 @@ impl StoreArg {
     }
 
     /// Opens the store, creating the directory and its layout when needed.
-    #[allow(dead_code)] // export's, which is being written
     pub fn open_or_create(&self) -> Result<LocalStore, CliError> {
         Ok(LocalStore::open(self.checked_path()?)?)
     }

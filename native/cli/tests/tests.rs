@@ -17,3 +17,6 @@ mod prune;
 
 // Usage errors (exit 2) and errors naming what and where (exit 1).
 mod errors;
+
+// `export` against the emulator: id on stdout, --json, directory format, bad input, 20 SIGKILLs.
+mod export;

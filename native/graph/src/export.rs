@@ -102,7 +102,7 @@ struct Run<'a> {
     progress: &'a ProgressSink,
     cancel: &'a CancellationToken,
     /// The tenant's previous snapshot and its delta links, when incremental.
-    previous: Option<(Manifest, Map<String, Value>)>,
+    previous: Option<Previous>,
     objects: BTreeMap<&'static str, AtomicU64>,
 }
 
@@ -241,12 +241,15 @@ fn invalid(message: impl Into<String>) -> ExportError {
     }))
 }
 
+/// The tenant's latest complete snapshot and the delta links saved with it.
+struct Previous {
+    manifest: Manifest,
+    delta_links: Map<String, Value>,
+}
+
 /// The previous snapshot and its delta links, if the saved state belongs to
 /// the tenant's latest complete snapshot (otherwise a full export is safer).
-fn previous_state(
-    store: &LocalStore,
-    tenant_id: &str,
-) -> Result<Option<(Manifest, Map<String, Value>)>, ExportError> {
+fn previous_state(store: &LocalStore, tenant_id: &str) -> Result<Option<Previous>, ExportError> {
     let Some(state) = store.state_get(tenant_id)? else {
         return Ok(None);
     };
@@ -269,7 +272,10 @@ fn previous_state(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    Ok(Some((manifest, links)))
+    Ok(Some(Previous {
+        manifest,
+        delta_links: links,
+    }))
 }
 
 fn version_root(ty: &ObjectType) -> &'static str {
@@ -437,7 +443,12 @@ async fn read_delta_type(
     let saved = run
         .previous
         .as_ref()
-        .and_then(|(manifest, links)| Some((manifest, links.get(ty.name)?.as_str()?.to_string())))
+        .and_then(|p| {
+            Some((
+                &p.manifest,
+                p.delta_links.get(ty.name)?.as_str()?.to_string(),
+            ))
+        })
         .filter(|(manifest, _)| manifest.objects.contains_key(ty.name));
     if let Some((manifest, link)) = saved {
         match delta_round(run, &link).await {

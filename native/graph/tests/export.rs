@@ -351,3 +351,69 @@ async fn an_expired_delta_token_falls_back_to_a_full_read() {
     );
     let _ = Duration::ZERO;
 }
+
+/// The `large` tenant (100k users, 20k groups): the snapshot is the tenant, and
+/// after 1% of users and groups change, the next export sends at most 10% of
+/// the requests and grows the store by at most 5%.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "scale: about a minute; run with --ignored (test.sh --scale)"]
+async fn large_tenant_exports_exactly_and_incrementally() {
+    let t0 = std::time::Instant::now();
+    let sim = start(Config {
+        seed: Seed::Large,
+        ..Default::default()
+    })
+    .await;
+    let seeded = t0.elapsed();
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    let t1 = std::time::Instant::now();
+    let first = run_export(&sim, &store, false).await;
+    let first_time = t1.elapsed();
+    let after_first = stats(&sim).await;
+    let size_first = dir_size(dir.path());
+    assert_snapshot_is_the_tenant(&sim, &store, &store.manifest(&first.snapshot_id).unwrap());
+    let (nu, ng) = change_one_percent(&sim).await;
+    let before_second = stats(&sim).await;
+    let t2 = std::time::Instant::now();
+    let second = run_export(&sim, &store, false).await;
+    let second_time = t2.elapsed();
+    let after_second = stats(&sim).await;
+    let size_second = dir_size(dir.path());
+    let n = |s: &Value, k: &str| s[k].as_u64().unwrap();
+    let (first_ops, first_http) = (n(&after_first, "requests"), n(&after_first, "httpRequests"));
+    let second_ops = n(&after_second, "requests") - n(&before_second, "requests");
+    let second_http = n(&after_second, "httpRequests") - n(&before_second, "httpRequests");
+    println!(
+        "seeded in {:.1} s; {} users, {} groups",
+        seeded.as_secs_f64(),
+        first.counts["user"],
+        first.counts["group"]
+    );
+    println!(
+        "first export:  {first_ops} Graph operations, {first_http} HTTP requests, {:.1} s, store {size_first} bytes",
+        first_time.as_secs_f64()
+    );
+    println!(
+        "second export after {nu} users and {ng} groups changed: {second_ops} operations ({:.1}%), {second_http} HTTP requests ({:.1}%), {:.1} s, store +{} bytes ({:.2}%)",
+        100.0 * second_ops as f64 / first_ops as f64,
+        100.0 * second_http as f64 / first_http as f64,
+        second_time.as_secs_f64(),
+        size_second - size_first,
+        100.0 * (size_second - size_first) as f64 / size_first as f64
+    );
+    assert!(
+        second_ops * 10 <= first_ops,
+        "Graph operations {second_ops} vs {first_ops}"
+    );
+    assert!(
+        second_http * 10 <= first_http,
+        "HTTP requests {second_http} vs {first_http}"
+    );
+    assert!(
+        (size_second - size_first) * 20 <= size_first,
+        "store grew {size_first} -> {size_second}"
+    );
+    assert_eq!(second.modes["user"], ReadMode::Incremental);
+    assert_snapshot_is_the_tenant(&sim, &store, &store.manifest(&second.snapshot_id).unwrap());
+}
