@@ -19,21 +19,30 @@ pub(crate) fn path_of(root: &Path, hash: &ObjectHash) -> PathBuf {
     root.join("objects").join(&hex[..2]).join(&hex[2..])
 }
 
-/// Stores `bytes` under their hash unless an object with that hash exists.
-/// Returns the hash and the shard directory when a file was written, whose
-/// fsync the caller owes before publishing anything that refers to it.
+/// Stores `bytes` under their hash unless a sound object with that hash
+/// exists. Returns the hash and, when a file was written, its path: the
+/// caller owes that file an fsync (and its directory one) before publishing
+/// anything that refers to it.
+///
+/// An existing file is checked before it is reused: one left half-written by
+/// a crash (files are flushed only when a snapshot completes) is rewritten,
+/// never trusted.
 pub(crate) fn put(root: &Path, bytes: &[u8]) -> Result<(ObjectHash, Option<PathBuf>)> {
     let hash = ObjectHash::of(bytes);
     let path = path_of(root, &hash);
-    if path.exists() {
-        return Ok((hash, None));
+    match check(root, &hash) {
+        Check::Ok(_) => return Ok((hash, None)),
+        Check::Missing => {}
+        Check::Corrupt(_) => {
+            fs::remove_file(&path).map_err(|e| Error::io("replace a damaged object", &path, e))?;
+        }
     }
     let shard = path.parent().unwrap_or(root).to_path_buf();
     atomic::ensure_dir(&shard)?;
     let compressed = zstd::bulk::compress(bytes, LEVEL)
         .map_err(|e| Error::io("compress an object for", &path, e))?;
-    atomic::write_renamed(&path, &compressed)?;
-    Ok((hash, Some(shard)))
+    atomic::write_renamed_unsynced(&path, &compressed)?;
+    Ok((hash, Some(path)))
 }
 
 /// What reading an object file found.
@@ -152,5 +161,23 @@ mod tests {
             read_bytes(root, &h).unwrap_err().kind(),
             ErrorKind::NotFound
         );
+    }
+
+    #[test]
+    fn a_damaged_object_file_is_rewritten_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = br#"{"displayName":"Require MFA"}"#;
+        let (hash, written) = put(dir.path(), bytes).unwrap();
+        assert!(written.is_some());
+        assert!(
+            put(dir.path(), bytes).unwrap().1.is_none(),
+            "sound files are reused"
+        );
+        // As a crash between rename and flush could leave it.
+        std::fs::write(path_of(dir.path(), &hash), b"").unwrap();
+        let (again, written) = put(dir.path(), bytes).unwrap();
+        assert_eq!(again, hash);
+        assert!(written.is_some(), "the damaged file is written again");
+        assert!(matches!(check(dir.path(), &hash), Check::Ok(b) if b == bytes));
     }
 }

@@ -45,7 +45,7 @@ pub struct SnapshotWriter {
 #[derive(Debug, Default)]
 struct Pending {
     entries: BTreeMap<String, BTreeMap<String, ObjectEntry>>,
-    /// Shard directories that received new files and still need an fsync.
+    /// Object files written by this snapshot and not yet flushed to disk.
     unsynced: BTreeSet<PathBuf>,
     state: Option<Value>,
 }
@@ -89,7 +89,7 @@ impl SnapshotWriter {
     /// links already recorded for it are kept.
     pub fn put(&self, ty: &ObjectType, object: &NormalizedObject) -> Result<ObjectHash> {
         self.check_type(ty)?;
-        let (hash, shard) = objects::put(&self.root, &object.canonical_bytes())?;
+        let (hash, written) = objects::put(&self.root, &object.canonical_bytes())?;
         let entry = ObjectEntry {
             id: object.id.clone(),
             hash,
@@ -98,7 +98,7 @@ impl SnapshotWriter {
             links: None,
         };
         let mut inner = self.lock_inner();
-        inner.unsynced.extend(shard);
+        inner.unsynced.extend(written);
         let entries = inner.entries.entry(ty.name.to_string()).or_default();
         let links = entries.get(&object.id).and_then(|e| e.links);
         entries.insert(object.id.clone(), ObjectEntry { links, ..entry });
@@ -140,8 +140,8 @@ impl SnapshotWriter {
             None
         } else {
             let value = serde_json::to_value(&clean).expect("links serialize");
-            let (hash, shard) = objects::put(&self.root, &canonical_bytes(&value))?;
-            self.lock_inner().unsynced.extend(shard);
+            let (hash, written) = objects::put(&self.root, &canonical_bytes(&value))?;
+            self.lock_inner().unsynced.extend(written);
             Some(hash)
         };
         let mut inner = self.lock_inner();
@@ -199,14 +199,12 @@ impl SnapshotWriter {
             let entries = pending.entries.get(ty).cloned().unwrap_or_default();
             counts.insert(ty.clone(), entries.len() as u64);
             let base = self.base.as_ref().and_then(|b| b.index.get(ty));
-            let (layers, shards) = self.layers_for(base, entries)?;
-            unsynced.extend(shards);
+            let (layers, written) = self.layers_for(base, entries)?;
+            unsynced.extend(written);
             index.insert(ty.clone(), layers);
         }
         // Every object the manifest names must be durable before the manifest is.
-        for dir in &unsynced {
-            atomic::sync_dir(dir)?;
-        }
+        atomic::sync_files(&unsynced.into_iter().collect::<Vec<_>>())?;
         let mut file = ManifestFile {
             format: FORMAT_VERSION,
             id: self.id.clone(),
@@ -253,10 +251,10 @@ impl SnapshotWriter {
                 }
                 if changes * CHANGE_RATIO <= old.len() {
                     let layer = Layer { upsert, removed };
-                    let (hash, shard) = objects::put(&self.root, &layer.to_bytes())?;
+                    let (hash, written) = objects::put(&self.root, &layer.to_bytes())?;
                     let mut layers = base_layers.clone();
                     layers.push(hash);
-                    return Ok((layers, shard));
+                    return Ok((layers, written));
                 }
             }
         }
@@ -267,8 +265,8 @@ impl SnapshotWriter {
             upsert: entries.into_values().collect(),
             removed: Vec::new(),
         };
-        let (hash, shard) = objects::put(&self.root, &layer.to_bytes())?;
-        Ok((vec![hash], shard))
+        let (hash, written) = objects::put(&self.root, &layer.to_bytes())?;
+        Ok((vec![hash], written))
     }
 
     fn check_type(&self, ty: &ObjectType) -> Result<()> {
