@@ -125,6 +125,56 @@ impl OperationError {
         Self::new("InvalidArgument", message)
     }
 
+    /// The snapshot store could not be opened, read or written.
+    pub fn store(message: &str) -> Self {
+        Self::new("StoreError", message)
+    }
+
+    /// Microsoft Graph failed or answered something unusable.
+    pub fn graph(message: &str) -> Self {
+        Self::new("GraphError", message)
+    }
+
+    /// No token could be had, Graph refused it, or it lacks a permission.
+    pub fn auth(message: &str) -> Self {
+        Self::new("AuthError", message)
+    }
+
+    /// An error of the snapshot store: a malformed argument (a snapshot id,
+    /// a type name) stays an argument error, anything else is the store's.
+    pub fn from_store(error: &entrasnap_core::Error) -> Self {
+        match error.kind() {
+            entrasnap_core::ErrorKind::InvalidArgument => Self::invalid_argument(error.message()),
+            _ => Self::store(error.message()),
+        }
+    }
+
+    /// An error of the Graph client, by what the user can do about it.
+    pub fn from_graph(error: &entrasnap_graph::Error) -> Self {
+        use entrasnap_graph::ErrorKind;
+        let message = error.to_string();
+        match error.kind() {
+            ErrorKind::Cancelled => Self::cancelled(),
+            ErrorKind::Auth { .. } | ErrorKind::Forbidden { .. } => Self::auth(&message),
+            ErrorKind::InvalidRequest { .. } if error.path().is_none() => {
+                Self::invalid_argument(&message)
+            }
+            _ => Self::graph(&message),
+        }
+    }
+
+    /// The same error with every occurrence of `secret` replaced, so a token
+    /// echoed by a server or a library never reaches the caller.
+    pub fn redact(self, secret: &str) -> Self {
+        if secret.is_empty() || !self.message.contains(secret) {
+            return self;
+        }
+        Self {
+            message: self.message.replace(secret, "<redacted>"),
+            ..self
+        }
+    }
+
     /// The operation panicked: a bug in the library.
     pub fn panic(op: &str, payload: &str) -> Self {
         Self::new(

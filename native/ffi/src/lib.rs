@@ -15,10 +15,15 @@ use std::ffi::{CString, c_char};
 mod panic;
 
 mod context;
+mod export;
 mod job;
+mod list;
 mod operation;
 mod result;
+mod runtime;
 mod selftest;
+mod store;
+mod verify;
 
 pub use context::{JobContext, OperationError, Progress};
 pub use job::{

@@ -1,13 +1,20 @@
 //! The operations a job can run, chosen by the request's "op".
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::context::{JobContext, OperationError};
 use crate::result::entrasnap_result;
-use crate::selftest;
+use crate::{export, list, selftest, verify};
 
 /// The operations this library runs, in the order `engine.info` lists them.
-pub const OPERATIONS: &[&str] = &["engine.info", "engine.selftest"];
+pub const OPERATIONS: &[&str] = &[
+    "engine.info",
+    "engine.selftest",
+    "snapshot.export",
+    "snapshot.list",
+    "snapshot.verify",
+];
 
 /// An operation with its parameters checked, ready to run on the job's
 /// thread. Errors found while preparing are returned when it runs, so the
@@ -39,8 +46,21 @@ pub(crate) fn prepare(request: Request) -> Operation {
     match request.op.as_str() {
         "engine.info" => Box::new(|_| Ok(info())),
         "engine.selftest" => selftest::prepare(request.params),
+        "snapshot.export" => export::prepare(request.params),
+        "snapshot.list" => list::prepare(request.params),
+        "snapshot.verify" => verify::prepare(request.params),
         unknown => fail(OperationError::unknown_operation(unknown)),
     }
+}
+
+/// The request's parameters as `T`; a missing, unknown or mistyped one is
+/// an `InvalidArgument` error naming the operation.
+pub(crate) fn params<T: DeserializeOwned>(
+    op: &str,
+    params: Map<String, Value>,
+) -> Result<T, OperationError> {
+    serde_json::from_value(Value::Object(params))
+        .map_err(|e| OperationError::invalid_argument(&format!("{op}: {e}")))
 }
 
 /// An operation that fails with `error` as soon as it runs.

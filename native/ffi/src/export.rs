@@ -1,0 +1,350 @@
+//! `snapshot.export`: read the tenant through Microsoft Graph into a new
+//! snapshot in a store (created when missing).
+//!
+//! Request: `{"op": "snapshot.export", "store": "<folder>", "graphUrl"?,
+//! "types"?: ["conditionalAccessPolicy", ...], "full"?: false, "token"?,
+//! "managedIdentity"?: false, "identityClientId"?}`. `token` is a bearer
+//! token the caller already holds (the module takes it from a
+//! `Connect-MgGraph` session); it never appears in an event, a result or an
+//! error. Without it the engine's usual sign-in chain applies
+//! (`ENTRASNAP_TOKEN`, managed identity, ...). Result: the export report
+//! `{"snapshotId", "tenantId", "counts", "modes", "requests", "retries",
+//! "throttled", "throttleWaitMs", "elapsedMs"}`.
+//!
+//! Progress: one event per type at most every [`PROGRESS_INTERVAL`] (and
+//! when the type is done), `"Exporting <type>"` / `"N objects, R requests"`,
+//! without a percentage: Graph does not say how many objects there are.
+//! Cancelling stops the export at once; the job ends `cancelled` and no new
+//! snapshot is listed.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use entrasnap_core::ObjectType;
+use entrasnap_graph::export::{ExportError, ExportOptions, ProgressEvent, export};
+use entrasnap_graph::{
+    AuthOptions, CancellationToken, ClientOptions, GraphClient, Secret, default_chain, graph_url,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::context::{JobContext, OperationError, Progress};
+use crate::operation::{self, Operation};
+use crate::{runtime, store};
+
+/// The shortest time between two progress events of the same type: the
+/// module draws each one with Write-Progress, which is slow.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Params {
+    store: String,
+    #[serde(default)]
+    graph_url: Option<String>,
+    #[serde(default)]
+    types: Vec<String>,
+    #[serde(default)]
+    full: bool,
+    #[serde(default)]
+    managed_identity: bool,
+    #[serde(default)]
+    identity_client_id: Option<String>,
+}
+
+pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
+    // The token is taken out before anything else is parsed, so no parse
+    // error can quote it.
+    let token = match params.remove("token") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(token)) if token.trim().is_empty() => {
+            return operation::fail(OperationError::invalid_argument(
+                "snapshot.export: token is empty",
+            ));
+        }
+        Some(Value::String(token)) => Some(Secret::new(token)),
+        Some(_) => {
+            return operation::fail(OperationError::invalid_argument(
+                "snapshot.export: token must be a string",
+            ));
+        }
+    };
+    let params: Params = match operation::params("snapshot.export", params) {
+        Ok(params) => params,
+        Err(error) => return operation::fail(error),
+    };
+    let types = match resolve_types(&params.types) {
+        Ok(types) => types,
+        Err(error) => return operation::fail(error),
+    };
+    Box::new(move |context| {
+        let secret = token
+            .as_ref()
+            .map(|t| t.expose().to_owned())
+            .unwrap_or_default();
+        run(params, types, token, context).map_err(|e| e.redact(&secret))
+    })
+}
+
+/// The registry's types for the names asked for (any case); none means all.
+fn resolve_types(names: &[String]) -> Result<Vec<&'static ObjectType>, OperationError> {
+    names
+        .iter()
+        .map(|name| {
+            ObjectType::find(name.trim()).ok_or_else(|| {
+                let known: Vec<&str> = ObjectType::all().iter().map(|t| t.name).collect();
+                OperationError::invalid_argument(&format!(
+                    "snapshot.export: unknown object type '{name}'; known: {}",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+fn run(
+    params: Params,
+    types: Vec<&'static ObjectType>,
+    token: Option<Secret>,
+    context: &JobContext,
+) -> Result<Value, OperationError> {
+    context.check_cancelled()?;
+    let store = store::open_or_create(&params.store)?;
+    let cancel = CancellationToken::new();
+    let progress = ProgressMapper::new(context.clone(), cancel.clone());
+    // The driver's sink is a `'static` trait object: it owns what it uses.
+    let sink = move |event: ProgressEvent| progress.send(&event);
+    let options = ExportOptions {
+        types,
+        full: params.full,
+    };
+    let outcome = runtime::block_on(context, &cancel, async {
+        let token_source = default_chain(AuthOptions {
+            token,
+            managed_identity: params.managed_identity,
+            managed_identity_client_id: params.identity_client_id.clone(),
+            ..Default::default()
+        })
+        .map_err(|e| OperationError::auth(&format!("cannot sign in to Microsoft Graph: {e}")))?;
+        let client = GraphClient::new(ClientOptions {
+            cancel: cancel.clone(),
+            ..ClientOptions::new(graph_url(params.graph_url.as_deref()), token_source)
+        })
+        .map_err(|e| OperationError::from_graph(&e))?;
+        export(&client, &store, &options, &sink, &cancel)
+            .await
+            .map_err(|e| export_error(&e))
+    })?;
+    match outcome {
+        Ok(report) => Ok(serde_json::to_value(report).expect("an export report serializes")),
+        // Whatever the engine saw last, a job the caller cancelled ends
+        // cancelled.
+        Err(_) if context.is_cancelled() => Err(OperationError::cancelled()),
+        Err(error) => Err(error),
+    }
+}
+
+fn export_error(error: &ExportError) -> OperationError {
+    match error {
+        ExportError::Cancelled => OperationError::cancelled(),
+        ExportError::Graph(e) => {
+            let mapped = OperationError::from_graph(e);
+            if mapped.is_cancelled() {
+                mapped
+            } else {
+                OperationError::new(
+                    mapped.code().trim_start_matches("EntraSnapshot."),
+                    &format!("export failed: {}", mapped.message()),
+                )
+            }
+        }
+        ExportError::Store(e) => {
+            let mapped = OperationError::from_store(e);
+            OperationError::new(
+                mapped.code().trim_start_matches("EntraSnapshot."),
+                &format!("export failed: {}", mapped.message()),
+            )
+        }
+    }
+}
+
+/// Turns the driver's progress into job events, at most one per type every
+/// [`PROGRESS_INTERVAL`], and passes a cancel on to the engine as soon as
+/// the driver reports (sooner than the watcher's next look).
+struct ProgressMapper {
+    context: JobContext,
+    cancel: CancellationToken,
+    last_sent: Mutex<HashMap<String, Instant>>,
+}
+
+impl ProgressMapper {
+    fn new(context: JobContext, cancel: CancellationToken) -> Self {
+        Self {
+            context,
+            cancel,
+            last_sent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn send(&self, event: &ProgressEvent) {
+        if self.context.is_cancelled() {
+            self.cancel.cancel();
+            return;
+        }
+        let now = Instant::now();
+        {
+            let mut last_sent = self
+                .last_sent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let due = last_sent
+                .get(&event.type_name)
+                .is_none_or(|at| now.duration_since(*at) >= PROGRESS_INTERVAL);
+            if !event.done && !due {
+                return;
+            }
+            last_sent.insert(event.type_name.clone(), now);
+        }
+        self.context.progress(progress(event));
+    }
+}
+
+/// `Exporting conditionalAccessPolicy` / `14 objects, 3 requests`.
+fn progress(event: &ProgressEvent) -> Progress {
+    let mut status = format!(
+        "{} {}, {} {}",
+        event.objects,
+        plural(event.objects, "object"),
+        event.requests,
+        plural(event.requests, "request")
+    );
+    let waited = event.throttle_wait.as_secs();
+    if waited > 0 {
+        status.push_str(&format!(", {waited} s waiting on throttling"));
+    }
+    if event.done {
+        status.push_str(", done");
+    }
+    Progress {
+        activity: format!("Exporting {}", event.type_name),
+        status,
+        percent: None,
+    }
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::list::tests::run_request;
+    use serde_json::json;
+
+    #[test]
+    fn progress_reads_like_the_cli() {
+        let mut event = ProgressEvent {
+            type_name: "conditionalAccessPolicy".into(),
+            objects: 14,
+            requests: 1,
+            throttle_wait: Duration::ZERO,
+            done: false,
+        };
+        let shown = progress(&event);
+        assert_eq!(shown.activity, "Exporting conditionalAccessPolicy");
+        assert_eq!(shown.status, "14 objects, 1 request");
+        assert_eq!(shown.percent, None);
+        event.throttle_wait = Duration::from_millis(2500);
+        event.done = true;
+        assert_eq!(
+            progress(&event).status,
+            "14 objects, 1 request, 2 s waiting on throttling, done"
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_argument_errors_that_never_quote_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().to_str().unwrap();
+        let cases = [
+            json!({ "op": "snapshot.export" }),
+            json!({ "op": "snapshot.export", "store": store, "types": ["frobnicator"] }),
+            json!({ "op": "snapshot.export", "store": store, "full": "yes" }),
+            json!({ "op": "snapshot.export", "store": store, "tokn": "x" }),
+            json!({ "op": "snapshot.export", "store": store, "token": ["sekrit-token"] }),
+            json!({ "op": "snapshot.export", "store": store, "token": " " }),
+        ];
+        for case in cases {
+            let error = run_request(case.clone()).unwrap_err();
+            assert_eq!(error.code(), "EntraSnapshot.InvalidArgument", "{case}");
+            assert!(!error.message().contains("sekrit"), "{}", error.message());
+        }
+        let error = run_request(
+            json!({ "op": "snapshot.export", "store": store, "types": ["frobnicator"] }),
+        )
+        .unwrap_err();
+        assert!(
+            error.message().contains("conditionalAccessPolicy"),
+            "{}",
+            error.message()
+        );
+    }
+
+    #[test]
+    fn a_bad_graph_url_is_an_argument_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = run_request(json!({
+            "op": "snapshot.export",
+            "store": dir.path(),
+            "token": "sekrit-token",
+            "graphUrl": "not a url sekrit-token",
+        }))
+        .unwrap_err();
+        assert_eq!(
+            error.code(),
+            "EntraSnapshot.InvalidArgument",
+            "{}",
+            error.message()
+        );
+        assert!(
+            !error.message().contains("sekrit-token"),
+            "{}",
+            error.message()
+        );
+    }
+
+    #[test]
+    fn an_unreachable_graph_is_a_graph_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // A port nobody listens on: bind one, then let it go.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let error = run_request(json!({
+            "op": "snapshot.export",
+            "store": dir.path(),
+            "token": "sekrit-token",
+            "graphUrl": format!("http://127.0.0.1:{port}"),
+        }))
+        .unwrap_err();
+        assert_eq!(
+            error.code(),
+            "EntraSnapshot.GraphError",
+            "{}",
+            error.message()
+        );
+        assert!(
+            error.message().starts_with("export failed: "),
+            "{}",
+            error.message()
+        );
+    }
+}

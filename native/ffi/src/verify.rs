@@ -1,0 +1,90 @@
+//! `snapshot.verify`: re-hash everything one snapshot (or every snapshot)
+//! in a store refers to.
+//!
+//! Request: `{"op": "snapshot.verify", "store": "<folder>", "snapshot":
+//! "<id>" | "latest"}` (`snapshot` optional: all snapshots). Result: the
+//! engine's report `{"snapshotsChecked", "objectsChecked", "problems":
+//! [{"snapshot", "kind", "type"?, "objectId"?, "objectName"?, "hash"?,
+//! "message"}]}`. Problems are the answer, not a failure: the job succeeds
+//! and the caller decides what a damaged snapshot means to it.
+
+use entrasnap_core::SnapshotStore;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::context::{JobContext, OperationError, Progress};
+use crate::operation::{self, Operation};
+use crate::store;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Params {
+    store: String,
+    #[serde(default)]
+    snapshot: Option<String>,
+}
+
+pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
+    match operation::params::<Params>("snapshot.verify", params) {
+        Ok(params) => Box::new(move |context| run(&params, context)),
+        Err(error) => operation::fail(error),
+    }
+}
+
+fn run(params: &Params, context: &JobContext) -> Result<Value, OperationError> {
+    context.check_cancelled()?;
+    let store = store::open_existing(&params.store)?;
+    let snapshot = match params.snapshot.as_deref() {
+        Some(id) => Some(store::existing_snapshot(&store, id)?.to_string()),
+        None => None,
+    };
+    context.progress(Progress {
+        activity: "Verifying snapshots".to_owned(),
+        status: match &snapshot {
+            Some(id) => format!("re-hashing snapshot {id}"),
+            None => "re-hashing every snapshot".to_owned(),
+        },
+        percent: None,
+    });
+    let report = store
+        .verify(snapshot.as_deref())
+        .map_err(|e| OperationError::from_store(&e))?;
+    Ok(serde_json::to_value(report).expect("a verify report serializes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::list::tests::run_request;
+    use serde_json::json;
+
+    #[test]
+    fn an_empty_store_verifies_with_nothing_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        entrasnap_core::LocalStore::open(dir.path()).unwrap();
+        let store = dir.path().to_str().unwrap();
+        let report = run_request(json!({ "op": "snapshot.verify", "store": store })).unwrap();
+        assert_eq!(report["snapshotsChecked"], 0);
+        assert_eq!(report["problems"], json!([]));
+    }
+
+    #[test]
+    fn an_unknown_snapshot_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        entrasnap_core::LocalStore::open(dir.path()).unwrap();
+        let store = dir.path().to_str().unwrap();
+        let error =
+            run_request(json!({ "op": "snapshot.verify", "store": store, "snapshot": "latest" }))
+                .unwrap_err();
+        assert_eq!(error.code(), "EntraSnapshot.StoreError");
+        let error = run_request(
+            json!({ "op": "snapshot.verify", "store": store, "snapshot": "not an id" }),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.code(),
+            "EntraSnapshot.InvalidArgument",
+            "{}",
+            error.message()
+        );
+    }
+}
