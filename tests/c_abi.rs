@@ -4,15 +4,15 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{library_dir, repo_root};
+use crate::util::{compile_c, library_dir};
 
 /// What abi_client prints when the library behaves as the header promises.
 const EXPECTED: &str = r#"abi: 1
 version: 0.1.0
-info: done progress=0 result={"ok":true,"value":{"abiVersion":1,"operations":["engine.info","engine.selftest"],"version":"0.1.0"}}
+info: done progress=0 result={"ok":true,"value":{"abiVersion":1,"operations":["engine.info","engine.selftest","snapshot.export","snapshot.list","snapshot.verify"],"version":"0.1.0"}}
 selftest: done progress=5 result={"ok":true,"value":{"events":5}}
 fail: failed progress=1 result={"error":{"code":"EntraSnapshot.SelfTestFailed","message":"asked to fail"},"ok":false}
-unknown: failed progress=0 result={"error":{"code":"EntraSnapshot.UnknownOperation","message":"unknown operation 'snapshot.frobnicate' (this library has: engine.info, engine.selftest)"},"ok":false}
+unknown: failed progress=0 result={"error":{"code":"EntraSnapshot.UnknownOperation","message":"unknown operation 'snapshot.frobnicate' (this library has: engine.info, engine.selftest, snapshot.export, snapshot.list, snapshot.verify)"},"ok":false}
 panic in job: failed progress=3 result={"error":{"code":"EntraSnapshot.Panic","message":"internal error: operation 'engine.selftest' panicked: engine.selftest: panic requested in the job"},"ok":false}
 early result: 200 the job has not finished yet
 cancel: cancelled progress=0 result={"error":{"code":"EntraSnapshot.Cancelled","message":"the operation was cancelled"},"ok":false}
@@ -29,29 +29,6 @@ cancel null job: 100
 unknown code: unknown result code
 free null: ok
 "#;
-
-fn compile(compiler: &str, args: &[&str], library_dir: &Path, output: &Path) {
-    let root = repo_root();
-    let result = Command::new(compiler)
-        .args(args)
-        .args(["-Wall", "-Wextra", "-Werror", "-pedantic"])
-        .arg("-I")
-        .arg(root.join("include"))
-        .arg(root.join("tests/c/abi_client.c"))
-        .arg("-L")
-        .arg(library_dir)
-        .arg("-lentrasnap")
-        .arg(format!("-Wl,-rpath,{}", library_dir.display()))
-        .arg("-o")
-        .arg(output)
-        .output()
-        .unwrap_or_else(|e| panic!("running {compiler}: {e}"));
-    assert!(
-        result.status.success(),
-        "{compiler} could not build tests/c/abi_client.c:\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-}
 
 fn run(client: &Path, library_dir: &Path) -> String {
     let result = Command::new(client)
@@ -75,7 +52,7 @@ fn c_client_drives_the_library_as_the_module_does() {
     let library_dir = library_dir();
     let scratch = tempfile::tempdir().expect("a temporary folder");
     let client = scratch.path().join("abi_client");
-    compile("cc", &["-std=c11"], &library_dir, &client);
+    compile_c("cc", &["-std=c11"], "abi_client.c", &library_dir, &client);
     let stdout = run(&client, &library_dir);
     assert_eq!(stdout, EXPECTED.replace("0.1.0", env!("CARGO_PKG_VERSION")));
 }
@@ -85,7 +62,13 @@ fn header_compiles_as_cpp() {
     let library_dir = library_dir();
     let scratch = tempfile::tempdir().expect("a temporary folder");
     let client = scratch.path().join("abi_client_cpp");
-    compile("c++", &["-x", "c++", "-std=c++17"], &library_dir, &client);
+    compile_c(
+        "c++",
+        &["-x", "c++", "-std=c++17"],
+        "abi_client.c",
+        &library_dir,
+        &client,
+    );
     let stdout = run(&client, &library_dir);
     assert!(stdout.ends_with("free null: ok\n"), "{stdout}");
 }

@@ -5,6 +5,8 @@ mod util;
 
 // A C client compiled against include/entrasnap.h drives the cdylib exactly as the module does.
 mod c_abi;
+// A second C client exports from entrasnap-sim, lists, verifies and cancels, as the module does.
+mod c_export;
 // Every .ps1/.psm1/.psd1 in the repository parses without syntax errors.
 mod powershell_syntax;
 // The module's DllImport declarations match the functions in include/entrasnap.h.

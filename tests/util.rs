@@ -96,6 +96,18 @@ pub fn nodes(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
 /// folder (`<target>/<profile>/deps/tests-<hash>`), after building it there:
 /// a stale library would test old code.
 pub fn library_dir() -> PathBuf {
+    cargo_build("entrasnap-ffi")
+}
+
+/// The emulator binary, `<target>/<profile>/entrasnap-sim`, freshly built.
+pub fn sim_binary() -> PathBuf {
+    cargo_build("entrasnap-sim").join(format!("entrasnap-sim{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Builds `package` with this test's profile into this test's target
+/// folder (so `CARGO_TARGET_DIR` and `--release` are honoured) and returns
+/// the profile folder the artifacts are in.
+fn cargo_build(package: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable has a path");
     let profile_dir = exe
         .parent()
@@ -110,22 +122,86 @@ pub fn library_dir() -> PathBuf {
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "entrasnap-ffi",
-            "--profile",
-            profile,
-        ])
+        .args(["build", "--quiet", "-p", package, "--profile", profile])
         .arg("--manifest-path")
         .arg(repo_root().join("Cargo.toml"))
         .arg("--target-dir")
         .arg(target_dir)
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "cargo build -p entrasnap-ffi failed");
+    assert!(status.success(), "cargo build -p {package} failed");
     profile_dir.to_path_buf()
+}
+
+/// Compiles the C program `source` (relative to tests/c) against
+/// include/entrasnap.h, warnings as errors, linked to the library in
+/// `library_dir`.
+pub fn compile_c(compiler: &str, args: &[&str], source: &str, library_dir: &Path, output: &Path) {
+    let root = repo_root();
+    let result = Command::new(compiler)
+        .args(args)
+        .args(["-Wall", "-Wextra", "-Werror", "-pedantic"])
+        .arg("-I")
+        .arg(root.join("include"))
+        .arg(root.join("tests/c").join(source))
+        .arg("-L")
+        .arg(library_dir)
+        .arg("-lentrasnap")
+        .arg(format!("-Wl,-rpath,{}", library_dir.display()))
+        .arg("-o")
+        .arg(output)
+        .output()
+        .unwrap_or_else(|e| panic!("running {compiler}: {e}"));
+    assert!(
+        result.status.success(),
+        "{compiler} could not build tests/c/{source}:\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// A running `entrasnap-sim` on a free loopback port, stopped on drop.
+pub struct Emulator {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Emulator {
+    /// Starts the emulator binary with `--port 0` and the extra `args`, and
+    /// waits for its `listening on URL` line.
+    pub fn start(args: &[&str]) -> Emulator {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(sim_binary())
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("entrasnap-sim starts");
+        let stdout = child.stdout.take().expect("a piped stdout");
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let url = match (read, line.trim().strip_prefix("listening on ")) {
+            (Ok(_), Some(url)) => url.to_owned(),
+            (read, _) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("entrasnap-sim did not say where it listens: {read:?} {line:?}");
+            }
+        };
+        Emulator { child, url }
+    }
+
+    /// Its base URL, like `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Copies the folder `from` to `to`, recursively.

@@ -1,0 +1,208 @@
+//! Compiles tests/c/export_client.c against include/entrasnap.h and runs it
+//! against a started `entrasnap-sim`: an export with a bearer token, its
+//! progress and report, list and verify on the same store, and an export
+//! cancelled at once. The numbers are checked here, from what it prints.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::util::{Emulator, compile_c, library_dir};
+
+/// A token nobody would print by accident: it must appear nowhere in what
+/// the library hands back.
+const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.entrasnap-c-test-4f1d9a.sig";
+
+/// What export_client printed, by step: the event arrays, the final kind
+/// and the result of each job.
+#[derive(Debug, Default)]
+struct Step {
+    events: Vec<Value>,
+    end: String,
+    result: Value,
+}
+
+fn parse(stdout: &str) -> (BTreeMap<String, Step>, Vec<String>) {
+    let mut steps: BTreeMap<String, Step> = BTreeMap::new();
+    let mut other = Vec::new();
+    for line in stdout.lines() {
+        let Some((head, body)) = line.split_once(": ") else {
+            other.push(line.to_owned());
+            continue;
+        };
+        let json = |body: &str| -> Value {
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {line}"))
+        };
+        if let Some(step) = head.strip_suffix(" events") {
+            let batch = json(body);
+            let step = steps.entry(step.to_owned()).or_default();
+            step.events
+                .extend(batch.as_array().expect("an event array").iter().cloned());
+        } else if let Some(step) = head.strip_suffix(" end") {
+            steps.entry(step.to_owned()).or_default().end = body.to_owned();
+        } else if let Some(step) = head.strip_suffix(" result") {
+            steps.entry(step.to_owned()).or_default().result = json(body);
+        } else {
+            other.push(line.to_owned());
+        }
+    }
+    (steps, other)
+}
+
+fn run_client(client: &Path, library_dir: &Path, url: &str, store: &Path) -> String {
+    let result = Command::new(client)
+        .arg(url)
+        .arg(store)
+        .arg(TOKEN)
+        // Only the token in the request may sign in: no environment token,
+        // no environment URL.
+        .env_remove("ENTRASNAP_TOKEN")
+        .env_remove("ENTRASNAP_GRAPH_URL")
+        .env_remove("ENTRASNAP_STORE")
+        .env("LD_LIBRARY_PATH", library_dir)
+        .env("DYLD_LIBRARY_PATH", library_dir)
+        .output()
+        .expect("export_client runs");
+    let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(
+        result.status.success(),
+        "export_client failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        result.status
+    );
+    assert!(
+        !stdout.contains(TOKEN),
+        "the token leaked into events or results"
+    );
+    assert!(
+        !stdout.contains("entrasnap-c-test-4f1d9a"),
+        "part of the token leaked"
+    );
+    assert!(
+        !stderr.contains("entrasnap-c-test-4f1d9a"),
+        "the token leaked to stderr"
+    );
+    stdout
+}
+
+#[test]
+fn c_client_exports_lists_verifies_and_cancels_against_the_emulator() {
+    let library_dir = library_dir();
+    let emulator = Emulator::start(&[]);
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    let client = scratch.path().join("export_client");
+    compile_c(
+        "cc",
+        &["-std=c11"],
+        "export_client.c",
+        &library_dir,
+        &client,
+    );
+    let store = scratch.path().join("store");
+
+    let stdout = run_client(&client, &library_dir, emulator.url(), &store);
+    let (steps, other) = parse(&stdout);
+
+    // The export: progress per type, then done, and the report.
+    let export = &steps["export"];
+    assert_eq!(export.end, "done", "{stdout}");
+    assert_eq!(export.result["ok"], true, "{}", export.result);
+    let report = &export.result["value"];
+    let progress: Vec<&Value> = export
+        .events
+        .iter()
+        .filter(|e| e["kind"] == "progress")
+        .collect();
+    assert!(!progress.is_empty(), "no progress events: {stdout}");
+    for event in &progress {
+        let activity = event["activity"].as_str().unwrap();
+        assert!(activity.starts_with("Exporting "), "{event}");
+        let status = event["status"].as_str().unwrap();
+        assert!(
+            status.contains(" object") && status.contains(" request"),
+            "{event}"
+        );
+        assert!(
+            event.get("percent").is_none(),
+            "a percent Graph cannot know: {event}"
+        );
+    }
+    assert!(
+        progress
+            .iter()
+            .any(|e| e["activity"] == "Exporting conditionalAccessPolicy"),
+        "{stdout}"
+    );
+    assert_eq!(export.events.last().unwrap()["kind"], "done");
+    let snapshot_id = report["snapshotId"].as_str().expect("a snapshot id");
+    assert!(report["tenantId"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(
+        report["counts"]["conditionalAccessPolicy"]
+            .as_u64()
+            .unwrap()
+            >= 12,
+        "{report}"
+    );
+    assert!(
+        report["counts"]["namedLocation"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+    assert!(report["counts"]["user"].as_u64().unwrap() >= 1, "{report}");
+    assert_eq!(report["counts"].as_object().unwrap().len(), 16, "{report}");
+    assert_eq!(report["modes"]["user"], "full", "{report}");
+    assert!(report["requests"].as_u64().unwrap() > 0, "{report}");
+
+    // The store lists it with the report's counts, and it verifies clean.
+    let list = &steps["list"];
+    assert_eq!(list.end, "done");
+    let listed = list.result["value"]
+        .as_array()
+        .expect("an array of snapshots");
+    assert_eq!(listed.len(), 1, "{}", list.result);
+    assert_eq!(listed[0]["id"], snapshot_id);
+    assert_eq!(listed[0]["counts"], report["counts"]);
+    assert_eq!(listed[0]["intact"], true);
+
+    let verify = &steps["verify"];
+    assert_eq!(verify.end, "done");
+    let checked = &verify.result["value"];
+    assert_eq!(checked["snapshotsChecked"], 1, "{checked}");
+    assert_eq!(
+        checked["problems"].as_array().unwrap().len(),
+        0,
+        "{checked}"
+    );
+    let total: u64 = report["counts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert!(
+        checked["objectsChecked"].as_u64().unwrap() >= total.min(1),
+        "{checked}"
+    );
+
+    // Cancelled at once: the job ends cancelled, promptly, and nothing new is listed.
+    let cancelled = &steps["cancelled export"];
+    assert_eq!(cancelled.end, "cancelled", "{stdout}");
+    assert_eq!(cancelled.events.last().unwrap()["kind"], "cancelled");
+    assert_eq!(cancelled.result["ok"], false);
+    assert_eq!(cancelled.result["error"]["code"], "EntraSnapshot.Cancelled");
+    let seconds: u64 = other
+        .iter()
+        .find_map(|l| l.strip_prefix("cancelled export seconds: "))
+        .expect("the cancel's duration")
+        .parse()
+        .unwrap();
+    assert!(seconds <= 10, "the cancel took {seconds} s");
+
+    let after = &steps["list after cancel"];
+    let listed = after.result["value"]
+        .as_array()
+        .expect("an array of snapshots");
+    assert_eq!(listed.len(), 1, "{}", after.result);
+    assert_eq!(listed[0]["id"], snapshot_id);
+}
