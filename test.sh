@@ -3,6 +3,9 @@
 # driven from C, PowerShell files parsed with tree-sitter, the module's native
 # declarations checked against the header) and Pester where pwsh exists.
 # Needs only what a fresh machine of this project has: cargo and a C compiler.
+#
+#   ./test.sh           everything but the scale tests (CI runs this)
+#   ./test.sh --scale   also the scale tests on the 100k-user tenant (minutes)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,4 +16,8 @@ else
 fi
 
 # One build for every test binary; the tests share the target directory.
-cargo test --workspace --all-targets --no-fail-fast
+if [ "${1:-}" = "--scale" ]; then
+  cargo test --workspace --all-targets --no-fail-fast -- --include-ignored
+else
+  cargo test --workspace --all-targets --no-fail-fast
+fi

@@ -80,15 +80,7 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     });
     let sink = {
         let progress = progress.clone();
-        move |e: entrasnap_graph::export::ProgressEvent| {
-            progress.update(&ProgressEvent {
-                type_name: e.type_name,
-                objects: e.objects,
-                requests: e.requests,
-                throttle_wait: e.throttle_wait,
-                done: e.done,
-            })
-        }
+        move |e: ProgressEvent| progress.update(&e)
     };
     let on_ctrl_c = {
         let cancel = cancel.clone();

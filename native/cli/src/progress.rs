@@ -10,19 +10,8 @@ use std::time::{Duration, Instant};
 use entrasnap_core::ObjectType;
 use indicatif::{HumanCount, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// What one object type's export has done so far.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProgressEvent {
-    pub type_name: String,
-    /// Objects read so far.
-    pub objects: u64,
-    /// Requests sent so far.
-    pub requests: u64,
-    /// Time spent waiting on throttling so far.
-    pub throttle_wait: Duration,
-    /// The type is finished; this is its last event.
-    pub done: bool,
-}
+/// The export driver's own events are what this renders.
+pub use entrasnap_graph::export::ProgressEvent;
 
 /// Renders [`ProgressEvent`]s. Shareable between tasks: every method takes `&self`.
 pub struct Progress {

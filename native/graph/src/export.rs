@@ -494,18 +494,48 @@ async fn full_delta(
             )));
         }
     };
+    store_with_links(run, ty, outcome.objects)?;
+    Ok(outcome.delta_link)
+}
+
+/// Normalize and store a full round's objects with their links. Creating many
+/// small files is the slow part, so the work is spread over a few threads.
+fn store_with_links(run: &Run<'_>, ty: &'static ObjectType, objects: Vec<Value>) -> Result<(), ExportError> {
+    const WORKERS: usize = 4;
     let source = &ty.sources[0];
-    for raw in outcome.objects {
+    let one = |raw: Value| -> Result<(), ExportError> {
         let (raw, changes) = split_links(ty, raw);
         let object = normalize_from(ty, source, raw)?;
         run.put(ty, &object)?;
-        let links: Links = changes
-            .into_iter()
-            .map(|(name, c)| (name, c.added))
-            .collect();
+        let links: Links = changes.into_iter().map(|(name, c)| (name, c.added)).collect();
         run.writer.put_links(ty, &object.id, &links)?;
+        Ok(())
+    };
+    let chunk = objects.len().div_ceil(WORKERS).max(1);
+    let mut parts: Vec<Vec<Value>> = Vec::new();
+    let mut rest = objects.into_iter();
+    loop {
+        let part: Vec<Value> = rest.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
     }
-    Ok(outcome.delta_link)
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(|| {
+                    for raw in part {
+                        run.check_cancelled()?;
+                        one(raw)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|_| Err(invalid("a storing worker failed"))))
+    })
 }
 
 /// Link changes one delta entry carried for one link name.

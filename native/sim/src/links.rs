@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::error::{GraphError, GraphResult};
 use crate::kind::{Kind, Rel};
 use crate::objects::resolve_id;
-use crate::project::{Page, decode_token, project};
+use crate::project::{after_id, page_by_id, project};
 use crate::query::Query;
 use crate::request::{GraphRequest, GraphResponse};
 use crate::sim::Sim;
@@ -127,32 +127,18 @@ pub fn list(
     let id = resolve_id(&t, kind, id).ok_or_else(|| GraphError::not_found(id))?;
     let empty = Default::default();
     let targets = t.targets(rel, &id).unwrap_or(&empty);
-    let after = q
-        .skiptoken
-        .as_deref()
-        .map(decode_token)
-        .transpose()?
-        .and_then(|v| v.get("a").and_then(Value::as_str).map(str::to_string));
+    let after = after_id(q.skiptoken.as_deref())?;
     let range = match &after {
         Some(a) => targets.range::<String, _>((Bound::Excluded(a), Bound::Unbounded)),
         None => targets.range::<String, _>(..),
     };
-    let mut items = Vec::new();
-    let mut last = None;
-    let mut more = false;
-    for target in range {
-        let Some(target_kind) = t.live_kind(target) else {
-            continue;
-        };
+    let items = range.filter_map(|target| {
+        let target_kind = t.live_kind(target)?;
         let obj = t.get(target_kind, target).expect("live");
         if q.filter.as_ref().is_some_and(|f| !f.matches(obj)) {
-            continue;
+            return None;
         }
-        if items.len() == size {
-            more = true;
-            break;
-        }
-        items.push(if refs {
+        let item = if refs {
             json!({"@odata.id": format!("{}/directoryObjects/{target}", req.root())})
         } else {
             let mut o = Map::new();
@@ -162,27 +148,16 @@ pub fn list(
             );
             o.extend(project(target_kind.info(), obj, q.select.as_deref(), true));
             Value::Object(o)
-        });
-        last = Some(target.clone());
-    }
-    let next = if more {
-        last.map(|a| json!({"a": a}))
-    } else {
-        None
-    };
+        };
+        Some((target.clone(), item))
+    });
+    let page = page_by_id(items, size, None);
     let context = if refs {
         format!("{}/$metadata#Collection(string)", req.root())
     } else {
         format!("{}/$metadata#directoryObjects", req.root())
     };
-    Ok(GraphResponse::ok(
-        Page {
-            items,
-            next,
-            count: None,
-        }
-        .into_body(req, context),
-    ))
+    Ok(GraphResponse::ok(page.into_body(req, context)))
 }
 
 fn ref_target(req: &GraphRequest) -> GraphResult<String> {

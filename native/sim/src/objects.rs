@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::error::{GraphError, GraphResult};
 use crate::kind::{Deletion, Kind, Rel};
 use crate::links;
-use crate::project::{Page, check_select, context_url, decode_token, project};
+use crate::project::{Page, check_select, context_url, decode_token, page_by_id, project};
 use crate::query::Query;
 use crate::request::{GraphRequest, GraphResponse};
 use crate::sim::{Sim, now};
@@ -98,23 +98,13 @@ pub fn list(sim: &Sim, req: &GraphRequest, kind: Kind) -> GraphResult<GraphRespo
             Some(a) => coll.range::<String, _>((Bound::Excluded(a), Bound::Unbounded)),
             None => coll.range::<String, _>(..),
         };
-        let mut items = Vec::with_capacity(size.min(1000));
-        let mut last = None;
-        let mut more = false;
-        for (id, o) in range.filter(|(_, o)| keep(o)) {
-            if items.len() == size {
-                more = true;
-                break;
-            }
-            items.push(shape(o));
-            last = Some(id.clone());
-        }
-        let next = if more {
-            last.map(|id| json!({"a": id}))
-        } else {
-            None
-        };
-        Page { items, next, count }
+        page_by_id(
+            range
+                .filter(|(_, o)| keep(o))
+                .map(|(id, o)| (id.clone(), shape(o))),
+            size,
+            count,
+        )
     };
     Ok(GraphResponse::ok(page.into_body(
         req,

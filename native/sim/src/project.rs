@@ -129,6 +129,42 @@ pub fn decode_token(token: &str) -> GraphResult<Value> {
         })
 }
 
+/// The id a `$skiptoken` says the next page starts after (id-ordered reads).
+pub fn after_id(skiptoken: Option<&str>) -> GraphResult<Option<String>> {
+    Ok(skiptoken
+        .map(decode_token)
+        .transpose()?
+        .and_then(|v| v.get("a").and_then(Value::as_str).map(str::to_string)))
+}
+
+/// A page of an id-ordered read: `items` yields `(id, shaped item)` in id
+/// order, starting after the token's id and already filtered. One item past
+/// the page tells whether there is a next one.
+pub fn page_by_id(
+    items: impl Iterator<Item = (String, Value)>,
+    size: usize,
+    count: Option<usize>,
+) -> Page {
+    let mut out = Vec::with_capacity(size.min(1000));
+    let mut last: Option<String> = None;
+    for (id, item) in items {
+        if out.len() == size {
+            return Page {
+                items: out,
+                next: last.map(|a| json!({"a": a})),
+                count,
+            };
+        }
+        out.push(item);
+        last = Some(id);
+    }
+    Page {
+        items: out,
+        next: None,
+        count,
+    }
+}
+
 /// One page of a collection read, as Graph shapes it.
 pub struct Page {
     pub items: Vec<Value>,

@@ -4,11 +4,11 @@
 
 use std::ops::Bound;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::{GraphError, GraphResult};
 use crate::kind::{Deletion, Kind};
-use crate::project::{Page, check_select, context_url, decode_token, project};
+use crate::project::{after_id, check_select, context_url, page_by_id, project};
 use crate::query::Query;
 use crate::request::{GraphRequest, GraphResponse};
 use crate::sim::Sim;
@@ -21,42 +21,21 @@ fn page(sim: &Sim, req: &GraphRequest, kind: Kind, context: String) -> GraphResu
     let t = sim.read();
     let empty = Default::default();
     let bin = t.deleted.get(&kind).unwrap_or(&empty);
-    let after = q
-        .skiptoken
-        .as_deref()
-        .map(decode_token)
-        .transpose()?
-        .and_then(|v| v.get("a").and_then(Value::as_str).map(str::to_string));
+    let after = after_id(q.skiptoken.as_deref())?;
     let range = match &after {
         Some(a) => bin.range::<String, _>((Bound::Excluded(a), Bound::Unbounded)),
         None => bin.range::<String, _>(..),
     };
-    let mut items = Vec::new();
-    let mut last = None;
-    let mut more = false;
-    for (id, d) in range.filter(|(_, d)| q.filter.as_ref().is_none_or(|f| f.matches(&d.object))) {
-        if items.len() == size {
-            more = true;
-            break;
-        }
-        let mut o = Map::new();
-        o.insert("@odata.type".into(), Value::String(kind.odata_type()));
-        o.extend(project(kind.info(), &d.object, q.select.as_deref(), true));
-        items.push(Value::Object(o));
-        last = Some(id.clone());
-    }
-    let next = if more {
-        last.map(|a| json!({"a": a}))
-    } else {
-        None
-    };
+    let items = range
+        .filter(|(_, d)| q.filter.as_ref().is_none_or(|f| f.matches(&d.object)))
+        .map(|(id, d)| {
+            let mut o = Map::new();
+            o.insert("@odata.type".into(), Value::String(kind.odata_type()));
+            o.extend(project(kind.info(), &d.object, q.select.as_deref(), true));
+            (id.clone(), Value::Object(o))
+        });
     Ok(GraphResponse::ok(
-        Page {
-            items,
-            next,
-            count: None,
-        }
-        .into_body(req, context),
+        page_by_id(items, size, None).into_body(req, context),
     ))
 }
 
