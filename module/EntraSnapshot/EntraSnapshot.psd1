@@ -14,7 +14,10 @@
         'EntraSnapshot.Format.ps1xml'
     )
     FunctionsToExport    = @(
+        'Export-EntraSnapshot'
+        'Get-EntraSnapshot'
         'Get-EntraSnapshotEngine'
+        'Test-EntraSnapshot'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

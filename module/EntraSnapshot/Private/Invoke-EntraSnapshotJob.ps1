@@ -113,6 +113,18 @@ function Invoke-EntraSnapshotJob {
             $category = [System.Management.Automation.ErrorCategory]::InvalidArgument
             $exceptionType = [System.ArgumentException]
         }
+        'EntraSnapshot.AuthError' {
+            $category = [System.Management.Automation.ErrorCategory]::AuthenticationError
+            $exceptionType = [System.UnauthorizedAccessException]
+        }
+        'EntraSnapshot.GraphError' {
+            $category = [System.Management.Automation.ErrorCategory]::ConnectionError
+            $exceptionType = [System.InvalidOperationException]
+        }
+        'EntraSnapshot.StoreError' {
+            $category = [System.Management.Automation.ErrorCategory]::ResourceUnavailable
+            $exceptionType = [System.IO.IOException]
+        }
         'EntraSnapshot.UnknownOperation' {
             $category = [System.Management.Automation.ErrorCategory]::NotImplemented
             $exceptionType = [System.NotSupportedException]
