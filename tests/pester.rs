@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::util::{copy_dir, library_dir, repo_root};
+use crate::util::{copy_dir, library_dir, repo_root, sim_binary};
 
 fn find_pwsh() -> Option<PathBuf> {
     let names: &[&str] = if cfg!(windows) {
@@ -47,11 +47,14 @@ fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-fn powershell(pwsh: &PathBuf, script: &str) -> std::process::Output {
-    Command::new(pwsh)
-        .args(["-NoProfile", "-NonInteractive", "-Command", script])
-        .output()
-        .expect("pwsh runs")
+fn powershell(pwsh: &PathBuf, script: &str, sim: Option<&PathBuf>) -> std::process::Output {
+    let mut command = Command::new(pwsh);
+    command.args(["-NoProfile", "-NonInteractive", "-Command", script]);
+    if let Some(sim) = sim {
+        // The copied tree has no target/: tell the Pester tests where the emulator is.
+        command.env("ENTRASNAP_SIM", sim);
+    }
+    command.output().expect("pwsh runs")
 }
 
 #[test]
@@ -65,6 +68,7 @@ fn pester_tests_pass_under_pwsh() {
     let has_pester = powershell(
         &pwsh,
         "if (Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0.0' }) { exit 0 } else { exit 3 }",
+        None,
     );
     if has_pester.status.code() == Some(3) {
         say(
@@ -101,6 +105,7 @@ fn pester_tests_pass_under_pwsh() {
             "$c = New-PesterConfiguration; $c.Run.Path = '{tests}'; $c.Run.Exit = $true; \
              $c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration $c"
         ),
+        Some(&sim_binary()),
     );
     assert!(
         result.status.success(),

@@ -32,14 +32,8 @@ function ConvertTo-EntraSnapshotSnapshot {
         $objects += [long]$count
     }
 
-    $createdAt = $null
-    if ($null -ne $InputObject.createdAt) {
-        $createdAt = ([datetime]$InputObject.createdAt).ToUniversalTime()
-    }
-    $completedAt = $null
-    if ($null -ne $InputObject.completedAt) {
-        $completedAt = ([datetime]$InputObject.completedAt).ToUniversalTime()
-    }
+    $createdAt = ConvertTo-EntraSnapshotUtcTime -Value $InputObject.createdAt
+    $completedAt = ConvertTo-EntraSnapshotUtcTime -Value $InputObject.completedAt
     $duration = $null
     if ($null -ne $InputObject.elapsedMs) {
         $duration = [timespan]::FromMilliseconds([double]$InputObject.elapsedMs)

@@ -1,0 +1,277 @@
+BeforeAll {
+    $repositoryRoot = Split-Path -Path $PSScriptRoot -Parent
+    $manifestPath = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot/EntraSnapshot.psd1'
+    Import-Module -Name $manifestPath -Force -ErrorAction Stop
+
+    # The emulator binary: $env:ENTRASNAP_SIM (the cargo test sets it), then
+    # PATH, then this repository's cargo target folders.
+    function Find-EntraSnapshotSim {
+        if ($env:ENTRASNAP_SIM -and (Test-Path -LiteralPath $env:ENTRASNAP_SIM -PathType Leaf)) {
+            return $env:ENTRASNAP_SIM
+        }
+        $command = Get-Command -Name 'entrasnap-sim' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if ($null -ne $command) {
+            return $command.Source
+        }
+        $targets = @($env:CARGO_TARGET_DIR, (Join-Path -Path $repositoryRoot -ChildPath 'target')) | Where-Object { $_ }
+        foreach ($target in $targets) {
+            foreach ($buildProfile in 'debug', 'release') {
+                foreach ($name in 'entrasnap-sim', 'entrasnap-sim.exe') {
+                    $candidate = Join-Path -Path (Join-Path -Path $target -ChildPath $buildProfile) -ChildPath $name
+                    if (Test-Path -LiteralPath $candidate -PathType Leaf) {
+                        return $candidate
+                    }
+                }
+            }
+        }
+        $null
+    }
+}
+
+AfterAll {
+    Remove-Module -Name 'EntraSnapshot' -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Export-EntraSnapshot parameters' {
+    BeforeAll {
+        $command = Get-Command -Name 'Export-EntraSnapshot'
+        $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+    }
+
+    It 'supports -WhatIf and -Confirm with a low impact' {
+        $binding.SupportsShouldProcess | Should -BeTrue
+        $binding.ConfirmImpact | Should -Be 'Low'
+        $command.Parameters.Keys | Should -Contain 'WhatIf'
+        $command.Parameters.Keys | Should -Contain 'Confirm'
+    }
+
+    It 'declares its output type' {
+        $command.OutputType.Name | Should -Contain 'EntraSnapshot.Snapshot'
+    }
+
+    It 'takes -AccessToken only as a SecureString, mandatory in its own parameter set' {
+        $parameter = $command.Parameters['AccessToken']
+        $parameter.ParameterType | Should -Be ([securestring])
+        $attribute = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+        $attribute.ParameterSetName | Should -Be 'AccessToken'
+        $attribute.Mandatory | Should -BeTrue
+    }
+
+    It 'offers the 16 object types for -Type' {
+        $validateSet = $command.Parameters['Type'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        $validateSet.ValidValues.Count | Should -Be 16
+        $validateSet.ValidValues | Should -Contain 'conditionalAccessPolicy'
+        $validateSet.ValidValues | Should -Contain 'authenticationMethodConfiguration'
+    }
+
+    It 'refuses an unknown type before doing anything' {
+        { Export-EntraSnapshot -Store (Join-Path -Path $TestDrive -ChildPath 'never') -Type 'frobnicator' } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,Export-EntraSnapshot'
+    }
+
+    It 'does not take a token and a managed identity together' {
+        $token = ConvertTo-SecureString -String 'not-a-real-token' -AsPlainText -Force
+        { Export-EntraSnapshot -Store $TestDrive -ManagedIdentity -AccessToken $token } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,Export-EntraSnapshot'
+    }
+
+    It 'needs -Store or $env:ENTRASNAP_STORE' {
+        $command.Parameters['Store'].Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).Mandatory | Should -Not -Contain $true
+        $saved = $env:ENTRASNAP_STORE
+        try {
+            $env:ENTRASNAP_STORE = $null
+            { Export-EntraSnapshot -WhatIf } | Should -Throw -ErrorId 'EntraSnapshot.StoreRequired*'
+        }
+        finally {
+            $env:ENTRASNAP_STORE = $saved
+        }
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $store = Join-Path -Path $TestDrive -ChildPath 'what-if-store'
+        Export-EntraSnapshot -Store $store -WhatIf | Should -BeNullOrEmpty
+        $store | Should -Not -Exist
+    }
+}
+
+Describe 'Get-EntraSnapshot and Test-EntraSnapshot parameters' {
+    It 'declare their output types' {
+        (Get-Command -Name 'Get-EntraSnapshot').OutputType.Name | Should -Contain 'EntraSnapshot.Snapshot'
+        $testOutput = (Get-Command -Name 'Test-EntraSnapshot').OutputType
+        $testOutput.Name | Should -Contain 'EntraSnapshot.Problem'
+        $testOutput.Type | Should -Contain ([bool])
+    }
+
+    It 'take the store and the id from piped snapshots' {
+        foreach ($name in 'Get-EntraSnapshot', 'Test-EntraSnapshot') {
+            $parameters = (Get-Command -Name $name).Parameters
+            $parameters['Store'].Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipelineByPropertyName | Should -Contain $true
+            $parameters['Id'].Aliases | Should -Contain 'SnapshotId'
+        }
+    }
+
+    It 'report a missing store without creating it' {
+        $missing = Join-Path -Path $TestDrive -ChildPath 'no-store-here'
+        { Get-EntraSnapshot -Store $missing } | Should -Throw -ErrorId 'EntraSnapshot.StoreError*'
+        { Test-EntraSnapshot -Store $missing -Quiet } | Should -Throw -ErrorId 'EntraSnapshot.StoreError*'
+        $missing | Should -Not -Exist
+    }
+}
+
+Describe 'Snapshots of entrasnap-sim' {
+    BeforeAll {
+        $sim = Find-EntraSnapshotSim
+        $simProcess = $null
+        $skipReason = 'entrasnap-sim was not found (set $env:ENTRASNAP_SIM, or build it with cargo build -p entrasnap-sim)'
+        # Looks like a JWT so a leak would be easy to spot; the emulator accepts any bearer token.
+        $plainToken = 'eyJ0eXAiOiJKV1QifQ.pester-token-5e7b1c.sig'
+        if ($null -ne $sim) {
+            $simOutput = Join-Path -Path $TestDrive -ChildPath 'sim.out'
+            $simErrors = Join-Path -Path $TestDrive -ChildPath 'sim.err'
+            $simProcess = Start-Process -FilePath $sim -ArgumentList '--port', '0' -RedirectStandardOutput $simOutput -RedirectStandardError $simErrors -PassThru
+            $graphUrl = $null
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while ($null -eq $graphUrl -and [datetime]::UtcNow -lt $deadline -and -not $simProcess.HasExited) {
+                Start-Sleep -Milliseconds 100
+                $line = Get-Content -LiteralPath $simOutput -ErrorAction SilentlyContinue | Where-Object { $_ -like 'listening on *' } | Select-Object -First 1
+                if ($line) {
+                    $graphUrl = $line.Substring('listening on '.Length).Trim()
+                }
+            }
+            if ($null -eq $graphUrl) {
+                $skipReason = "entrasnap-sim ($sim) did not start: $(Get-Content -LiteralPath $simErrors -Raw -ErrorAction SilentlyContinue)"
+                $sim = $null
+            }
+        }
+        if ($null -ne $sim) {
+            $store = Join-Path -Path $TestDrive -ChildPath 'store'
+            $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
+            $verbose = Export-EntraSnapshot -Store $store -GraphUrl $graphUrl -AccessToken $token -Verbose 4>&1
+            $exported = @($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+            $verboseText = ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message }) -join "`n"
+        }
+    }
+
+    AfterAll {
+        if ($null -ne $simProcess -and -not $simProcess.HasExited) {
+            Stop-Process -Id $simProcess.Id -Force -ErrorAction SilentlyContinue
+            $simProcess.WaitForExit(10000) | Out-Null
+        }
+    }
+
+    It 'exports one EntraSnapshot.Snapshot with the tenant''s objects' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        $exported.Count | Should -Be 1
+        $snapshot = $exported[0]
+        $snapshot.PSObject.TypeNames | Should -Contain 'EntraSnapshot.Snapshot'
+        $snapshot.SnapshotId | Should -Match '^\d{8}T\d{6}Z-[0-9a-f]{6}$'
+        $snapshot.TenantId | Should -Not -BeNullOrEmpty
+        $snapshot.Counts['conditionalAccessPolicy'] | Should -BeGreaterOrEqual 12
+        $snapshot.Counts.Count | Should -Be 16
+        $snapshot.Modes['user'] | Should -Be 'full'
+        $snapshot.Requests | Should -BeGreaterThan 0
+        $snapshot.Throttled | Should -Not -BeNullOrEmpty
+        $snapshot.Duration | Should -BeOfType ([timespan])
+        $snapshot.Store | Should -Be $store
+    }
+
+    It 'never shows the token' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        $verboseText | Should -Not -BeLike '*pester-token-5e7b1c*'
+        ($exported | ConvertTo-Json -Depth 5) | Should -Not -BeLike '*pester-token-5e7b1c*'
+    }
+
+    It 'exports only the types asked for, incrementally the second time' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
+        $second = Export-EntraSnapshot -Store $store -GraphUrl $graphUrl -AccessToken $token -Type namedLocation, user
+        @($second.Counts.Keys) | Sort-Object | Should -Be @('namedLocation', 'user')
+        $second.Modes['user'] | Should -Be 'incremental'
+    }
+
+    It 'lists the snapshots newest first, and gets the latest' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        $all = @(Get-EntraSnapshot -Store $store)
+        $all.Count | Should -Be 2
+        $all[0].PSObject.TypeNames | Should -Contain 'EntraSnapshot.Snapshot'
+        $all[1].SnapshotId | Should -Be $exported[0].SnapshotId
+        $all[1].CreatedAt | Should -BeOfType ([datetime])
+        $all[1].Intact | Should -BeTrue
+        (Get-EntraSnapshot -Store $store -Id latest).SnapshotId | Should -Be $all[0].SnapshotId
+        (Get-EntraSnapshot -Store $store -Id $exported[0].SnapshotId).Counts['conditionalAccessPolicy'] | Should -Be $exported[0].Counts['conditionalAccessPolicy']
+    }
+
+    It 'names an id the store does not hold' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        { Get-EntraSnapshot -Store $store -Id '20000101T000000Z-000000' -ErrorAction Stop } | Should -Throw -ErrorId 'EntraSnapshot.SnapshotNotFound*'
+    }
+
+    It 'resolves a relative -Store against the current location' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        Push-Location -LiteralPath $TestDrive
+        try {
+            @(Get-EntraSnapshot -Store 'store').Count | Should -Be 2
+        }
+        finally {
+            Pop-Location
+        }
+    }
+
+    It 'verifies intact snapshots quietly' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        Test-EntraSnapshot -Store $store -Quiet | Should -BeTrue
+        $errors = $null
+        Test-EntraSnapshot -Store $store -ErrorVariable errors | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 0
+        Get-EntraSnapshot -Store $store | Test-EntraSnapshot -Quiet | Should -Be @($true, $true)
+    }
+
+    It 'reports a damaged object as problems and SnapshotDamaged errors' {
+        if ($null -eq $sim) {
+            Set-ItResult -Skipped -Because $skipReason
+            return
+        }
+        $damaged = Join-Path -Path $TestDrive -ChildPath 'damaged'
+        Copy-Item -LiteralPath $store -Destination $damaged -Recurse
+        $snapshotIds = @(Get-EntraSnapshot -Store $damaged | ForEach-Object { $_.SnapshotId })
+        $objectFile = Get-ChildItem -LiteralPath (Join-Path -Path $damaged -ChildPath 'objects') -File -Recurse | Select-Object -First 1
+        $bytes = [System.IO.File]::ReadAllBytes($objectFile.FullName)
+        $middle = [int][math]::Floor($bytes.Length / 2)
+        $bytes[$middle] = $bytes[$middle] -bxor 0xff
+        [System.IO.File]::WriteAllBytes($objectFile.FullName, $bytes)
+
+        Test-EntraSnapshot -Store $damaged -Quiet | Should -BeFalse
+        $errors = $null
+        $problems = @(Test-EntraSnapshot -Store $damaged -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $problems.Count | Should -BeGreaterThan 0
+        $problems[0].PSObject.TypeNames | Should -Contain 'EntraSnapshot.Problem'
+        $snapshotIds | Should -Contain $problems[0].SnapshotId
+        $problems[0].Message | Should -BeLike "*$($problems[0].SnapshotId)*"
+        $errors.Count | Should -Be $problems.Count
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'EntraSnapshot.SnapshotDamaged*'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errors[0].TargetObject | Should -Be $problems[0].SnapshotId
+        Test-EntraSnapshot -Store $store -Quiet | Should -BeTrue -Because 'the original store is untouched'
+    }
+}
