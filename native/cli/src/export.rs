@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use entrasnap_core::store::write_directory;
 use entrasnap_core::{ObjectType, SnapshotStore};
-use entrasnap_graph::export::{ExportOptions, ExportReport, export};
+use entrasnap_graph::ErrorKind;
+use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export};
 use entrasnap_graph::{
     AuthOptions, CancellationToken, ClientOptions, GraphClient, default_chain, graph_url,
 };
@@ -98,8 +99,16 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     on_ctrl_c.abort();
     let report: ExportReport = result.map_err(|e| {
         progress.finish();
-        CliError::new(format!("export failed: {e}"))
-            .detail("no snapshot was written; earlier snapshots are untouched")
+        let auth = matches!(&e, ExportError::Graph(g) if matches!(g.kind(), ErrorKind::Auth { .. }));
+        let err = CliError::new(format!("export failed: {e}"))
+            .detail("no snapshot was written; earlier snapshots are untouched");
+        if auth {
+            err.detail(
+                "sign in with one of: ENTRASNAP_TOKEN, --managed-identity, AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, or `az login`",
+            )
+        } else {
+            err
+        }
     })?;
 
     if args.format == Format::Directory {
