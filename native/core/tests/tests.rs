@@ -8,3 +8,6 @@ mod store;
 
 // The git-friendly directory export.
 mod directory;
+
+// Difference reports between in-memory snapshots.
+mod diff_compare;

@@ -1,0 +1,16 @@
+//! Difference reports: what changed between two snapshots, attribute by
+//! attribute, with every id named and every change ranked by how much it
+//! weakens the tenant's security.
+
+mod attrs;
+mod compare;
+pub mod model;
+mod names;
+pub mod severity;
+mod snapshot;
+
+pub use compare::compare;
+pub use model::{AttributeChange, Change, ChangeKind, LinkChange, NamedId, Report, Severity};
+pub use names::Resolver;
+pub use severity::{Context, RULES, Rule, Subject};
+pub use snapshot::{MemorySnapshot, Snapshot, StoredSnapshot};
