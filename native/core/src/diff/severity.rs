@@ -826,3 +826,418 @@ fn default_rule(s: &Subject, _ctx: &Context) -> Option<Verdict> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::attrs::diff_bodies;
+    use super::super::model::{LinkChange, NamedId};
+    use super::*;
+    use serde_json::json;
+
+    /// The verdict of rule `id` alone, and of the whole table, for a change of
+    /// `ty` from `before` to `after`.
+    fn judge(
+        ty: &str,
+        kind: ChangeKind,
+        before: Option<Value>,
+        after: Option<Value>,
+        links: Vec<LinkChange>,
+        ctx: &Context,
+        id: &str,
+    ) -> (Option<Verdict>, Verdict) {
+        let t = ObjectType::find(ty).unwrap();
+        let attributes = match (&before, &after) {
+            (Some(a), Some(b)) => diff_bodies(t, a, b),
+            _ => Vec::new(),
+        };
+        let change = Change {
+            object_type: ty.to_string(),
+            object_id: "obj".to_string(),
+            object_name: "Target".to_string(),
+            kind,
+            attributes,
+            links,
+            severity: Severity::Info,
+            reason: String::new(),
+        };
+        let s = Subject {
+            change: &change,
+            before: before.as_ref(),
+            after: after.as_ref(),
+        };
+        let rule = RULES.iter().find(|r| r.id == id).unwrap();
+        ((rule.applies)(&s, ctx), assess(&s, ctx))
+    }
+
+    fn modified(
+        ty: &str,
+        before: Value,
+        after: Value,
+        ctx: &Context,
+        id: &str,
+    ) -> (Option<Verdict>, Verdict) {
+        judge(
+            ty,
+            ChangeKind::Modified,
+            Some(before),
+            Some(after),
+            Vec::new(),
+            ctx,
+            id,
+        )
+    }
+
+    fn ca(state: &str, controls: &[&str], operator: &str) -> Value {
+        json!({"state": state, "conditions": {"users": {"includeUsers": ["All"], "excludeGroups": ["bg"]}},
+               "grantControls": {"operator": operator, "builtInControls": controls}})
+    }
+
+    fn ctx() -> Context {
+        let mut c = Context::default();
+        c.names.insert("bg".into(), "Break Glass".into());
+        c.names.insert("g2".into(), "Contractors".into());
+        c
+    }
+
+    #[test]
+    fn rule_ca_policy_disabled() {
+        let (v, best) = modified(
+            "conditionalAccessPolicy",
+            ca("enabled", &["mfa"], "OR"),
+            ca("disabled", &["mfa"], "OR"),
+            &ctx(),
+            "ca-policy-disabled",
+        );
+        let (sev, reason) = v.unwrap();
+        assert_eq!(sev, Severity::Critical);
+        assert_eq!(
+            reason,
+            "Conditional Access policy 'Target' was disabled: MFA for all users is no longer enforced"
+        );
+        assert_eq!(best.0, Severity::Critical);
+    }
+
+    #[test]
+    fn rule_ca_policy_report_only() {
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            ca("enabled", &["mfa"], "OR"),
+            ca("enabledForReportingButNotEnforced", &["mfa"], "OR"),
+            &ctx(),
+            "ca-policy-report-only",
+        );
+        assert_eq!(v.unwrap().0, Severity::Critical);
+    }
+
+    #[test]
+    fn rule_ca_policy_deleted() {
+        let (v, _) = judge(
+            "conditionalAccessPolicy",
+            ChangeKind::Removed,
+            Some(ca("enabled", &["mfa"], "OR")),
+            None,
+            vec![],
+            &ctx(),
+            "ca-policy-deleted",
+        );
+        assert_eq!(v.unwrap().0, Severity::Critical);
+        let (v, _) = judge(
+            "conditionalAccessPolicy",
+            ChangeKind::Removed,
+            Some(ca("disabled", &["mfa"], "OR")),
+            None,
+            vec![],
+            &ctx(),
+            "ca-policy-deleted",
+        );
+        assert_eq!(v.unwrap().0, Severity::Medium);
+    }
+
+    #[test]
+    fn rule_ca_grant_weakened() {
+        let c = ctx();
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            ca("enabled", &["mfa", "compliantDevice"], "AND"),
+            ca("enabled", &["compliantDevice"], "AND"),
+            &c,
+            "ca-grant-weakened",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::Critical,
+                "Conditional Access policy 'Target' no longer requires mfa".to_string()
+            )
+        );
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            ca("enabled", &["mfa", "compliantDevice"], "AND"),
+            ca("enabled", &["mfa", "compliantDevice"], "OR"),
+            &c,
+            "ca-grant-weakened",
+        );
+        assert_eq!(v.unwrap().0, Severity::High);
+        let strength = |id: &str| json!({"state": "enabled", "grantControls": {"operator": "OR", "authenticationStrength": {"id": id}}});
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            strength(wellknown::PHISHING_RESISTANT_MFA_STRENGTH_ID),
+            strength(wellknown::MFA_STRENGTH_ID),
+            &c,
+            "ca-grant-weakened",
+        );
+        let (sev, reason) = v.unwrap();
+        assert_eq!(sev, Severity::High);
+        assert!(reason.contains("Phishing-resistant MFA"), "{reason}");
+        // A stronger strength is not a weakening.
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            strength(wellknown::MFA_STRENGTH_ID),
+            strength(wellknown::PHISHING_RESISTANT_MFA_STRENGTH_ID),
+            &c,
+            "ca-grant-weakened",
+        );
+        assert!(v.is_none());
+    }
+
+    #[test]
+    fn rule_ca_scope_narrowed() {
+        let mut after = ca("enabled", &["mfa"], "OR");
+        after["conditions"]["users"]["excludeGroups"] = json!(["bg", "g2"]);
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            ca("enabled", &["mfa"], "OR"),
+            after,
+            &ctx(),
+            "ca-scope-narrowed",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::High,
+                "Conditional Access policy 'Target' now excludes group(s) 'Contractors'"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn rule_break_glass_exclusion_lost() {
+        let mut after = ca("enabled", &["mfa"], "OR");
+        after["conditions"]["users"]["excludeGroups"] = json!([]);
+        let (v, best) = modified(
+            "conditionalAccessPolicy",
+            ca("enabled", &["mfa"], "OR"),
+            after,
+            &ctx(),
+            "break-glass-exclusion-lost",
+        );
+        let (sev, reason) = v.unwrap();
+        assert_eq!(sev, Severity::High);
+        assert!(
+            reason.starts_with("Break-glass group 'Break Glass'"),
+            "{reason}"
+        );
+        assert_eq!(best.1, reason);
+    }
+
+    #[test]
+    fn rule_exclusion_group_member_added() {
+        let mut c = ctx();
+        c.excluded_by
+            .insert("obj".into(), vec!["Require MFA".into()]);
+        let links = vec![LinkChange {
+            link: "members".into(),
+            added: vec![NamedId {
+                id: "u1".into(),
+                name: "Mallory".into(),
+            }],
+            removed: vec![],
+        }];
+        let (v, _) = judge(
+            "group",
+            ChangeKind::Modified,
+            None,
+            None,
+            links,
+            &c,
+            "exclusion-group-member-added",
+        );
+        let (sev, reason) = v.unwrap();
+        assert_eq!(sev, Severity::High);
+        assert!(
+            reason.contains("'Mallory'") && reason.contains("'Require MFA'"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn rule_named_location_weakened() {
+        let loc = |trusted: bool, cidrs: &[&str]| json!({"isTrusted": trusted, "ipRanges": cidrs.iter().map(|c| json!({"cidrAddress": c})).collect::<Vec<_>>()});
+        let (v, _) = modified(
+            "namedLocation",
+            loc(false, &["10.0.0.0/8"]),
+            loc(true, &["10.0.0.0/8", "0.0.0.0/0"]),
+            &ctx(),
+            "named-location-weakened",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::High,
+                "Named location 'Target' is now trusted; now also covers 0.0.0.0/0".to_string()
+            )
+        );
+        let mut c = ctx();
+        c.location_used_by
+            .insert("obj".into(), vec!["Block outside".into()]);
+        let (v, _) = judge(
+            "namedLocation",
+            ChangeKind::Removed,
+            Some(loc(false, &[])),
+            None,
+            vec![],
+            &c,
+            "named-location-weakened",
+        );
+        assert_eq!(v.unwrap().0, Severity::High);
+    }
+
+    #[test]
+    fn rule_auth_method_enabled() {
+        let cfg = |state: &str| json!({"id": "Sms", "state": state, "includeTargets": [{"id": "all_users", "targetType": "group"}]});
+        let t = ObjectType::find("authenticationMethodConfiguration").unwrap();
+        let change = Change {
+            object_type: t.name.into(),
+            object_id: "Sms".into(),
+            object_name: "Sms".into(),
+            kind: ChangeKind::Modified,
+            attributes: vec![],
+            links: vec![],
+            severity: Severity::Info,
+            reason: String::new(),
+        };
+        let (b, a) = (cfg("disabled"), cfg("enabled"));
+        let s = Subject {
+            change: &change,
+            before: Some(&b),
+            after: Some(&a),
+        };
+        assert_eq!(
+            auth_method_enabled(&s, &ctx()).unwrap(),
+            (
+                Severity::High,
+                "SMS sign-in was enabled for all users".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn rule_authorization_policy_opened() {
+        let pol = |invites: &str, apps: bool| json!({"allowInvitesFrom": invites, "defaultUserRolePermissions": {"allowedToCreateApps": apps}});
+        let (v, _) = modified(
+            "authorizationPolicy",
+            pol("adminsAndGuestInviters", false),
+            pol("everyone", true),
+            &ctx(),
+            "authorization-policy-opened",
+        );
+        let (sev, reason) = v.unwrap();
+        assert_eq!(sev, Severity::High);
+        assert!(
+            reason.contains("'everyone'") && reason.contains("register applications"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn rule_cross_tenant_trust_added() {
+        let p = |mfa: bool| json!({"inboundTrust": {"isMfaAccepted": mfa}});
+        let (v, _) = modified(
+            "crossTenantAccessPolicy",
+            p(false),
+            p(true),
+            &ctx(),
+            "cross-tenant-trust-added",
+        );
+        assert_eq!(v.unwrap().0, Severity::Medium);
+    }
+
+    #[test]
+    fn rule_app_credential_or_owner_added() {
+        let app = |keys: &[&str]| json!({"passwordCredentials": keys.iter().map(|k| json!({"keyId": k})).collect::<Vec<_>>()});
+        let (v, _) = modified(
+            "application",
+            app(&["k1"]),
+            app(&["k1", "k2"]),
+            &ctx(),
+            "app-credential-or-owner-added",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::High,
+                "App 'Target': a client secret was added".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn rule_privileged_role_assigned() {
+        let ra = |role: &str| json!({"principalId": "u1", "roleDefinitionId": role, "directoryScopeId": "/"});
+        let mut c = ctx();
+        c.names.insert("u1".into(), "Mallory".into());
+        let (v, _) = judge(
+            "roleAssignment",
+            ChangeKind::Added,
+            None,
+            Some(ra(wellknown::GLOBAL_ADMINISTRATOR_ROLE_ID)),
+            vec![],
+            &c,
+            "privileged-role-assigned",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::Critical,
+                "'Mallory' was assigned the directory role 'Global Administrator'".to_string()
+            )
+        );
+        let (v, _) = judge(
+            "roleAssignment",
+            ChangeKind::Added,
+            None,
+            Some(ra(wellknown::USER_ROLE_ID)),
+            vec![],
+            &c,
+            "privileged-role-assigned",
+        );
+        assert!(v.unwrap().0 < Severity::High);
+    }
+
+    #[test]
+    fn rule_default_rule() {
+        let (v, _) = modified(
+            "group",
+            json!({"description": "a"}),
+            json!({"description": "b"}),
+            &ctx(),
+            "default",
+        );
+        assert_eq!(v.unwrap().0, Severity::Info);
+        let (v, _) = modified(
+            "user",
+            json!({"department": "a"}),
+            json!({"department": "b"}),
+            &ctx(),
+            "default",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::Low,
+                "user 'Target' changed: department".to_string()
+            )
+        );
+    }
+}
