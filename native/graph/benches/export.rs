@@ -21,12 +21,24 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 fn client(sim: &Running) -> GraphClient {
-    GraphClient::new(ClientOptions::new(sim.url(), Arc::new(StaticToken::new(Secret::new("bench"))))).unwrap()
+    GraphClient::new(ClientOptions::new(
+        sim.url(),
+        Arc::new(StaticToken::new(Secret::new("bench"))),
+    ))
+    .unwrap()
 }
 
 async fn counters(sim: &Running) -> (u64, u64) {
-    let s: Value = reqwest::get(format!("{}/_sim/stats", sim.url())).await.unwrap().json().await.unwrap();
-    (s["requests"].as_u64().unwrap(), s["httpRequests"].as_u64().unwrap())
+    let s: Value = reqwest::get(format!("{}/_sim/stats", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        s["requests"].as_u64().unwrap(),
+        s["httpRequests"].as_u64().unwrap(),
+    )
 }
 
 fn dir_size(path: &std::path::Path) -> u64 {
@@ -35,7 +47,11 @@ fn dir_size(path: &std::path::Path) -> u64 {
         .flatten()
         .map(|e| {
             let m = e.metadata().unwrap();
-            if m.is_dir() { dir_size(&e.path()) } else { m.len() }
+            if m.is_dir() {
+                dir_size(&e.path())
+            } else {
+                m.len()
+            }
         })
         .sum()
 }
@@ -43,15 +59,34 @@ fn dir_size(path: &std::path::Path) -> u64 {
 /// List every collection, then one call per group's members and per app's owners.
 async fn naive(client: &GraphClient) -> usize {
     let mut objects = 0;
-    for path in ["/users?$top=999", "/applications?$top=999", "/servicePrincipals?$top=999", "/beta/identity/conditionalAccess/policies", "/beta/identity/conditionalAccess/namedLocations"] {
+    for path in [
+        "/users?$top=999",
+        "/applications?$top=999",
+        "/servicePrincipals?$top=999",
+        "/beta/identity/conditionalAccess/policies",
+        "/beta/identity/conditionalAccess/namedLocations",
+    ] {
         objects += client.get_all(path).await.unwrap().len();
     }
     let groups = client.get_all("/groups?$top=999&$select=id").await.unwrap();
-    let apps = client.get_all("/applications?$top=999&$select=id").await.unwrap();
+    let apps = client
+        .get_all("/applications?$top=999&$select=id")
+        .await
+        .unwrap();
     let per_object: Vec<String> = groups
         .iter()
-        .map(|g| format!("/groups/{}/members?$top=999&$select=id", g["id"].as_str().unwrap()))
-        .chain(apps.iter().map(|a| format!("/applications/{}/owners?$select=id", a["id"].as_str().unwrap())))
+        .map(|g| {
+            format!(
+                "/groups/{}/members?$top=999&$select=id",
+                g["id"].as_str().unwrap()
+            )
+        })
+        .chain(apps.iter().map(|a| {
+            format!(
+                "/applications/{}/owners?$select=id",
+                a["id"].as_str().unwrap()
+            )
+        }))
         .collect();
     let linked: usize = stream::iter(per_object)
         .map(|p| async move { client.get_all(&p).await.map(|v| v.len()) })
@@ -65,8 +100,16 @@ async fn naive(client: &GraphClient) -> usize {
 #[tokio::main]
 async fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
-    let users: Option<usize> = std::env::args().skip(1).find_map(|a| a.parse().ok()).or((!benching).then_some(2_000));
-    let config = Config { seed: Seed::Large, users, groups: users.map(|u| u / 5), ..Default::default() };
+    let users: Option<usize> = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .or((!benching).then_some(2_000));
+    let config = Config {
+        seed: Seed::Large,
+        users,
+        groups: users.map(|u| u / 5),
+        ..Default::default()
+    };
     let sim = entrasnap_sim::start(config, 0).await.unwrap();
     let n_users = sim.sim.read().count(Kind::User);
     let mut rows: Vec<(String, u64, u64, f64, String)> = Vec::new();
@@ -76,39 +119,98 @@ async fn main() {
     let naive_objects = naive(&client(&sim)).await;
     let naive_time = t.elapsed().as_secs_f64();
     let (r1, h1) = counters(&sim).await;
-    rows.push(("naive: list all + members/owners per object".into(), r1 - r0, h1 - h0, naive_time, format!("{naive_objects} objects read, nothing stored")));
+    rows.push((
+        "naive: list all + members/owners per object".into(),
+        r1 - r0,
+        h1 - h0,
+        naive_time,
+        format!("{naive_objects} objects read, nothing stored"),
+    ));
 
     let dir = tempfile::tempdir().unwrap();
     let store = LocalStore::open(dir.path()).unwrap();
     let t = Instant::now();
-    let first = export(&client(&sim), &store, &ExportOptions::default(), &|_| {}, &CancellationToken::new()).await.unwrap();
+    let first = export(
+        &client(&sim),
+        &store,
+        &ExportOptions::default(),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
     let first_time = t.elapsed().as_secs_f64();
     let (r2, h2) = counters(&sim).await;
     let size_first = dir_size(dir.path());
-    rows.push(("entrasnap export (first, full)".into(), r2 - r1, h2 - h1, first_time, format!("store {:.1} MB", size_first as f64 / 1e6)));
+    rows.push((
+        "entrasnap export (first, full)".into(),
+        r2 - r1,
+        h2 - h1,
+        first_time,
+        format!("store {:.1} MB", size_first as f64 / 1e6),
+    ));
 
     // 1% of users and groups change.
     let http = reqwest::Client::new();
-    let ids = |k| sim.sim.read().collection(k).map(|c| c.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let ids = |k| {
+        sim.sim
+            .read()
+            .collection(k)
+            .map(|c| c.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
     for u in ids(Kind::User).iter().step_by(100) {
-        http.patch(format!("{}/v1.0/users/{u}", sim.url())).bearer_auth("b").json(&json!({"department": "Changed"})).send().await.unwrap();
+        http.patch(format!("{}/v1.0/users/{u}", sim.url()))
+            .bearer_auth("b")
+            .json(&json!({"department": "Changed"}))
+            .send()
+            .await
+            .unwrap();
     }
     for g in ids(Kind::Group).iter().step_by(100) {
-        http.patch(format!("{}/v1.0/groups/{g}", sim.url())).bearer_auth("b").json(&json!({"description": "Changed"})).send().await.unwrap();
+        http.patch(format!("{}/v1.0/groups/{g}", sim.url()))
+            .bearer_auth("b")
+            .json(&json!({"description": "Changed"}))
+            .send()
+            .await
+            .unwrap();
     }
     let (r3, h3) = counters(&sim).await;
     let t = Instant::now();
-    export(&client(&sim), &store, &ExportOptions::default(), &|_| {}, &CancellationToken::new()).await.unwrap();
+    export(
+        &client(&sim),
+        &store,
+        &ExportOptions::default(),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
     let second_time = t.elapsed().as_secs_f64();
     let (r4, h4) = counters(&sim).await;
     let growth = dir_size(dir.path()) - size_first;
-    rows.push(("entrasnap export (after 1% changed)".into(), r4 - r3, h4 - h3, second_time, format!("store +{:.2} MB", growth as f64 / 1e6)));
+    rows.push((
+        "entrasnap export (after 1% changed)".into(),
+        r4 - r3,
+        h4 - h3,
+        second_time,
+        format!("store +{:.2} MB", growth as f64 / 1e6),
+    ));
     sim.stop().await.unwrap();
 
-    println!("{n_users} users, {} groups, {} applications", first.counts["group"], first.counts["application"]);
-    println!("{:<46} {:>10} {:>8} {:>9} {:>10}  {}", "", "Graph ops", "HTTP", "seconds", "vs naive", "");
+    println!(
+        "{n_users} users, {} groups, {} applications",
+        first.counts["group"], first.counts["application"]
+    );
+    println!(
+        "{:<46} {:>10} {:>8} {:>9} {:>10}",
+        "", "Graph ops", "HTTP", "seconds", "vs naive"
+    );
     let naive_ops = rows[0].1 as f64;
     for (label, ops, http, secs, note) in &rows {
-        println!("{label:<46} {ops:>10} {http:>8} {secs:>9.1} {:>9.1}%  {note}", 100.0 * *ops as f64 / naive_ops);
+        println!(
+            "{label:<46} {ops:>10} {http:>8} {secs:>9.1} {:>9.1}%  {note}",
+            100.0 * *ops as f64 / naive_ops
+        );
     }
 }

@@ -500,14 +500,21 @@ async fn full_delta(
 
 /// Normalize and store a full round's objects with their links. Creating many
 /// small files is the slow part, so the work is spread over a few threads.
-fn store_with_links(run: &Run<'_>, ty: &'static ObjectType, objects: Vec<Value>) -> Result<(), ExportError> {
+fn store_with_links(
+    run: &Run<'_>,
+    ty: &'static ObjectType,
+    objects: Vec<Value>,
+) -> Result<(), ExportError> {
     const WORKERS: usize = 4;
     let source = &ty.sources[0];
     let one = |raw: Value| -> Result<(), ExportError> {
         let (raw, changes) = split_links(ty, raw);
         let object = normalize_from(ty, source, raw)?;
         run.put(ty, &object)?;
-        let links: Links = changes.into_iter().map(|(name, c)| (name, c.added)).collect();
+        let links: Links = changes
+            .into_iter()
+            .map(|(name, c)| (name, c.added))
+            .collect();
         run.writer.put_links(ty, &object.id, &links)?;
         Ok(())
     };
@@ -534,7 +541,10 @@ fn store_with_links(run: &Run<'_>, ty: &'static ObjectType, objects: Vec<Value>)
                 })
             })
             .collect();
-        workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|_| Err(invalid("a storing worker failed"))))
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(invalid("a storing worker failed")))
+        })
     })
 }
 

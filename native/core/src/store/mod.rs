@@ -91,10 +91,48 @@ impl LocalStore {
     /// Opens the store at `root`, creating its layout if needed.
     pub fn open(root: impl Into<PathBuf>) -> Result<LocalStore> {
         let root = root.into();
+        check_root(&root)?;
         for dir in ["objects", "snapshots", "state", "journal"] {
             atomic::ensure_dir(&root.join(dir))?;
         }
         Ok(LocalStore { root })
+    }
+
+    /// Opens a store that already exists. Reading commands use this, so a
+    /// mistyped path is an error instead of a new, empty store.
+    pub fn open_existing(root: impl Into<PathBuf>) -> Result<LocalStore> {
+        let root = root.into();
+        check_root(&root)?;
+        if !root.exists() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("store {} does not exist", root.display()),
+            ));
+        }
+        if !root.join("snapshots").is_dir() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{} is not an EntraSnapshot store (it has no snapshots folder)",
+                    root.display()
+                ),
+            ));
+        }
+        Ok(LocalStore { root })
+    }
+
+    /// Resolves `id` (an id or `latest`) to a snapshot whose manifest is in the
+    /// store. The manifest is looked for, not read: a damaged one is for
+    /// `verify` to report, not a reason to refuse verifying it.
+    pub fn existing_snapshot(&self, id: &str) -> Result<SnapshotId> {
+        let resolved = self.resolve_id(id)?;
+        if !manifest::manifest_path(&self.root, &resolved).exists() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("snapshot {id} not found in store {}", self.root.display()),
+            ));
+        }
+        Ok(resolved)
     }
 
     pub fn root(&self) -> &Path {
@@ -274,5 +312,23 @@ impl SnapshotWrite for SnapshotWriter {
 
     fn finish(self) -> Result<SnapshotId> {
         SnapshotWriter::finish(self)
+    }
+}
+
+/// A store path must be non-empty and, when it exists, a directory.
+fn check_root(root: &Path) -> Result<()> {
+    if root.as_os_str().is_empty() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "the store path is empty",
+        ));
+    }
+    match std::fs::metadata(root) {
+        Ok(m) if !m.is_dir() => Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("store {} is not a directory", root.display()),
+        )),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io("open store", root, e)),
+        _ => Ok(()),
     }
 }
