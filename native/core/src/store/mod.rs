@@ -315,9 +315,9 @@ impl SnapshotWrite for SnapshotWriter {
     }
 }
 
-/// A store path must be non-empty and, when it exists, a directory.
+/// A store path must be non-blank and, when it exists, a directory.
 fn check_root(root: &Path) -> Result<()> {
-    if root.as_os_str().is_empty() {
+    if root.to_string_lossy().trim().is_empty() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             "the store path is empty",
