@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use entrasnap_core::store::write_directory;
-use entrasnap_core::{ObjectType, SnapshotStore};
+use entrasnap_core::{LocalStore, ObjectType, SnapshotStore};
 use entrasnap_graph::ErrorKind;
 use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export};
 use entrasnap_graph::{
@@ -33,9 +33,6 @@ pub struct Args {
     /// Object types to export, comma-separated (Graph entity names, e.g. conditionalAccessPolicy,namedLocation); all by default.
     #[arg(long, value_delimiter = ',', value_parser = parse_type)]
     pub types: Vec<&'static ObjectType>,
-    /// Microsoft Graph base URL (default https://graph.microsoft.com).
-    #[arg(long, env = "ENTRASNAP_GRAPH_URL")]
-    pub graph_url: Option<String>,
     /// Read everything again instead of only what changed since the last export.
     #[arg(long)]
     pub full: bool,
@@ -44,6 +41,16 @@ pub struct Args {
     /// Folder for --format directory.
     #[arg(long, value_name = "DIR", required_if_eq("format", "directory"))]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub graph: GraphArgs,
+}
+
+/// Where Microsoft Graph is and how to sign in: `export`, and `compare --to live`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct GraphArgs {
+    /// Microsoft Graph base URL (default https://graph.microsoft.com).
+    #[arg(long, env = "ENTRASNAP_GRAPH_URL")]
+    pub graph_url: Option<String>,
     /// Sign in with the managed identity (Azure VMs; Automation and App Service are detected).
     #[arg(long)]
     pub managed_identity: bool,
@@ -52,7 +59,7 @@ pub struct Args {
     pub identity_client_id: Option<String>,
 }
 
-fn parse_type(name: &str) -> Result<&'static ObjectType, String> {
+pub fn parse_type(name: &str) -> Result<&'static ObjectType, String> {
     ObjectType::find(name.trim()).ok_or_else(|| {
         let known: Vec<&str> = ObjectType::all().iter().map(|t| t.name).collect();
         format!("unknown object type '{name}'; known: {}", known.join(", "))
@@ -61,55 +68,16 @@ fn parse_type(name: &str) -> Result<&'static ObjectType, String> {
 
 pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let store = args.store.open_or_create()?;
-    let token_source = default_chain(AuthOptions {
-        managed_identity: args.managed_identity,
-        managed_identity_client_id: args.identity_client_id.clone(),
-        ..Default::default()
-    })
-    .map_err(|e| CliError::new(format!("cannot sign in to Microsoft Graph: {e}")))?;
-    let cancel = CancellationToken::new();
-    let options = ClientOptions {
-        cancel: cancel.clone(),
-        ..ClientOptions::new(graph_url(args.graph_url.as_deref()), token_source)
-    };
-    let client = GraphClient::new(options).map_err(|e| CliError::new(e.to_string()))?;
-
     let progress = Arc::new(if out.is_json() {
         Progress::hidden()
     } else {
         Progress::stderr()
     });
-    let sink = {
-        let progress = progress.clone();
-        move |e: ProgressEvent| progress.update(&e)
-    };
-    let on_ctrl_c = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                cancel.cancel();
-            }
-        })
-    };
     let options = ExportOptions {
         types: args.types.clone(),
         full: args.full,
     };
-    let result = export(&client, &store, &options, &sink, &cancel).await;
-    on_ctrl_c.abort();
-    let report: ExportReport = result.map_err(|e| {
-        progress.finish();
-        let auth = matches!(&e, ExportError::Graph(g) if matches!(g.kind(), ErrorKind::Auth { .. }));
-        let err = CliError::new(format!("export failed: {e}"))
-            .detail("no snapshot was written; earlier snapshots are untouched");
-        if auth {
-            err.detail(
-                "sign in with one of: ENTRASNAP_TOKEN, --managed-identity, AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, or `az login`",
-            )
-        } else {
-            err
-        }
-    })?;
+    let report = export_snapshot(&store, &args.graph, &options, &progress).await?;
 
     if args.format == Format::Directory {
         let dir = args
@@ -128,4 +96,55 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     }
     progress.finish();
     out.emit(&report, |w| writeln!(w, "{}", report.snapshot_id))
+}
+
+/// Signs in, exports the tenant into `store` and returns the export's report;
+/// Ctrl+C cancels it. On failure `progress` is finished and no snapshot is
+/// listed. `export` and `compare --to live` both run exactly this.
+pub async fn export_snapshot(
+    store: &LocalStore,
+    graph: &GraphArgs,
+    options: &ExportOptions,
+    progress: &Arc<Progress>,
+) -> Result<ExportReport, CliError> {
+    let token_source = default_chain(AuthOptions {
+        managed_identity: graph.managed_identity,
+        managed_identity_client_id: graph.identity_client_id.clone(),
+        ..Default::default()
+    })
+    .map_err(|e| CliError::new(format!("cannot sign in to Microsoft Graph: {e}")))?;
+    let cancel = CancellationToken::new();
+    let client_options = ClientOptions {
+        cancel: cancel.clone(),
+        ..ClientOptions::new(graph_url(graph.graph_url.as_deref()), token_source)
+    };
+    let client = GraphClient::new(client_options).map_err(|e| CliError::new(e.to_string()))?;
+
+    let sink = {
+        let progress = progress.clone();
+        move |e: ProgressEvent| progress.update(&e)
+    };
+    let on_ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        })
+    };
+    let result = export(&client, store, options, &sink, &cancel).await;
+    on_ctrl_c.abort();
+    result.map_err(|e| {
+        progress.finish();
+        let auth = matches!(&e, ExportError::Graph(g) if matches!(g.kind(), ErrorKind::Auth { .. }));
+        let err = CliError::new(format!("export failed: {e}"))
+            .detail("no snapshot was written; earlier snapshots are untouched");
+        if auth {
+            err.detail(
+                "sign in with one of: ENTRASNAP_TOKEN, --managed-identity, AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, or `az login`",
+            )
+        } else {
+            err
+        }
+    })
 }

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 error (one line on stderr first, detail after);
 //! 2 usage error. With `--json` every command prints one JSON document on stdout.
 
+mod compare;
 mod demo;
 mod error;
 mod export;
@@ -43,6 +44,10 @@ enum Command {
     List(list::Args),
     /// Show one snapshot's header and objects.
     Show(show::Args),
+    /// What changed between two snapshots, or a snapshot and the live tenant, most severe first.
+    ///
+    /// Exit 3 with --exit-code when changes at or above --severity-min remain.
+    Compare(compare::Args),
     /// Re-hash everything snapshots refer to; exit 1 naming each problem.
     Verify(verify::Args),
     /// Remove snapshots a retention policy does not keep, and unreferenced objects.
@@ -61,6 +66,7 @@ async fn main() {
         Command::Export(args) => export::run(args, out).await,
         Command::List(args) => list::run(args, out),
         Command::Show(args) => show::run(args, out),
+        Command::Compare(args) => compare::run(args, out).await,
         Command::Verify(args) => verify::run(args, out),
         Command::Prune(args) => prune::run(args, out),
         Command::Demo(args) => {

@@ -20,3 +20,6 @@ mod errors;
 
 // `export` against the emulator: id on stdout, --json, directory format, bad input, 20 SIGKILLs.
 mod export;
+
+// `compare` against the emulator: an incident made through Graph, reported by name and severity.
+mod compare;
