@@ -211,15 +211,15 @@ fn an_incident_made_through_graph_is_reported_by_name_and_severity() {
     let incident = report["to"].as_str().unwrap().to_string();
 
     // The whole incident as a person reads it: critical first, names, no GUIDs.
-    // Across both parts the new member escapes nothing: the only enabled policy
-    // that excluded the group (CA001) is now disabled, so the engine ranks the
-    // membership low there; part 1's report above is where it is high.
+    // The member added to CA001's exclusion group stays high although CA001 is
+    // now disabled: a policy enabled in either snapshot counts, since turning
+    // it back on is exactly what the admin will do.
     let out = emu.entrasnap(store, &["compare", "--from", &baseline, "--to", &incident]);
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(
         text.starts_with(&format!(
-            "From snapshot {baseline}\nTo   snapshot {incident}\n3 changes: 1 critical, 1 high, 1 low\n"
+            "From snapshot {baseline}\nTo   snapshot {incident}\n3 changes: 1 critical, 2 high\n"
         )),
         "{text}"
     );
@@ -282,7 +282,7 @@ fn an_incident_made_through_graph_is_reported_by_name_and_severity() {
     assert!(out.stdout.is_empty(), "{}", stdout(&out));
     let md = std::fs::read_to_string(&file).unwrap();
     assert!(
-        md.contains("| critical | 1 |\n| high | 1 |\n| medium | 0 |\n| low | 1 |"),
+        md.contains("| critical | 1 |\n| high | 2 |\n| medium | 0 |\n| low | 0 |"),
         "{md}"
     );
     assert!(

@@ -37,7 +37,7 @@ pub fn compare(
         compare_type(ty, before, after, &resolver, &mut observed)?;
     }
 
-    let ctx = context(after, &observed)?;
+    let ctx = context(before, after, &observed)?;
     for o in &mut observed {
         let subject = Subject {
             change: &o.change,
@@ -281,10 +281,12 @@ fn link_changes(ty: &ObjectType, old: &Links, new: &Links, resolver: &Resolver) 
 }
 
 /// What the rules need beyond the change itself: every resolved name, and
-/// which enabled Conditional Access policies (in the newer snapshot) exclude
-/// each group or user and reference each named location. The policies are
-/// read only when a change could need them.
-fn context(after: &dyn Snapshot, observed: &[Observed]) -> Result<Context> {
+/// which Conditional Access policies exclude each group or user and reference
+/// each named location. A policy counts when it is enabled in either snapshot:
+/// an attacker who disables a policy and adds a member to its exclusion group
+/// has planted that member for the day the policy is turned back on. The
+/// policies are read only when a change could need them.
+fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -> Result<Context> {
     let mut ctx = Context::default();
     for o in observed {
         for a in &o.change.attributes {
@@ -302,8 +304,12 @@ fn context(after: &dyn Snapshot, observed: &[Observed]) -> Result<Context> {
     if !needs_policies {
         return Ok(ctx);
     }
-    for e in after.entries("conditionalAccessPolicy") {
-        let body = after.read_body(&e.hash)?;
+    for (side, e) in [before, after].into_iter().flat_map(|side| {
+        side.entries("conditionalAccessPolicy")
+            .iter()
+            .map(move |e| (side, e))
+    }) {
+        let body = side.read_body(&e.hash)?;
         let state = body
             .get("state")
             .and_then(Value::as_str)
