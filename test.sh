@@ -16,6 +16,9 @@ else
 fi
 
 # One build for every test binary; the tests share the target directory.
+# `cargo test --workspace` builds the library and the emulator before any test
+# runs, so the C and Pester tests may use them as they are.
+export ENTRASNAP_WORKSPACE_BUILT=1
 if [ "${1:-}" = "--scale" ]; then
   cargo test --workspace --all-targets --no-fail-fast -- --include-ignored
 else

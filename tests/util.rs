@@ -120,6 +120,22 @@ fn cargo_build(package: &str) -> PathBuf {
         Some("debug") | None => "dev",
         Some(other) => other,
     };
+    // test.sh builds the whole workspace (this library and binary included)
+    // before any test runs, and says so: building one package again would
+    // resolve features differently and recompile dependencies for minutes.
+    let artifact = match package {
+        "entrasnap-sim" => format!("entrasnap-sim{}", std::env::consts::EXE_SUFFIX),
+        _ => format!(
+            "{}entrasnap{}",
+            std::env::consts::DLL_PREFIX,
+            std::env::consts::DLL_SUFFIX
+        ),
+    };
+    if std::env::var_os("ENTRASNAP_WORKSPACE_BUILT").is_some()
+        && profile_dir.join(&artifact).exists()
+    {
+        return profile_dir.to_path_buf();
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .args(["build", "--quiet", "-p", package, "--profile", profile])
