@@ -23,14 +23,14 @@ pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
         .map(str::to_string)
         .unwrap_or_else(|| request_id.clone());
 
-    let mut ru = None;
+    let mut charge = None;
     let result = (|| {
         authenticate(sim, req)?;
         let route = route
             .clone()
             .ok_or_else(|| GraphError::no_route(req.path.trim_matches('/')))?;
         if sim.config.throttle && route != Route::Batch {
-            ru = admit(sim, req, &route)?;
+            charge = admit(sim, req, &route)?;
         }
         dispatch(sim, req, &route)
     })();
@@ -47,9 +47,16 @@ pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
     resp.headers.push(("request-id".into(), request_id));
     resp.headers
         .push(("client-request-id".into(), client_request_id));
-    if let Some(ru) = ru {
+    if let Some(Charge { cost, used }) = charge {
         resp.headers
-            .push(("x-ms-resource-unit".into(), ru.to_string()));
+            .push(("x-ms-resource-unit".into(), cost.to_string()));
+        // Graph starts telling a client how close it is to the limit at 80%.
+        if used >= 0.8 {
+            resp.headers.push((
+                "x-ms-throttle-limit-percentage".into(),
+                format!("{used:.1}"),
+            ));
+        }
     }
     let write = req.is_write() && route != Some(Route::Batch);
     sim.stats
@@ -115,8 +122,14 @@ fn throttle_class_and_cost(req: &GraphRequest, route: &Route) -> (ThrottleClass,
     }
 }
 
-/// Apply the tenant's throttling budgets; returns the resource units charged.
-fn admit(sim: &Sim, req: &GraphRequest, route: &Route) -> GraphResult<Option<u32>> {
+/// Apply the tenant's throttling budgets; returns what a directory request was charged.
+/// What an admitted request cost, and how full the tenant's bucket is now (0..1).
+struct Charge {
+    cost: u32,
+    used: f64,
+}
+
+fn admit(sim: &Sim, req: &GraphRequest, route: &Route) -> GraphResult<Option<Charge>> {
     let (class, base) = throttle_class_and_cost(req, route);
     let q = Query::parse(req).unwrap_or_default();
     let cost = if req.method == "GET" {
@@ -131,8 +144,7 @@ fn admit(sim: &Sim, req: &GraphRequest, route: &Route) -> GraphResult<Option<u32
         .check(class, cost, req.is_write(), Instant::now());
     match verdict {
         Verdict::Allow { used } => {
-            let _ = used;
-            Ok((class == ThrottleClass::Directory).then_some(cost))
+            Ok((class == ThrottleClass::Directory).then_some(Charge { cost, used }))
         }
         Verdict::Throttle {
             retry_after,

@@ -55,11 +55,10 @@ fn find_directory(t: &Tenant, id: &str) -> Option<Kind> {
         .map(|(k, _)| *k)
 }
 
-fn entity(req: &GraphRequest, kind: Kind, obj: &crate::tenant::Obj, context: String) -> Value {
+fn entity(kind: Kind, obj: &crate::tenant::Obj, context: String) -> Value {
     let mut o = Map::new();
     o.insert("@odata.context".into(), Value::String(context));
     o.insert("@odata.type".into(), Value::String(kind.odata_type()));
-    let _ = req;
     o.extend(project(kind.info(), obj, None, false));
     Value::Object(o)
 }
@@ -69,7 +68,7 @@ pub fn get(sim: &Sim, req: &GraphRequest, id: &str) -> GraphResult<GraphResponse
     let kind = find_directory(&t, id).ok_or_else(|| GraphError::not_found(id))?;
     let obj = &t.deleted_object(kind, id).expect("found").object;
     let context = format!("{}/$metadata#directoryObjects/$entity", req.root());
-    Ok(GraphResponse::ok(entity(req, kind, obj, context)))
+    Ok(GraphResponse::ok(entity(kind, obj, context)))
 }
 
 pub fn purge(sim: &Sim, id: &str) -> GraphResult<GraphResponse> {
@@ -100,7 +99,7 @@ pub fn restore(sim: &Sim, req: &GraphRequest, id: &str) -> GraphResult<GraphResp
     }
     let obj = t.restore(kind, id).expect("found");
     let context = format!("{}/$metadata#directoryObjects/$entity", req.root());
-    Ok(GraphResponse::ok(entity(req, kind, &obj, context)))
+    Ok(GraphResponse::ok(entity(kind, &obj, context)))
 }
 
 fn ca_context(req: &GraphRequest, kind: Kind) -> String {
@@ -124,7 +123,6 @@ pub fn ca_get(sim: &Sim, req: &GraphRequest, kind: Kind, id: &str) -> GraphResul
         .deleted_object(kind, id)
         .ok_or_else(|| GraphError::not_found(id))?;
     Ok(GraphResponse::ok(entity(
-        req,
         kind,
         &d.object,
         format!("{}/$entity", ca_context(req, kind)),
@@ -150,7 +148,7 @@ pub fn ca_restore(
         .restore(kind, id)
         .ok_or_else(|| GraphError::not_found(id))?;
     let context = context_url(req, kind.info().context, None);
-    let mut body = entity(req, kind, &obj, format!("{context}/$entity"));
+    let mut body = entity(kind, &obj, format!("{context}/$entity"));
     if let Some(o) = body.as_object_mut() {
         o.remove("deletedDateTime");
     }

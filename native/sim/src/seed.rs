@@ -331,7 +331,7 @@ impl Builder<'_> {
         id
     }
 
-    fn guest(&mut self, first: &str, last: &str, home: &str) -> String {
+    fn guest(&mut self, first: &str, last: &str, home: &str) {
         let id = self.rng.guid();
         let mail = format!("{}.{}@{home}", first.to_lowercase(), last.to_lowercase());
         let upn = format!("{}#EXT#@{DOMAIN}", mail.replace('@', "_"));
@@ -347,7 +347,6 @@ impl Builder<'_> {
             "userPrincipalName": upn, "userType": "Guest",
         }));
         self.t.seed_insert(Kind::User, id.clone(), obj);
-        id
     }
 
     fn group(
@@ -596,14 +595,10 @@ fn company(b: &mut Builder, size: &Size) {
         }
         dept_members[d].push(id);
     }
-    let guests: Vec<String> = if size.users > 0 {
-        vec![
-            b.guest("Rita", "Moreno", "fabrikam.com"),
-            b.guest("Sam", "Okoro", "northwind.example"),
-        ]
-    } else {
-        Vec::new()
-    };
+    if size.users > 0 {
+        b.guest("Rita", "Moreno", "fabrikam.com");
+        b.guest("Sam", "Okoro", "northwind.example");
+    }
 
     // Groups the Conditional Access baseline depends on.
     let g_breakglass = b.group(
@@ -922,7 +917,6 @@ fn company(b: &mut Builder, size: &Size) {
         grant("OR", &["mfa"]),
         json!({"signInFrequency": {"value": 1, "type": "hours", "authenticationType": "primaryAndSecondaryAuthentication", "frequencyInterval": "timeBased", "isEnabled": true}}),
     );
-    let _ = guests;
     // Larger tenants: many scoped policies over groups and locations.
     let states = [
         "enabled",

@@ -49,8 +49,13 @@ async fn the_resource_unit_bucket_answers_429_with_a_fractional_retry_after() {
     })
     .await;
     let mut throttled = None;
+    let mut warned = false;
     for _ in 0..40 {
         let r = g.get("/v1.0/users?$top=1").await;
+        if let Some(p) = r.headers.get("x-ms-throttle-limit-percentage") {
+            assert!(p.to_str().unwrap().parse::<f64>().unwrap() >= 0.8);
+            warned = true;
+        }
         assert!(r.headers.contains_key("x-ms-resource-unit") || r.status == 429);
         if r.status == 429 {
             throttled = Some(r);
@@ -58,6 +63,10 @@ async fn the_resource_unit_bucket_answers_429_with_a_fractional_retry_after() {
         }
     }
     let r = throttled.expect("a 10 RU bucket (refilling at 1 RU/s) runs dry within 40 quick reads");
+    assert!(
+        warned,
+        "Graph warns with x-ms-throttle-limit-percentage from 80% of the bucket"
+    );
     let wait: f64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(wait > 0.0 && wait <= 2.0, "Retry-After {wait}");
     assert_eq!(
