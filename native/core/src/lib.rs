@@ -6,6 +6,7 @@ mod dotpath;
 pub mod error;
 pub mod normalize;
 pub mod registry;
+pub mod restore;
 pub mod store;
 pub mod wellknown;
 

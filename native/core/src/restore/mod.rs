@@ -1,0 +1,10 @@
+//! Restore planning: from a known-good snapshot, the live state and filters,
+//! the ordered, explained list of Graph writes that brings the tenant back,
+//! guarded so that it cannot lock out break-glass accounts. Pure: no network.
+
+mod model;
+
+pub use model::{
+    BreakGlass, DeletedItems, Guard, Note, Plan, PlanOptions, Step, StepKind, StepOutcome,
+    StepRequest, StepStatus,
+};
