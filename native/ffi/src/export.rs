@@ -21,16 +21,15 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use entrasnap_core::ObjectType;
-use entrasnap_graph::export::{ExportError, ExportOptions, ProgressEvent, export};
-use entrasnap_graph::{
-    AuthOptions, CancellationToken, ClientOptions, GraphClient, Secret, default_chain, graph_url,
-};
+use entrasnap_core::{LocalStore, ObjectType};
+use entrasnap_graph::CancellationToken;
+use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, ProgressEvent, export};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::context::{JobContext, OperationError, Progress};
 use crate::operation::{self, Operation};
+use crate::graph_access::GraphAccess;
 use crate::{runtime, store};
 
 /// The shortest time between two progress events of the same type: the
@@ -42,60 +41,49 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
 struct Params {
     store: String,
     #[serde(default)]
-    graph_url: Option<String>,
-    #[serde(default)]
     types: Vec<String>,
     #[serde(default)]
     full: bool,
-    #[serde(default)]
-    managed_identity: bool,
-    #[serde(default)]
-    identity_client_id: Option<String>,
 }
 
 pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
-    // The token is taken out before anything else is parsed, so no parse
-    // error can quote it.
-    let token = match params.remove("token") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(token)) if token.trim().is_empty() => {
-            return operation::fail(OperationError::invalid_argument(
-                "snapshot.export: token is empty",
-            ));
-        }
-        Some(Value::String(token)) => Some(Secret::new(token)),
-        Some(_) => {
-            return operation::fail(OperationError::invalid_argument(
-                "snapshot.export: token must be a string",
-            ));
-        }
+    let access = match GraphAccess::take("snapshot.export", &mut params) {
+        Ok(access) => access,
+        Err(error) => return operation::fail(error),
     };
     let params: Params = match operation::params("snapshot.export", params) {
         Ok(params) => params,
         Err(error) => return operation::fail(error),
     };
-    let types = match resolve_types(&params.types) {
+    let types = match resolve_types("snapshot.export", &params.types) {
         Ok(types) => types,
         Err(error) => return operation::fail(error),
     };
     Box::new(move |context| {
-        let secret = token
-            .as_ref()
-            .map(|t| t.expose().to_owned())
-            .unwrap_or_default();
-        run(params, types, token, context).map_err(|e| e.redact(&secret))
+        context.check_cancelled()?;
+        let store = store::open_or_create(&params.store)?;
+        let options = ExportOptions {
+            types,
+            full: params.full,
+        };
+        let report = export_into(&store, &access, &options, context)
+            .map_err(|e| e.redact(&access.secret()))?;
+        Ok(serde_json::to_value(report).expect("an export report serializes"))
     })
 }
 
 /// The registry's types for the names asked for (any case); none means all.
-fn resolve_types(names: &[String]) -> Result<Vec<&'static ObjectType>, OperationError> {
+pub(crate) fn resolve_types(
+    op: &str,
+    names: &[String],
+) -> Result<Vec<&'static ObjectType>, OperationError> {
     names
         .iter()
         .map(|name| {
             ObjectType::find(name.trim()).ok_or_else(|| {
                 let known: Vec<&str> = ObjectType::all().iter().map(|t| t.name).collect();
                 OperationError::invalid_argument(&format!(
-                    "snapshot.export: unknown object type '{name}'; known: {}",
+                    "{op}: unknown object type '{name}'; known: {}",
                     known.join(", ")
                 ))
             })
@@ -103,41 +91,27 @@ fn resolve_types(names: &[String]) -> Result<Vec<&'static ObjectType>, Operation
         .collect()
 }
 
-fn run(
-    params: Params,
-    types: Vec<&'static ObjectType>,
-    token: Option<Secret>,
+/// Exports the tenant into `store` as a new snapshot, with progress events
+/// and cancellation from the job. Shared by every operation that reads the
+/// live tenant (export, compare with live, restore).
+pub(crate) fn export_into(
+    store: &LocalStore,
+    access: &GraphAccess,
+    options: &ExportOptions,
     context: &JobContext,
-) -> Result<Value, OperationError> {
-    context.check_cancelled()?;
-    let store = store::open_or_create(&params.store)?;
+) -> Result<ExportReport, OperationError> {
     let cancel = CancellationToken::new();
     let progress = ProgressMapper::new(context.clone(), cancel.clone());
     // The driver's sink is a `'static` trait object: it owns what it uses.
     let sink = move |event: ProgressEvent| progress.send(&event);
-    let options = ExportOptions {
-        types,
-        full: params.full,
-    };
     let outcome = runtime::block_on(context, &cancel, async {
-        let token_source = default_chain(AuthOptions {
-            token,
-            managed_identity: params.managed_identity,
-            managed_identity_client_id: params.identity_client_id.clone(),
-            ..Default::default()
-        })
-        .map_err(|e| OperationError::auth(&format!("cannot sign in to Microsoft Graph: {e}")))?;
-        let client = GraphClient::new(ClientOptions {
-            cancel: cancel.clone(),
-            ..ClientOptions::new(graph_url(params.graph_url.as_deref()), token_source)
-        })
-        .map_err(|e| OperationError::from_graph(&e))?;
-        export(&client, &store, &options, &sink, &cancel)
+        let client = access.client(&cancel)?;
+        export(&client, store, options, &sink, &cancel)
             .await
             .map_err(|e| export_error(&e))
     })?;
     match outcome {
-        Ok(report) => Ok(serde_json::to_value(report).expect("an export report serializes")),
+        Ok(report) => Ok(report),
         // Whatever the engine saw last, a job the caller cancelled ends
         // cancelled.
         Err(_) if context.is_cancelled() => Err(OperationError::cancelled()),

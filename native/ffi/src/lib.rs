@@ -14,8 +14,10 @@ use std::ffi::{CString, c_char};
 #[macro_use]
 mod panic;
 
+mod compare;
 mod context;
 mod export;
+mod graph_access;
 mod job;
 mod list;
 mod operation;

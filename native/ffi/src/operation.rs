@@ -5,13 +5,14 @@ use serde_json::{Map, Value, json};
 
 use crate::context::{JobContext, OperationError};
 use crate::result::entrasnap_result;
-use crate::{export, list, selftest, verify};
+use crate::{compare, export, list, selftest, verify};
 
 /// The operations this library runs, in the order `engine.info` lists them.
 pub const OPERATIONS: &[&str] = &[
     "engine.info",
     "engine.selftest",
     "snapshot.export",
+    "snapshot.compare",
     "snapshot.list",
     "snapshot.verify",
 ];
@@ -47,6 +48,7 @@ pub(crate) fn prepare(request: Request) -> Operation {
         "engine.info" => Box::new(|_| Ok(info())),
         "engine.selftest" => selftest::prepare(request.params),
         "snapshot.export" => export::prepare(request.params),
+        "snapshot.compare" => compare::prepare(request.params),
         "snapshot.list" => list::prepare(request.params),
         "snapshot.verify" => verify::prepare(request.params),
         unknown => fail(OperationError::unknown_operation(unknown)),

@@ -1,0 +1,192 @@
+//! `snapshot.compare`: what changed between two snapshots, or between a
+//! snapshot and the live tenant, most severe first.
+//!
+//! Request: `{"op": "snapshot.compare", "store": "<folder>", "from"?: "<id>|latest",
+//! "to"?: "<id>|latest|live", "types"?: [...], "severityMin"?: "info".."critical",
+//! plus the Graph sign-in parameters when `to` is `live`}`. `live` exports the
+//! tenant into the store first (incrementally), so the comparison is with a
+//! snapshot taken now, kept like any other. Result: the report
+//! `{"from", "to", "live", "hidden", "counts", "changes": [...]}`, the same
+//! records `entrasnap compare --json` prints.
+
+use entrasnap_core::ObjectType;
+use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
+use entrasnap_graph::export::ExportOptions;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::context::{JobContext, OperationError};
+use crate::export::{export_into, resolve_types};
+use crate::graph_access::GraphAccess;
+use crate::operation::{self, Operation};
+use crate::store;
+
+const OP: &str = "snapshot.compare";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Params {
+    store: String,
+    #[serde(default = "latest")]
+    from: String,
+    #[serde(default = "latest")]
+    to: String,
+    #[serde(default)]
+    types: Vec<String>,
+    #[serde(default)]
+    severity_min: Option<String>,
+}
+
+fn latest() -> String {
+    "latest".to_owned()
+}
+
+pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
+    let prepared = (|| {
+        let access = GraphAccess::take(OP, &mut params)?;
+        let params: Params = operation::params(OP, params)?;
+        if params.from.eq_ignore_ascii_case("live") {
+            return Err(OperationError::invalid_argument(&format!(
+                "{OP}: from takes a snapshot id or 'latest'; only to can be 'live'"
+            )));
+        }
+        let types = resolve_types(OP, &params.types)?;
+        let severity_min = match &params.severity_min {
+            None => Severity::Info,
+            Some(s) => Severity::parse(s).ok_or_else(|| {
+                OperationError::invalid_argument(&format!(
+                    "{OP}: severityMin '{s}' is not one of info, low, medium, high, critical"
+                ))
+            })?,
+        };
+        Ok((access, params, types, severity_min))
+    })();
+    match prepared {
+        Ok((access, params, types, severity_min)) => Box::new(move |context| {
+            run(&access, &params, &types, severity_min, context)
+                .map_err(|e| e.redact(&access.secret()))
+        }),
+        Err(error) => operation::fail(error),
+    }
+}
+
+fn run(
+    access: &GraphAccess,
+    params: &Params,
+    types: &[&'static ObjectType],
+    severity_min: Severity,
+    context: &JobContext,
+) -> Result<Value, OperationError> {
+    context.check_cancelled()?;
+    let store = store::open_existing(&params.store)?;
+    // `latest` means the newest snapshot before any live export below.
+    let from = store::existing_snapshot(&store, &params.from)?.to_string();
+    let live = params.to.eq_ignore_ascii_case("live");
+    let to = if live {
+        // The whole tenant, so the new snapshot is a complete `latest`;
+        // `types` only narrows the comparison.
+        let options = ExportOptions {
+            types: Vec::new(),
+            full: false,
+        };
+        export_into(&store, access, &options, context)?
+            .snapshot_id
+            .to_string()
+    } else {
+        store::existing_snapshot(&store, &params.to)?.to_string()
+    };
+    context.check_cancelled()?;
+    let before = StoredSnapshot::open(&store, &from).map_err(|e| OperationError::from_store(&e))?;
+    let after = StoredSnapshot::open(&store, &to).map_err(|e| OperationError::from_store(&e))?;
+    let types = (!types.is_empty()).then_some(types);
+    let mut report = compare(&before, &after, types).map_err(|e| OperationError::from_store(&e))?;
+    let total = report.changes.len();
+    report.changes.retain(|c| c.severity >= severity_min);
+    let counts: Map<String, Value> = report
+        .counts()
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
+        .collect();
+    Ok(json!({
+        "from": report.from,
+        "to": report.to,
+        "live": live,
+        "hidden": total - report.changes.len(),
+        "counts": counts,
+        "changes": report.changes,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::list::tests::run_request;
+    use chrono::{TimeZone, Utc};
+    use entrasnap_core::{LocalStore, normalize};
+    use serde_json::json;
+
+    const TENANT: &str = "0f5b2c1e-7d44-4c1a-9a4e-2b6f3d8e9c10";
+
+    fn policy(state: &str) -> Value {
+        json!({
+            "id": "9b5a3c1e-0000-4000-8000-000000000001",
+            "displayName": "CA001 - Require MFA for all users",
+            "state": state,
+            "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+        })
+    }
+
+    fn snapshot(store: &LocalStore, day: u32, state: &str) -> String {
+        let ty = ObjectType::find("conditionalAccessPolicy").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 3, day, 0, 0, 0).unwrap();
+        let w = store.begin_at(TENANT, &[ty], at).unwrap();
+        w.put(ty, &normalize(ty, policy(state)).unwrap()).unwrap();
+        w.finish().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_disabled_mfa_policy_is_one_critical_change_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).unwrap();
+        let before = snapshot(&store, 1, "enabled");
+        let after = snapshot(&store, 2, "disabled");
+        let path = dir.path().to_str().unwrap();
+        let report = run_request(json!({
+            "op": "snapshot.compare", "store": path, "from": before, "to": "latest"
+        }))
+        .unwrap();
+        assert_eq!(report["from"], json!(before));
+        assert_eq!(report["to"], json!(after));
+        assert_eq!(report["live"], json!(false));
+        assert_eq!(report["counts"], json!({"critical": 1}));
+        let change = &report["changes"][0];
+        assert_eq!(change["objectName"], "CA001 - Require MFA for all users");
+        assert_eq!(change["severity"], "critical");
+        assert_eq!(change["attributes"][0]["path"], "state");
+
+        let filtered = run_request(json!({
+            "op": "snapshot.compare", "store": path, "from": before, "types": ["user"]
+        }))
+        .unwrap();
+        assert_eq!(filtered["changes"], json!([]));
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        LocalStore::open(dir.path()).unwrap();
+        let path = dir.path().to_str().unwrap();
+        for (request, expected) in [
+            (json!({"op": OP, "store": path, "from": "live"}), "only to can be 'live'"),
+            (json!({"op": OP, "store": path, "severityMin": "urgent"}), "severityMin 'urgent'"),
+            (json!({"op": OP, "store": path, "types": ["policy"]}), "unknown object type 'policy'"),
+            (json!({"op": OP, "store": path, "colour": "red"}), "colour"),
+            (json!({"op": OP, "store": path, "token": 5}), "token must be a string"),
+        ] {
+            let error = run_request(request).unwrap_err();
+            assert_eq!(error.code(), "EntraSnapshot.InvalidArgument");
+            assert!(error.message().contains(expected), "{}", error.message());
+        }
+    }
+}
