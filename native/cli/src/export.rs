@@ -10,7 +10,7 @@ use entrasnap_core::{LocalStore, ObjectType, SnapshotStore};
 use entrasnap_graph::ErrorKind;
 use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export};
 use entrasnap_graph::{
-    AuthOptions, CancellationToken, ClientOptions, GraphClient, default_chain, graph_url,
+    AuthOptions, CancellationToken, ClientOptions, GraphClient, Secret, default_chain, graph_url,
 };
 
 use crate::error::CliError;
@@ -57,6 +57,28 @@ pub struct GraphArgs {
     /// Client id of a user-assigned managed identity.
     #[arg(long, value_name = "CLIENT_ID")]
     pub identity_client_id: Option<String>,
+    /// A token the caller already holds (the demo's, for its emulator); never a flag,
+    /// so a token never appears on a command line.
+    #[arg(skip)]
+    pub token: Option<Secret>,
+}
+
+impl GraphArgs {
+    /// A Graph client signed in as these arguments say, cancelled by `cancel`.
+    pub fn client(&self, cancel: &CancellationToken) -> Result<GraphClient, CliError> {
+        let token_source = default_chain(AuthOptions {
+            token: self.token.clone(),
+            managed_identity: self.managed_identity,
+            managed_identity_client_id: self.identity_client_id.clone(),
+            ..Default::default()
+        })
+        .map_err(|e| CliError::new(format!("cannot sign in to Microsoft Graph: {e}")))?;
+        let options = ClientOptions {
+            cancel: cancel.clone(),
+            ..ClientOptions::new(graph_url(self.graph_url.as_deref()), token_source)
+        };
+        GraphClient::new(options).map_err(|e| CliError::new(e.to_string()))
+    }
 }
 
 pub fn parse_type(name: &str) -> Result<&'static ObjectType, String> {
@@ -107,18 +129,8 @@ pub async fn export_snapshot(
     options: &ExportOptions,
     progress: &Arc<Progress>,
 ) -> Result<ExportReport, CliError> {
-    let token_source = default_chain(AuthOptions {
-        managed_identity: graph.managed_identity,
-        managed_identity_client_id: graph.identity_client_id.clone(),
-        ..Default::default()
-    })
-    .map_err(|e| CliError::new(format!("cannot sign in to Microsoft Graph: {e}")))?;
     let cancel = CancellationToken::new();
-    let client_options = ClientOptions {
-        cancel: cancel.clone(),
-        ..ClientOptions::new(graph_url(graph.graph_url.as_deref()), token_source)
-    };
-    let client = GraphClient::new(client_options).map_err(|e| CliError::new(e.to_string()))?;
+    let client = graph.client(&cancel)?;
 
     let sink = {
         let progress = progress.clone();
