@@ -76,20 +76,30 @@ pub(crate) fn check(i: &Inputs) -> Result<Guard> {
             principals.push(p);
         }
     }
+    let mut findings = Vec::new();
     if i.active {
-        for (side, source, remap) in [
+        // Each side's policies and memberships are read once, here.
+        let live_policies = policies_of(i.live)?;
+        let live_members = Membership::new(i.live, &[]);
+        let target_policies = policies_of(i.target)?;
+        let target_members = Membership::new(i.target, &[]);
+        for (side, policies, members, source, remap) in [
             (
                 i.live,
+                &live_policies,
+                &live_members,
                 "inferred: excluded from every enabled policy in the tenant",
                 None,
             ),
             (
                 i.target,
+                &target_policies,
+                &target_members,
                 "inferred: excluded from every enabled policy in the snapshot",
                 Some(i.remap),
             ),
         ] {
-            for mut p in infer(side)? {
+            for mut p in infer(side, policies, members)? {
                 p.sources = vec![source];
                 if let Some(id) = remap.and_then(|m| m.get(&p.id)) {
                     p.id = id.clone();
@@ -100,12 +110,10 @@ pub(crate) fn check(i: &Inputs) -> Result<Guard> {
                 }
             }
         }
+        if !principals.is_empty() {
+            findings = find(i, &principals, live_policies, &live_members)?;
+        }
     }
-    let findings = if i.active && !principals.is_empty() {
-        findings(i, &principals)?
-    } else {
-        Vec::new()
-    };
     let refused = !findings.is_empty() && !i.options.override_break_glass;
     let overridden = !findings.is_empty() && i.options.override_break_glass;
     Ok(Guard {
@@ -124,6 +132,16 @@ pub(crate) fn check(i: &Inputs) -> Result<Guard> {
         refused,
         overridden,
     })
+}
+
+/// A side's policies: (id, name, body).
+type Policies = Vec<(String, String, Value)>;
+
+fn policies_of(side: &dyn Snapshot) -> Result<Policies> {
+    side.entries(POLICY)
+        .iter()
+        .map(|e| Ok((e.id.clone(), e.name.clone(), side.read_body(&e.hash)?)))
+        .collect()
 }
 
 /// A principal the user named: a user or group id, or a user principal name.
@@ -166,7 +184,9 @@ fn given(i: &Inputs, value: &str) -> Result<Principal> {
 }
 
 fn state(body: &Value) -> &str {
-    body.get("state").and_then(Value::as_str).unwrap_or_default()
+    body.get("state")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 fn strings<'v>(body: &'v Value, key: &str) -> Vec<&'v str> {
@@ -178,21 +198,18 @@ fn strings<'v>(body: &'v Value, key: &str) -> Vec<&'v str> {
 
 /// Users and groups excluded from every enabled policy of `side` (nobody when
 /// no policy is enabled).
-fn infer(side: &dyn Snapshot) -> Result<Vec<Principal>> {
-    let mut enabled = Vec::new();
-    for e in side.entries(POLICY) {
-        let body = side.read_body(&e.hash)?;
-        if state(&body) == "enabled" {
-            enabled.push(body);
-        }
-    }
+fn infer(side: &dyn Snapshot, policies: &Policies, members: &Membership) -> Result<Vec<Principal>> {
+    let enabled: Vec<&Value> = policies
+        .iter()
+        .map(|(_, _, body)| body)
+        .filter(|body| state(body) == "enabled")
+        .collect();
     if enabled.is_empty() {
         return Ok(Vec::new());
     }
-    let members = Membership::new(side, &[]);
     let (mut users, mut groups): (Option<BTreeSet<String>>, Option<BTreeSet<String>>) =
         (None, None);
-    for body in &enabled {
+    for body in enabled {
         let eg: BTreeSet<String> = strings(body, "excludeGroups")
             .into_iter()
             .map(String::from)
@@ -396,27 +413,30 @@ fn applies(body: &Value, p: &Principal, m: &Membership) -> Result<bool> {
     Ok(false)
 }
 
-fn findings(i: &Inputs, principals: &[Principal]) -> Result<Vec<String>> {
+fn find(
+    i: &Inputs,
+    principals: &[Principal],
+    live_policies: Policies,
+    before: &Membership,
+) -> Result<Vec<String>> {
     let writes: BTreeMap<&str, &PolicyWrite> =
         i.policies.iter().map(|w| (w.id.as_str(), w)).collect();
     let mut policies: Vec<(String, String, Option<Value>, Value)> = Vec::new();
-    for e in i.live.entries(POLICY) {
-        if i.removed.contains(&e.id) {
+    for (id, name, live) in live_policies {
+        if i.removed.contains(&id) {
             continue;
         }
-        let live = i.live.read_body(&e.hash)?;
         let result = writes
-            .get(e.id.as_str())
+            .get(id.as_str())
             .map(|w| w.result.clone())
             .unwrap_or_else(|| live.clone());
-        policies.push((e.id.clone(), e.name.clone(), Some(live), result));
+        policies.push((id, name, Some(live), result));
     }
     for w in i.policies.iter().filter(|w| w.live.is_none()) {
         if i.live.find(POLICY, &w.id).is_none() {
             policies.push((w.id.clone(), w.name.clone(), None, w.result.clone()));
         }
     }
-    let before = Membership::new(i.live, &[]);
     let after = Membership::new(i.live, i.members);
     let mut out = Vec::new();
     for (_, name, live, result) in &policies {
@@ -437,7 +457,7 @@ fn findings(i: &Inputs, principals: &[Principal]) -> Result<Vec<String>> {
                 }
                 Some(live) => {
                     let was_direct = excluded_directly(live, p);
-                    let was_groups = excluding_groups(live, p, &before)?;
+                    let was_groups = excluding_groups(live, p, before)?;
                     if !was_direct && was_groups.is_empty() {
                         continue;
                     }

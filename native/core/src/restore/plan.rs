@@ -341,7 +341,8 @@ impl<'a> Planner<'a> {
             return Ok(Fate::Note(if in_bin.is_some() {
                 "is in the deleted items; an attribute restore changes only objects in the tenant: restore the whole object to bring it back".to_string()
             } else {
-                "is not in the tenant; an attribute restore changes only objects in the tenant".to_string()
+                "is not in the tenant; an attribute restore changes only objects in the tenant"
+                    .to_string()
             }));
         }
         if is_builtin(body) {
@@ -421,7 +422,10 @@ impl<'a> Planner<'a> {
             SoftDelete::Directory { .. } => ApiVersion::V1.as_str(),
             _ => obj.version(),
         };
-        let path = ty.soft_delete.restore_path(&obj.snap_id).unwrap_or_default();
+        let path = ty
+            .soft_delete
+            .restore_path(&obj.snap_id)
+            .unwrap_or_default();
         let step = self.step(
             obj,
             StepKind::RestoreDeleted,
@@ -590,8 +594,7 @@ impl<'a> Planner<'a> {
                 }
                 std::cmp::Ordering::Equal => {
                     let (t, l) = (&old[i], &new[j]);
-                    if self.scope.has_id(&t.id)
-                        && (force || t.hash != l.hash || t.links != l.links)
+                    if self.scope.has_id(&t.id) && (force || t.hash != l.hash || t.links != l.links)
                     {
                         self.plan_existing(ty, t, l, force)?;
                     }
@@ -718,7 +721,10 @@ impl<'a> Planner<'a> {
         let mut repointed = Vec::new();
         for r in ty.references {
             let top = r.path.split('.').next().unwrap_or(r.path);
-            if patch.contains_key(top) || !self.scope.has_property(top) || writable.get(top).is_none() {
+            if patch.contains_key(top)
+                || !self.scope.has_property(top)
+                || writable.get(top).is_none()
+            {
                 continue;
             }
             if r.values(&wanted).iter().any(|v| self.created.contains(*v)) {
@@ -824,7 +830,9 @@ impl<'a> Planner<'a> {
                         self.step(
                             obj,
                             StepKind::RevokeCredential,
-                            format!("revoke secret \"{name}\" (keyId {key}), added after the snapshot"),
+                            format!(
+                                "revoke secret \"{name}\" (keyId {key}), added after the snapshot"
+                            ),
                             req,
                         );
                     }
@@ -910,7 +918,8 @@ impl<'a> Planner<'a> {
                 }
                 for id in h.iter().filter(|id| !w.contains(id)) {
                     let req = request("DELETE", obj.version(), format!("{item}/{id}/$ref"), None);
-                    let summary = format!("remove {singular} {}", self.member_name(link.targets, id));
+                    let summary =
+                        format!("remove {singular} {}", self.member_name(link.targets, id));
                     self.step(obj, StepKind::RemoveLink, summary, req);
                     if tracked {
                         self.members.push(MemberChange {
@@ -926,9 +935,11 @@ impl<'a> Planner<'a> {
                         let Some(dep) = self.member_ready(obj, link.targets, singular, id) else {
                             continue;
                         };
-                        let mut summary = format!("set {singular} {}", self.member_name(link.targets, id));
+                        let mut summary =
+                            format!("set {singular} {}", self.member_name(link.targets, id));
                         if let Some(c) = current {
-                            summary.push_str(&format!(" (now {})", self.member_name(link.targets, c)));
+                            summary
+                                .push_str(&format!(" (now {})", self.member_name(link.targets, c)));
                         }
                         let req = request(
                             "PUT",
@@ -940,7 +951,10 @@ impl<'a> Planner<'a> {
                         self.drafts[s].deps.extend(dep);
                     }
                     (None, Some(current)) => {
-                        let summary = format!("remove {singular} {}", self.member_name(link.targets, current));
+                        let summary = format!(
+                            "remove {singular} {}",
+                            self.member_name(link.targets, current)
+                        );
                         let req = request("DELETE", obj.version(), format!("{item}/$ref"), None);
                         self.step(obj, StepKind::RemoveManager, summary, req);
                     }
@@ -1143,7 +1157,10 @@ impl<'a> Planner<'a> {
                 .chain(cycle.first())
                 .map(|&i| {
                     let d = &self.drafts[i];
-                    format!("{} \"{}\" ({})", d.ty.display_name, d.object_name, d.summary)
+                    format!(
+                        "{} \"{}\" ({})",
+                        d.ty.display_name, d.object_name, d.summary
+                    )
                 })
                 .collect();
             Error::new(

@@ -102,7 +102,10 @@ pub(crate) fn credentials(body: &Value, property: &str) -> BTreeMap<String, Stri
 pub(crate) type CredentialDiff = (Vec<(String, String)>, Vec<(String, String)>);
 
 pub(crate) fn credential_diff(current: &Value, wanted: &Value, property: &str) -> CredentialDiff {
-    let (have, want) = (credentials(current, property), credentials(wanted, property));
+    let (have, want) = (
+        credentials(current, property),
+        credentials(wanted, property),
+    );
     let added = have
         .iter()
         .filter(|(k, _)| !want.contains_key(*k))
