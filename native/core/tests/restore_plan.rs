@@ -1060,3 +1060,192 @@ fn the_plan_serializes_in_camel_case_and_round_trips() {
     assert_eq!(back, p);
     assert!(target.entries("user").len() == 3);
 }
+
+#[test]
+fn a_hard_deleted_app_and_its_service_principal_are_created_in_order() {
+    let mut target = tenant();
+    let sp = "50000000-0000-4000-8000-0000000000b1";
+    target
+        .add(
+            ty("servicePrincipal"),
+            json!({"id": sp, "appId": APP_ID, "displayName": "Payroll", "accountEnabled": true,
+                   "appOwnerOrganizationId": "0f5b2c1e-7d44-4c1a-9a4e-2b6f3d8e9c10",
+                   "servicePrincipalType": "Application", "tags": [], "passwordCredentials": [], "keyCredentials": []}),
+        )
+        .unwrap();
+    target
+        .set_links(ty("application"), APP, links("owners", &[LEE]))
+        .unwrap();
+    let mut live = live_of(&target);
+    live.remove(ty("application"), APP)
+        .remove(ty("servicePrincipal"), sp);
+
+    let p = run(&target, &live, &PlanOptions::default());
+    assert_well_ordered(&p);
+    assert_eq!(
+        kinds(&p),
+        [
+            (StepKind::Create, "Payroll"),
+            (StepKind::Create, "Payroll"),
+            (StepKind::AddLink, "Payroll")
+        ]
+    );
+    let (app_step, sp_step, owner) = (&p.steps[0], &p.steps[1], &p.steps[2]);
+    assert_eq!(app_step.object_type, "application");
+    assert_eq!(
+        app_step.request.new_ids,
+        BTreeMap::from([
+            (APP.to_string(), "id".to_string()),
+            (APP_ID.to_string(), "appId".to_string())
+        ])
+    );
+    let body = app_step.request.body.as_ref().unwrap();
+    for gone in [
+        "appId",
+        "passwordCredentials",
+        "keyCredentials",
+        "publisherDomain",
+    ] {
+        assert!(body.get(gone).is_none(), "{gone} in {body}");
+    }
+    // The service principal is created for the app's appId, which the executor
+    // replaces with the new app's.
+    assert_eq!(sp_step.object_type, "servicePrincipal");
+    assert_eq!(sp_step.request.body.as_ref().unwrap()["appId"], APP_ID);
+    assert_eq!(sp_step.depends_on, [app_step.seq]);
+    assert_eq!(
+        owner.request.path,
+        format!("applications/{APP}/owners/$ref")
+    );
+    assert_eq!(owner.summary, "add owner Lee Gu");
+    assert_eq!(owner.depends_on, [app_step.seq]);
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.object_id == APP && n.message.contains("secret \"payroll-prod\"")),
+        "{:#?}",
+        p.notes
+    );
+}
+
+#[test]
+fn a_rerun_uses_the_id_map_instead_of_creating_again() {
+    // An earlier run re-created the location as NEW_HQ and stopped before
+    // re-pointing the policy.
+    let target = tenant();
+    let mut live = live_of(&target);
+    let new_hq = "30000000-0000-4000-8000-0000000000ff";
+    live.remove(ty("namedLocation"), HQ);
+    let mut again = location();
+    again["id"] = json!(new_hq);
+    live.add(ty("namedLocation"), again).unwrap();
+    let options = PlanOptions {
+        id_map: BTreeMap::from([(HQ.to_string(), new_hq.to_string())]),
+        ..PlanOptions::default()
+    };
+    let p = run(&target, &live, &options);
+    assert_eq!(
+        kinds(&p),
+        [(StepKind::Update, "CA005 Block access outside HQ")]
+    );
+    let body = p.steps[0].request.body.as_ref().unwrap();
+    assert_eq!(
+        body["conditions"]["locations"]["excludeLocations"],
+        json!([new_hq])
+    );
+    assert!(p.steps[0].depends_on.is_empty());
+    // The re-created location is the snapshot's, not one "created since".
+    assert!(p.notes.is_empty(), "{:#?}", p.notes);
+}
+
+#[test]
+fn a_policy_back_from_the_bin_must_spare_the_break_glass_accounts() {
+    let target = tenant();
+    let mut live = live_of(&target);
+    live.remove(ty("conditionalAccessPolicy"), BLOCK);
+    let mut deleted = DeletedItems::default();
+    let body = entrasnap_core::normalize(
+        ty("conditionalAccessPolicy"),
+        policy(
+            BLOCK,
+            "CA005 Block access outside HQ",
+            "enabled",
+            "block",
+            &[BG_GROUP],
+        ),
+    )
+    .unwrap()
+    .body;
+    deleted.insert("conditionalAccessPolicy", BLOCK.to_string(), body);
+
+    // The inferred break-glass group and user are excluded: nothing to say.
+    let p = plan(&target, &live, &deleted, &PlanOptions::default()).unwrap();
+    assert_eq!(
+        kinds(&p),
+        [(StepKind::RestoreDeleted, "CA005 Block access outside HQ")]
+    );
+    assert!(
+        p.is_allowed() && p.guard.findings.is_empty(),
+        "{:?}",
+        p.guard
+    );
+
+    // An account the admin names as break-glass is not.
+    let options = PlanOptions {
+        break_glass: vec![LEE.to_string()],
+        ..PlanOptions::default()
+    };
+    let p = plan(&target, &live, &deleted, &options).unwrap();
+    assert!(p.guard.refused);
+    assert_eq!(
+        p.guard.findings,
+        [
+            "Conditional Access policy \"CA005 Block access outside HQ\" would come back enabled (blocks access) without excluding break-glass user \"Lee Gu\""
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_type_is_an_error() {
+    let target = tenant();
+    let err = plan(
+        &target,
+        &live_of(&target),
+        &DeletedItems::default(),
+        &only(&["device"]),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("unknown type \"device\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_big_tenant_costs_what_changed() {
+    let mut target = MemorySnapshot::new("snap");
+    for i in 0..20_000 {
+        let id = format!("00000000-0000-4000-8000-{i:012}");
+        target
+            .add(
+                ty("user"),
+                user(&id, &format!("User {i}"), &format!("u{i}@contoso.example")),
+            )
+            .unwrap();
+    }
+    let mut live = target.relabeled("live");
+    for i in (0..20_000).step_by(2000) {
+        let id = format!("00000000-0000-4000-8000-{i:012}");
+        let mut u = user(&id, &format!("User {i}"), &format!("u{i}@contoso.example"));
+        u["accountEnabled"] = json!(false);
+        live.add(ty("user"), u).unwrap();
+    }
+    let p = run(&target, &live, &PlanOptions::default());
+    assert_eq!(p.steps.len(), 10);
+    assert!(
+        p.steps
+            .iter()
+            .all(|s| s.summary == "accountEnabled: false -> true")
+    );
+    assert_eq!((target.reads(), live.reads()), (10, 10));
+}

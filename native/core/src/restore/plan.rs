@@ -70,7 +70,7 @@ pub fn plan(
         .collect();
     let permissions = permissions.into_iter().map(String::from).collect();
     let notes = std::mem::take(&mut p.notes);
-    let steps = p.ordered_steps()?;
+    let steps = ordered(p.drafts)?;
     Ok(Plan {
         snapshot: target.label(),
         live: live.label(),
@@ -1139,62 +1139,60 @@ impl<'a> Planner<'a> {
             ),
         )
     }
+}
 
-    // ---- pass 5: order
-
-    fn ordered_steps(self) -> Result<Vec<Step>> {
-        let nodes: Vec<Node> = self
-            .drafts
+/// The drafts in execution order, numbered, dependencies as seqs.
+fn ordered(drafts: Vec<Draft>) -> Result<Vec<Step>> {
+    let nodes: Vec<Node> = drafts
+        .iter()
+        .map(|d| Node {
+            key: d.key(),
+            deps: d.deps.iter().copied().collect(),
+        })
+        .collect();
+    let order = order::sort(&nodes).map_err(|cycle| {
+        let names: Vec<String> = cycle
             .iter()
-            .map(|d| Node {
-                key: d.key(),
-                deps: d.deps.iter().copied().collect(),
+            .chain(cycle.first())
+            .map(|&i| {
+                let d = &drafts[i];
+                format!(
+                    "{} \"{}\" ({})",
+                    d.ty.display_name, d.object_name, d.summary
+                )
             })
             .collect();
-        let order = order::sort(&nodes).map_err(|cycle| {
-            let names: Vec<String> = cycle
-                .iter()
-                .chain(cycle.first())
-                .map(|&i| {
-                    let d = &self.drafts[i];
-                    format!(
-                        "{} \"{}\" ({})",
-                        d.ty.display_name, d.object_name, d.summary
-                    )
-                })
-                .collect();
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!(
-                    "the restore cannot be ordered: its steps wait on each other in a cycle: {}",
-                    names.join(" waits for ")
-                ),
-            )
-        })?;
-        let mut seq = vec![0u32; self.drafts.len()];
-        for (position, &i) in order.iter().enumerate() {
-            seq[i] = u32::try_from(position + 1).unwrap_or(u32::MAX);
-        }
-        let mut drafts: Vec<Option<Draft>> = self.drafts.into_iter().map(Some).collect();
-        Ok(order
-            .iter()
-            .filter_map(|&i| {
-                let d = drafts[i].take()?;
-                let mut depends_on: Vec<u32> = d.deps.iter().map(|&j| seq[j]).collect();
-                depends_on.sort_unstable();
-                Some(Step {
-                    seq: seq[i],
-                    kind: d.kind,
-                    object_type: d.ty.name.to_string(),
-                    object_id: d.object_id,
-                    object_name: d.object_name,
-                    summary: d.summary,
-                    depends_on,
-                    request: d.request,
-                })
-            })
-            .collect())
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "the restore cannot be ordered: its steps wait on each other in a cycle: {}",
+                names.join(" waits for ")
+            ),
+        )
+    })?;
+    let mut seq = vec![0u32; drafts.len()];
+    for (position, &i) in order.iter().enumerate() {
+        seq[i] = u32::try_from(position + 1).unwrap_or(u32::MAX);
     }
+    let mut drafts: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
+    Ok(order
+        .iter()
+        .filter_map(|&i| {
+            let d = drafts[i].take()?;
+            let mut depends_on: Vec<u32> = d.deps.iter().map(|&j| seq[j]).collect();
+            depends_on.sort_unstable();
+            Some(Step {
+                seq: seq[i],
+                kind: d.kind,
+                object_type: d.ty.name.to_string(),
+                object_id: d.object_id,
+                object_name: d.object_name,
+                summary: d.summary,
+                depends_on,
+                request: d.request,
+            })
+        })
+        .collect())
 }
 
 fn lost_secret(name: &str, key: &str) -> String {
@@ -1207,4 +1205,71 @@ fn lost_certificate(name: &str, key: &str) -> String {
     format!(
         "certificate \"{name}\" (keyId {key}) existed in the snapshot and is gone: upload the certificate again"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(ty: &str, kind: StepKind, name: &str, deps: &[usize]) -> Draft {
+        Draft {
+            ty: ObjectType::find(ty).unwrap(),
+            kind,
+            object_id: name.to_lowercase(),
+            object_name: name.to_string(),
+            summary: "s".to_string(),
+            deps: deps.iter().copied().collect(),
+            request: request("POST", "v1.0", "x".to_string(), None),
+        }
+    }
+
+    #[test]
+    fn steps_run_by_rank_links_after_objects_and_deletes_last() {
+        let steps = ordered(vec![
+            draft("group", StepKind::AddLink, "G", &[2]),
+            draft("namedLocation", StepKind::Delete, "L", &[]),
+            draft("group", StepKind::Create, "G", &[]),
+            draft("conditionalAccessPolicy", StepKind::Update, "P", &[2]),
+            draft("conditionalAccessPolicy", StepKind::Delete, "Q", &[]),
+            draft("namedLocation", StepKind::RestoreDeleted, "H", &[]),
+        ])
+        .unwrap();
+        let order: Vec<(StepKind, &str, &[u32])> = steps
+            .iter()
+            .map(|s| (s.kind, s.object_name.as_str(), s.depends_on.as_slice()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (StepKind::RestoreDeleted, "H", &[][..]),
+                (StepKind::Create, "G", &[]),
+                (StepKind::Update, "P", &[2]),
+                (StepKind::AddLink, "G", &[2]),
+                // Policies go before the locations they may still name.
+                (StepKind::Delete, "Q", &[]),
+                (StepKind::Delete, "L", &[]),
+            ]
+        );
+        assert_eq!(
+            steps.iter().map(|s| s.seq).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6]
+        );
+    }
+
+    #[test]
+    fn a_cycle_stops_the_plan_naming_its_objects() {
+        let err = ordered(vec![
+            draft("namedLocation", StepKind::Create, "Corporate HQ", &[1]),
+            draft("conditionalAccessPolicy", StepKind::Create, "CA005", &[0]),
+        ])
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("in a cycle"), "{msg}");
+        assert!(
+            msg.contains("named location \"Corporate HQ\"")
+                && msg.contains("Conditional Access policy \"CA005\""),
+            "{msg}"
+        );
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    }
 }
