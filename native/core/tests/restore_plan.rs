@@ -1249,3 +1249,156 @@ fn a_big_tenant_costs_what_changed() {
     );
     assert_eq!((target.reads(), live.reads()), (10, 10));
 }
+
+fn strength(id: &str, name: &str, policy_type: &str, combinations: &[&str]) -> Value {
+    json!({"id": id, "createdDateTime": "2024-05-02T10:00:00Z", "modifiedDateTime": "2024-05-02T10:00:00Z",
+           "displayName": name, "description": "d", "policyType": policy_type,
+           "requirementsSatisfied": "mfa", "allowedCombinations": combinations})
+}
+
+#[test]
+fn strength_combinations_go_through_their_action_and_built_ins_are_never_written() {
+    let custom = "7a1f3c2e-5b4d-4e6f-8a9b-0c1d2e3f4a5b";
+    let builtin = "00000000-0000-0000-0000-000000000002";
+    let mut target = tenant();
+    target
+        .add(
+            ty("authenticationStrengthPolicy"),
+            strength(
+                custom,
+                "Contoso Passwordless + TAP",
+                "custom",
+                &["windowsHelloForBusiness", "fido2"],
+            ),
+        )
+        .unwrap();
+    target
+        .add(
+            ty("authenticationStrengthPolicy"),
+            strength(
+                builtin,
+                "Multifactor authentication",
+                "builtIn",
+                &["fido2", "sms"],
+            ),
+        )
+        .unwrap();
+    let mut live = live_of(&target);
+    live.add(
+        ty("authenticationStrengthPolicy"),
+        strength(custom, "Contoso Passwordless", "custom", &["fido2", "sms"]),
+    )
+    .unwrap();
+    live.add(
+        ty("authenticationStrengthPolicy"),
+        strength(
+            builtin,
+            "Multifactor authentication",
+            "builtIn",
+            &["fido2", "sms", "voice"],
+        ),
+    )
+    .unwrap();
+
+    let p = run(
+        &target,
+        &live,
+        &PlanOptions {
+            delete_added: true,
+            ..PlanOptions::default()
+        },
+    );
+    assert_well_ordered(&p);
+    assert!(
+        p.steps.iter().all(|s| s.object_id == custom),
+        "{:#?}",
+        p.steps
+    );
+    let update = step(&p, StepKind::Update, "Contoso Passwordless + TAP");
+    assert_eq!(
+        update.request.body,
+        Some(json!({"displayName": "Contoso Passwordless + TAP"}))
+    );
+    assert_eq!(
+        update.request.path,
+        format!("policies/authenticationStrengthPolicies/{custom}")
+    );
+    let action = step(&p, StepKind::UpdateAction, "Contoso Passwordless + TAP");
+    assert_eq!(action.request.method, "POST");
+    assert_eq!(
+        action.request.path,
+        format!("policies/authenticationStrengthPolicies/{custom}/updateAllowedCombinations")
+    );
+    assert_eq!(
+        action.request.body,
+        Some(json!({"allowedCombinations": ["fido2", "windowsHelloForBusiness"]}))
+    );
+    assert_eq!(
+        action.summary,
+        "allowedCombinations: add windowsHelloForBusiness, remove sms"
+    );
+    assert_eq!(p.steps.len(), 2);
+}
+
+#[test]
+fn report_only_does_not_rewrite_a_policy_already_report_only() {
+    let mut target = tenant();
+    target
+        .add(
+            ty("conditionalAccessPolicy"),
+            policy(
+                MFA,
+                "CA002 Require MFA for all users",
+                "enabled",
+                "mfa",
+                &[BG_GROUP, FINANCE],
+            ),
+        )
+        .unwrap();
+    let mut live = live_of(&tenant());
+    live.add(
+        ty("conditionalAccessPolicy"),
+        policy(
+            MFA,
+            "CA002 Require MFA for all users",
+            "enabledForReportingButNotEnforced",
+            "mfa",
+            &[BG_GROUP],
+        ),
+    )
+    .unwrap();
+    let options = PlanOptions {
+        report_only: true,
+        ..PlanOptions::default()
+    };
+    let p = run(&target, &live, &options);
+    assert_eq!(p.steps.len(), 1);
+    let body = p.steps[0].request.body.as_ref().unwrap();
+    assert!(body.get("state").is_none(), "{body}");
+    assert_eq!(
+        body["conditions"]["users"]["excludeGroups"],
+        json!([BG_GROUP, FINANCE])
+    );
+}
+
+#[test]
+fn a_polymorphic_type_keeps_its_odata_type_in_the_patch() {
+    let target = tenant();
+    let mut live = live_of(&target);
+    let mut widened = location();
+    widened["ipRanges"] = json!([
+        {"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"},
+        {"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "0.0.0.0/1"}
+    ]);
+    live.add(ty("namedLocation"), widened).unwrap();
+    let p = run(&target, &live, &only(&["namedLocation"]));
+    assert_eq!(p.steps.len(), 1);
+    assert_eq!(
+        p.steps[0].request.body,
+        Some(json!({
+            "@odata.type": "#microsoft.graph.ipNamedLocation",
+            "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"}]
+        }))
+    );
+    assert_eq!(p.steps[0].summary, "ipRanges: remove 0.0.0.0/1");
+}

@@ -739,8 +739,13 @@ impl<'a> Planner<'a> {
                 "state": patch.get("state").or(current.get("state")).cloned().unwrap_or(Value::Null)
             });
             if self.stage_report_only(ty, &mut state) {
-                patch.insert("state".to_string(), state["state"].clone());
-                staged = true;
+                // Already report-only in the tenant: nothing to write for it.
+                if present(current.get("state")) == Some(&state["state"]) {
+                    patch.remove("state");
+                } else {
+                    patch.insert("state".to_string(), state["state"].clone());
+                    staged = true;
+                }
             }
         }
 
@@ -1130,7 +1135,7 @@ impl<'a> Planner<'a> {
             (kind, name)
         });
         Error::new(
-            ErrorKind::InvalidArgument,
+            ErrorKind::NotFound,
             format!(
                 "{} \"{}\" references {kind} \"{name}\" ({} {value}), which is neither in the tenant nor restorable: include it in the restore or restore it first",
                 capitalized(d.ty.display_name),
