@@ -88,6 +88,32 @@ pub fn take(value: &mut Value, path: &str) -> Option<Value> {
     None
 }
 
+/// The value at `path` when the path leads through objects only.
+pub fn get<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(value, |current, segment| current.as_object()?.get(segment))
+}
+
+/// Sets the value at `path`, creating the objects on the way (a non-object in
+/// the way is replaced by one).
+pub fn set(value: &mut Value, path: &str, new: Value) {
+    let mut current = value;
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        if !current.is_object() {
+            *current = Value::Object(serde_json::Map::new());
+        }
+        let Value::Object(map) = current else { return };
+        if segments.peek().is_none() {
+            map.insert(segment.to_string(), new);
+            return;
+        }
+        current = map
+            .entry(segment.to_string())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +144,16 @@ mod tests {
         assert_eq!(take(&mut v, "nope"), None);
         remove(&mut v, "a");
         assert_eq!(v, json!({"t": {}}));
+    }
+
+    #[test]
+    fn gets_and_sets_through_objects() {
+        let mut v = json!({"a": {"b": 1}, "n": null});
+        assert_eq!(get(&v, "a.b"), Some(&json!(1)));
+        assert_eq!(get(&v, "a.c"), None);
+        set(&mut v, "a.c.d", json!("x"));
+        set(&mut v, "n.m", json!(2));
+        set(&mut v, "a.b", json!([1]));
+        assert_eq!(v, json!({"a": {"b": [1], "c": {"d": "x"}}, "n": {"m": 2}}));
     }
 }

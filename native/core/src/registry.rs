@@ -201,6 +201,17 @@ impl SoftDelete {
             SoftDelete::None => None,
         }
     }
+
+    /// The path that brings deleted object `id` back with its id, if it can be.
+    pub fn restore_path(self, id: &str) -> Option<String> {
+        match self {
+            SoftDelete::Directory { .. } => Some(format!("directory/deletedItems/{id}/restore")),
+            SoftDelete::ConditionalAccess { segment } => Some(format!(
+                "identity/conditionalAccess/deletedItems/{segment}/{id}/restore"
+            )),
+            SoftDelete::None => None,
+        }
+    }
 }
 
 /// A property that PATCH cannot set; it is written through an action instead.

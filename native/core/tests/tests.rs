@@ -11,3 +11,6 @@ mod directory;
 
 // Difference reports between in-memory snapshots.
 mod diff_compare;
+
+// Restore plans from in-memory snapshots: steps, order, references, guard.
+mod restore_plan;

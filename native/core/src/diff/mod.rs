@@ -9,6 +9,7 @@ mod names;
 pub mod severity;
 mod snapshot;
 
+pub(crate) use attrs::diff_bodies;
 pub use compare::compare;
 pub use model::{AttributeChange, Change, ChangeKind, LinkChange, NamedId, Report, Severity};
 pub use names::Resolver;

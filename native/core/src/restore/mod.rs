@@ -2,9 +2,16 @@
 //! the ordered, explained list of Graph writes that brings the tenant back,
 //! guarded so that it cannot lock out break-glass accounts. Pure: no network.
 
+mod guard;
 mod model;
+mod order;
+mod plan;
+mod refs;
+mod scope;
+mod writes;
 
 pub use model::{
     BreakGlass, DeletedItems, Guard, Note, Plan, PlanOptions, Step, StepKind, StepOutcome,
     StepRequest, StepStatus,
 };
+pub use plan::plan;
