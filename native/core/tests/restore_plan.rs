@@ -1402,3 +1402,61 @@ fn a_polymorphic_type_keeps_its_odata_type_in_the_patch() {
     );
     assert_eq!(p.steps[0].summary, "ipRanges: remove 0.0.0.0/1");
 }
+
+#[test]
+fn a_removed_role_assignment_is_created_again_for_a_built_in_role() {
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let assignment = "lAPpYvVpN0KRkAEhdxReEJ_mfU9ctO1Hp5nKh3fZqD4-1";
+    let mut target = tenant();
+    target
+        .add(
+            ty("roleAssignment"),
+            json!({"id": assignment, "principalId": BG_USER, "roleDefinitionId": ga, "directoryScopeId": "/"}),
+        )
+        .unwrap();
+    let mut live = live_of(&target);
+    live.remove(ty("roleAssignment"), assignment);
+    // An attacker's assignment, created since: left alone unless asked.
+    live.add(
+        ty("roleAssignment"),
+        json!({"id": "attacker-assignment", "principalId": ADELE, "roleDefinitionId": ga, "directoryScopeId": "/"}),
+    )
+    .unwrap();
+
+    let p = run(&target, &live, &only(&["roleAssignment"]));
+    assert_eq!(p.steps.len(), 1, "{:#?}", p.steps);
+    let create = &p.steps[0];
+    assert_eq!(
+        (create.kind, create.object_id.as_str()),
+        (StepKind::Create, assignment)
+    );
+    assert_eq!(
+        create.request.path,
+        "roleManagement/directory/roleAssignments"
+    );
+    assert_eq!(
+        create.request.body,
+        Some(json!({"principalId": BG_USER, "roleDefinitionId": ga, "directoryScopeId": "/"}))
+    );
+    assert_eq!(p.permissions, ["RoleManagement.ReadWrite.Directory"]);
+    assert_eq!(p.notes.len(), 1);
+    assert!(
+        p.notes[0].message.starts_with(
+            "1 directory role assignment was created after the snapshot and is left in place"
+        ),
+        "{}",
+        p.notes[0].message
+    );
+
+    let options = PlanOptions {
+        delete_added: true,
+        ..only(&["roleAssignment"])
+    };
+    let p = run(&target, &live, &options);
+    let delete = p.steps.iter().find(|s| s.kind == StepKind::Delete).unwrap();
+    assert_eq!(delete.object_id, "attacker-assignment");
+    assert_eq!(
+        delete.request.path,
+        "roleManagement/directory/roleAssignments/attacker-assignment"
+    );
+}

@@ -19,7 +19,7 @@ use super::model::{DeletedItems, Note, Plan, PlanOptions, Step, StepKind, StepRe
 use super::order::{self, Node};
 use super::refs::{Found, Referents};
 use super::scope::Scope;
-use super::writes;
+use super::writes::{self, present};
 use crate::diff::{Resolver, Snapshot};
 use crate::dotpath;
 use crate::error::{Error, ErrorKind, Result};
@@ -173,8 +173,8 @@ struct Planner<'a> {
     /// Snapshot id (or appId) -> the tenant's, for objects found under another id.
     remap: HashMap<String, String>,
     missing: Vec<Missing<'a>>,
-    /// Live objects standing for a snapshot object: not "created since".
-    claimed: HashSet<(&'static str, String)>,
+    /// Ids of live objects standing for a snapshot object: not "created since".
+    claimed: HashSet<String>,
     /// Values the executor replaces with a created object's (ids, appIds).
     created: HashSet<String>,
     /// Types with objects created or found under another id: whoever
@@ -186,10 +186,6 @@ struct Planner<'a> {
     policies: Vec<PolicyWrite>,
     removed_policies: Vec<String>,
     members: Vec<MemberChange>,
-}
-
-fn present(v: Option<&Value>) -> Option<&Value> {
-    v.filter(|v| !v.is_null())
 }
 
 /// Built-in objects (role templates, Microsoft's authentication strengths)
@@ -230,11 +226,7 @@ impl<'a> Planner<'a> {
             resolver: Resolver::new(live, target),
             remap: options.id_map.clone().into_iter().collect(),
             missing: Vec::new(),
-            claimed: options
-                .id_map
-                .values()
-                .flat_map(|id| ObjectType::all().iter().map(move |t| (t.name, id.clone())))
-                .collect(),
+            claimed: options.id_map.values().cloned().collect(),
             created: HashSet::new(),
             touched: HashSet::new(),
             referents: Referents::new(live),
@@ -287,7 +279,7 @@ impl<'a> Planner<'a> {
                 match &fate {
                     Fate::Mapped(l) => {
                         self.remap.insert(e.id.clone(), l.clone());
-                        self.claimed.insert((ty.name, l.clone()));
+                        self.claimed.insert(l.clone());
                         self.touched.insert(ty.name);
                     }
                     Fate::Create => {
@@ -373,9 +365,7 @@ impl<'a> Planner<'a> {
     fn unclaimed_by_key(&self, ty: &'static ObjectType) -> Result<HashMap<String, String>> {
         let mut out = HashMap::new();
         for e in self.live.entries(ty.name) {
-            if self.target.find(ty.name, &e.id).is_some()
-                || self.claimed.contains(&(ty.name, e.id.clone()))
-            {
+            if self.target.find(ty.name, &e.id).is_some() || self.claimed.contains(&e.id) {
                 continue;
             }
             let body = self.live.read_body(&e.hash)?;
@@ -586,8 +576,7 @@ impl<'a> Planner<'a> {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => {
                     let l = &new[j];
-                    if !self.claimed.contains(&(ty.name, l.id.clone())) && self.scope.has_id(&l.id)
-                    {
+                    if !self.claimed.contains(&l.id) && self.scope.has_id(&l.id) {
                         added.push(l);
                     }
                     j += 1;

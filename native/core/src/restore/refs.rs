@@ -58,23 +58,17 @@ impl<'a> Referents<'a> {
                 return Ok(Found::Step(step));
             }
         }
-        if self.by_id(r.targets, value) {
+        if self.by_id(r.targets, value) || well_known(value) || r.may_be_external {
             return Ok(Found::Present);
         }
+        // Last, as it reads every body of the type: an appId or templateId
+        // that no id answered.
         if r.match_by != MatchBy::Id {
             for &t in r.targets {
                 if self.values_of(t, property)?.contains(&key) {
                     return Ok(Found::Present);
                 }
             }
-        }
-        let well_known = match r.match_by {
-            MatchBy::TemplateId => wellknown::role_template(value).is_some(),
-            MatchBy::AppId => wellknown::first_party_app(value).is_some(),
-            MatchBy::Id => wellknown::builtin_strength(value).is_some(),
-        };
-        if well_known || r.may_be_external {
-            return Ok(Found::Present);
         }
         Ok(Found::Missing)
     }
@@ -116,4 +110,12 @@ impl<'a> Referents<'a> {
             &m[&(ty, property)]
         }))
     }
+}
+
+/// Ids Microsoft defines in every tenant: role templates (a built-in role
+/// definition's id is its template id), first-party apps, built-in strengths.
+fn well_known(value: &str) -> bool {
+    wellknown::role_template(value).is_some()
+        || wellknown::first_party_app(value).is_some()
+        || wellknown::builtin_strength(value).is_some()
 }

@@ -12,7 +12,7 @@ use crate::normalize::strip_for_write;
 use crate::registry::ObjectType;
 
 /// Null and missing mean the same to Graph: both read as "not set".
-fn present(v: Option<&Value>) -> Option<&Value> {
+pub(crate) fn present(v: Option<&Value>) -> Option<&Value> {
     v.filter(|v| !v.is_null())
 }
 
