@@ -32,8 +32,18 @@ function ConvertTo-EntraSnapshotRestoreResult {
     )
 
     $plan = $InputObject.plan
+    # What the run did is at the top level of the answer; entrasnap restore
+    # --json nests it under "outcome", which is read the same way.
+    $ran = $InputObject
+    if ($null -ne $InputObject.outcome) {
+        $ran = $InputObject.outcome
+    }
+    $restoreId = $InputObject.restoreId
+    if ($null -eq $restoreId) {
+        $restoreId = $ran.restoreId
+    }
     $outcomes = @{}
-    foreach ($outcome in @($InputObject.outcomes | Where-Object { $null -ne $_ })) {
+    foreach ($outcome in @($ran.outcomes | Where-Object { $null -ne $_ })) {
         $outcomes[[int]$outcome.seq] = $outcome
     }
     $steps = @(
@@ -53,7 +63,7 @@ function ConvertTo-EntraSnapshotRestoreResult {
         }
     )
 
-    $verification = $InputObject.verification
+    $verification = $ran.verification
     $residue = @()
     if ($null -ne $verification) {
         $residue = @(
@@ -70,7 +80,7 @@ function ConvertTo-EntraSnapshotRestoreResult {
         $clean = $null
     }
 
-    $counts = $InputObject.counts
+    $counts = $ran.counts
     $done = 0
     $already = 0
     $failed = 0
@@ -108,7 +118,7 @@ function ConvertTo-EntraSnapshotRestoreResult {
 
     [pscustomobject]@{
         PSTypeName           = 'EntraSnapshot.RestoreResult'
-        RestoreId            = $InputObject.restoreId
+        RestoreId            = $restoreId
         SnapshotId           = $restoredTo
         PreRestoreSnapshotId = $InputObject.preRestore
         WhatIf               = [bool]$InputObject.whatIf

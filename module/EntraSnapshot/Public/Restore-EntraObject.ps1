@@ -239,7 +239,6 @@ function Restore-EntraObject {
         [switch]
         $OverrideBreakGlass,
 
-        [Parameter(ParameterSetName = 'Restore')]
         [switch]
         $ReportOnly,
 
@@ -337,12 +336,12 @@ function Restore-EntraObject {
             if ($Attribute.Count -gt 0) {
                 $parameters.attributes = [string[]]@($Attribute | Select-Object -Unique)
             }
-            if ($ReportOnly) {
-                $parameters.reportOnly = $true
-            }
             if ($DeleteAdded) {
                 $parameters.deleteAdded = $true
             }
+        }
+        if ($ReportOnly) {
+            $parameters.reportOnly = $true
         }
         if ($BreakGlass.Count -gt 0) {
             $parameters.breakGlass = [string[]]@($BreakGlass | Select-Object -Unique)
