@@ -13,8 +13,9 @@ BeforeAll {
     # a member back into the group it excludes.
     function New-RestoreAnswer {
         param(
+            # The answer to a whatIf request: the plan, nothing run.
             [switch]
-            $WhatIf,
+            $Planned,
 
             [ValidateSet('Done', 'Failed', 'Refused', 'Empty', 'Changed')]
             [string]
@@ -59,7 +60,7 @@ BeforeAll {
         if ($Outcome -eq 'Empty') {
             $steps = @()
         }
-        if ($Outcome -eq 'Changed' -and -not $WhatIf) {
+        if ($Outcome -eq 'Changed' -and -not $Planned) {
             $steps = @($steps[0])
         }
         $guard = [ordered]@{
@@ -83,7 +84,7 @@ BeforeAll {
             restoreId    = $null
             snapshot     = $good
             preRestore   = '20260302T000000Z-bbbbbb'
-            whatIf       = [bool]$WhatIf
+            whatIf       = [bool]$Planned
             plan         = [ordered]@{
                 snapshot    = $good
                 live        = '20260302T000000Z-bbbbbb'
@@ -108,7 +109,7 @@ BeforeAll {
             }
             verification = $null
         }
-        if (-not $WhatIf) {
+        if (-not $Planned) {
             $answer.restoreId = '20260302T000001Z-r3st0r'
             if ($Outcome -eq 'Failed') {
                 $answer.outcomes = @(
@@ -201,7 +202,7 @@ Describe 'Restore-EntraObject parameters' {
 
     It 'does not take a token and a managed identity together' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf
+            New-RestoreAnswer -Planned
         }
         { Restore-EntraObject -Store $TestDrive -SnapshotId $good -ManagedIdentity -AccessToken $token -Confirm:$false } |
             Should -Throw -ErrorId 'EntraSnapshot.AmbiguousSignIn*'
@@ -230,7 +231,7 @@ Describe 'Restore-EntraObject with the engine answering' {
     It 'with -WhatIf, plans once without writing and returns the steps' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             $Parameters['sawToken'] = $Parameters['token'] -eq $plainToken
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf)
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
         }
         $warnings = $null
         $steps = @(Restore-EntraObject -Store $TestDrive -SnapshotId $good -Type conditionalAccessPolicy -Id $policyId -GraphUrl 'http://127.0.0.1:9' -AccessToken $token -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue)
@@ -270,7 +271,7 @@ Describe 'Restore-EntraObject with the engine answering' {
     It 'plans, then restores with -Confirm:$false, and returns the result' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             $Parameters['sawToken'] = $Parameters['token'] -eq $plainToken
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf)
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
         }
         $errors = $null
         $output = @(Restore-EntraObject -Store $TestDrive -SnapshotId $good -Attribute state, members -BreakGlass 'breakglass1@contoso.com' -ReportOnly -AccessToken $token -Confirm:$false -ErrorVariable errors -WarningAction SilentlyContinue)
@@ -314,7 +315,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'shows the result as a list with its steps' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf)
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
         }
         # PowerShell 7.2+ may colour labels; the escape sequences are not what is tested.
         $text = (Restore-EntraObject -Store $TestDrive -SnapshotId $good -AccessToken $token -Confirm:$false -WarningAction SilentlyContinue | Out-String -Width 200) -replace '\x1b\[[0-9;]*m', ''
@@ -325,7 +326,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'collects piped changes into one restore of their objects and types' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf)
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
         }
         $changes = @(
             [pscustomobject]@{
@@ -362,7 +363,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'refuses changes from two stores' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf)
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
         }
         $changes = @(
             [pscustomobject]@{
@@ -380,7 +381,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'writes the result first, then an error per failed step and one for what is left' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf) -Outcome Failed
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf) -Outcome Failed
         }
         $errors = $null
         $output = @(Restore-EntraObject -Store $TestDrive -SnapshotId $good -AccessToken $token -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
@@ -413,7 +414,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'stops before asking when the break-glass guard refuses the plan' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf) -Outcome Refused
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf) -Outcome Refused
         }
         $thrown = $null
         try {
@@ -432,7 +433,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'passes -OverrideBreakGlass and -DeleteAdded on' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf)
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
         }
         $null = Restore-EntraObject -Store $TestDrive -SnapshotId $good -OverrideBreakGlass -DeleteAdded -AccessToken $token -WhatIf -WarningAction SilentlyContinue
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
@@ -442,7 +443,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'writes nothing when there is nothing to restore' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf) -Outcome Empty
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf) -Outcome Empty
         }
         $result = Restore-EntraObject -Store $TestDrive -SnapshotId $good -AccessToken $token -Confirm:$false -WarningAction SilentlyContinue
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly
@@ -454,7 +455,7 @@ Describe 'Restore-EntraObject with the engine answering' {
 
     It 'warns when the restore ran a different plan from the one confirmed' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf) -Outcome Changed
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf) -Outcome Changed
         }
         $warnings = $null
         $result = Restore-EntraObject -Store $TestDrive -SnapshotId $good -AccessToken $token -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
@@ -462,9 +463,35 @@ Describe 'Restore-EntraObject with the engine answering' {
         @($warnings | Where-Object { $_.Message -like 'The tenant changed between the confirmation and the restore*' }).Count | Should -Be 1
     }
 
+    It 'reads what ran when the answer nests it under outcome, as entrasnap restore --json prints it' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            $answer = New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
+            if (-not $Parameters.whatIf) {
+                $answer = [pscustomobject]@{
+                    whatIf     = $false
+                    snapshot   = $answer.snapshot
+                    preRestore = $answer.preRestore
+                    plan       = $answer.plan
+                    outcome    = [pscustomobject]@{
+                        restoreId    = $answer.restoreId
+                        outcomes     = $answer.outcomes
+                        counts       = $answer.counts
+                        verification = $answer.verification
+                    }
+                }
+            }
+            $answer
+        }
+        $result = Restore-EntraObject -Store $TestDrive -SnapshotId $good -AccessToken $token -Confirm:$false -WarningAction SilentlyContinue
+        $result.RestoreId | Should -Be '20260302T000001Z-r3st0r'
+        $result.Done | Should -Be 2
+        $result.Clean | Should -BeTrue
+        @($result.Steps | ForEach-Object { $_.Status }) | Should -Be @('Done', 'Done')
+    }
+
     It 'undoes a restore by its id' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RestoreAnswer -WhatIf:([bool]$Parameters.whatIf)
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
         }
         $result = Restore-EntraObject -Store $TestDrive -Undo '20260302T000001Z-r3st0r' -AccessToken $token -Confirm:$false -WarningAction SilentlyContinue
         $result.PSObject.TypeNames | Should -Contain 'EntraSnapshot.RestoreResult'
