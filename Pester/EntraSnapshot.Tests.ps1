@@ -93,3 +93,31 @@ Describe 'Engine jobs' {
         (Get-EntraSnapshotEngine).Version | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Format views' {
+    BeforeAll {
+        $formatPath = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot/EntraSnapshot.Format.ps1xml'
+        $views = @(([xml](Get-Content -LiteralPath $formatPath -Raw)).Configuration.ViewDefinitions.View)
+    }
+
+    It 'has a view for every EntraSnapshot type a command declares as output' {
+        $declared = @(
+            Get-Command -Module 'EntraSnapshot' -CommandType Function |
+                ForEach-Object { $_.OutputType.Name } |
+                Where-Object { $_ -like 'EntraSnapshot.*' } |
+                Sort-Object -Unique
+        )
+        $declared | Should -Contain 'EntraSnapshot.Change'
+        $declared | Should -Contain 'EntraSnapshot.RestoreStep'
+        $declared | Should -Contain 'EntraSnapshot.RestoreResult'
+        $selected = @($views | ForEach-Object { $_.ViewSelectedBy.TypeName })
+        foreach ($typeName in $declared) {
+            $selected | Should -Contain $typeName
+        }
+    }
+
+    It 'shows a change as Severity, Type, Name and Reason' {
+        $view = $views | Where-Object { $_.Name -eq 'EntraSnapshot.Change' }
+        @($view.TableControl.TableHeaders.TableColumnHeader | ForEach-Object { $_.Label }) | Should -Be @('Severity', 'Type', 'Name', 'Reason')
+    }
+}

@@ -3,29 +3,7 @@ BeforeAll {
     $manifestPath = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot/EntraSnapshot.psd1'
     Import-Module -Name $manifestPath -Force -ErrorAction Stop
 
-    # The emulator binary: $env:ENTRASNAP_SIM (the cargo test sets it), then
-    # PATH, then this repository's cargo target folders.
-    function Find-EntraSnapshotSim {
-        if ($env:ENTRASNAP_SIM -and (Test-Path -LiteralPath $env:ENTRASNAP_SIM -PathType Leaf)) {
-            return $env:ENTRASNAP_SIM
-        }
-        $command = Get-Command -Name 'entrasnap-sim' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-        if ($null -ne $command) {
-            return $command.Source
-        }
-        $targets = @($env:CARGO_TARGET_DIR, (Join-Path -Path $repositoryRoot -ChildPath 'target')) | Where-Object { $_ }
-        foreach ($target in $targets) {
-            foreach ($buildProfile in 'debug', 'release') {
-                foreach ($name in 'entrasnap-sim', 'entrasnap-sim.exe') {
-                    $candidate = Join-Path -Path (Join-Path -Path $target -ChildPath $buildProfile) -ChildPath $name
-                    if (Test-Path -LiteralPath $candidate -PathType Leaf) {
-                        return $candidate
-                    }
-                }
-            }
-        }
-        $null
-    }
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'EntraSnapshotSim.ps1')
 }
 
 AfterAll {
@@ -120,29 +98,13 @@ Describe 'Get-EntraSnapshot and Test-EntraSnapshot parameters' {
 
 Describe 'Snapshots of entrasnap-sim' {
     BeforeAll {
-        $sim = Find-EntraSnapshotSim
-        $simProcess = $null
-        $skipReason = 'entrasnap-sim was not found (set $env:ENTRASNAP_SIM, or build it with cargo build -p entrasnap-sim)'
+        $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive
+        $simProcess = $started.Process
+        $graphUrl = $started.GraphUrl
+        $skipReason = $started.SkipReason
+        $sim = $graphUrl
         # Looks like a JWT so a leak would be easy to spot; the emulator accepts any bearer token.
         $plainToken = 'eyJ0eXAiOiJKV1QifQ.pester-token-5e7b1c.sig'
-        if ($null -ne $sim) {
-            $simOutput = Join-Path -Path $TestDrive -ChildPath 'sim.out'
-            $simErrors = Join-Path -Path $TestDrive -ChildPath 'sim.err'
-            $simProcess = Start-Process -FilePath $sim -ArgumentList '--port', '0' -RedirectStandardOutput $simOutput -RedirectStandardError $simErrors -PassThru
-            $graphUrl = $null
-            $deadline = [datetime]::UtcNow.AddSeconds(30)
-            while ($null -eq $graphUrl -and [datetime]::UtcNow -lt $deadline -and -not $simProcess.HasExited) {
-                Start-Sleep -Milliseconds 100
-                $line = Get-Content -LiteralPath $simOutput -ErrorAction SilentlyContinue | Where-Object { $_ -like 'listening on *' } | Select-Object -First 1
-                if ($line) {
-                    $graphUrl = $line.Substring('listening on '.Length).Trim()
-                }
-            }
-            if ($null -eq $graphUrl) {
-                $skipReason = "entrasnap-sim ($sim) did not start: $(Get-Content -LiteralPath $simErrors -Raw -ErrorAction SilentlyContinue)"
-                $sim = $null
-            }
-        }
         if ($null -ne $sim) {
             $store = Join-Path -Path $TestDrive -ChildPath 'store'
             $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
@@ -153,10 +115,7 @@ Describe 'Snapshots of entrasnap-sim' {
     }
 
     AfterAll {
-        if ($null -ne $simProcess -and -not $simProcess.HasExited) {
-            Stop-Process -Id $simProcess.Id -Force -ErrorAction SilentlyContinue
-            $simProcess.WaitForExit(10000) | Out-Null
-        }
+        Stop-EntraSnapshotSim -Process $simProcess
     }
 
     It 'exports one EntraSnapshot.Snapshot with the tenant''s objects' {

@@ -14,9 +14,11 @@
         'EntraSnapshot.Format.ps1xml'
     )
     FunctionsToExport    = @(
+        'Compare-EntraSnapshot'
         'Export-EntraSnapshot'
         'Get-EntraSnapshot'
         'Get-EntraSnapshotEngine'
+        'Restore-EntraObject'
         'Test-EntraSnapshot'
     )
     CmdletsToExport      = @()

@@ -117,6 +117,15 @@ function Invoke-EntraSnapshotJob {
             $category = [System.Management.Automation.ErrorCategory]::AuthenticationError
             $exceptionType = [System.UnauthorizedAccessException]
         }
+        'EntraSnapshot.PermissionDenied' {
+            $category = [System.Management.Automation.ErrorCategory]::PermissionDenied
+            $exceptionType = [System.UnauthorizedAccessException]
+        }
+        'EntraSnapshot.BreakGlassGuard' {
+            # The plan would lock out a break-glass account; nothing was written.
+            $category = [System.Management.Automation.ErrorCategory]::SecurityError
+            $exceptionType = [System.InvalidOperationException]
+        }
         'EntraSnapshot.GraphError' {
             $category = [System.Management.Automation.ErrorCategory]::ConnectionError
             $exceptionType = [System.InvalidOperationException]

@@ -185,17 +185,8 @@ function Export-EntraSnapshot {
         $parameters.types = [string[]]@($Type | Select-Object -Unique)
         $typeText = $parameters.types -join ', '
     }
-    if ($PSBoundParameters.ContainsKey('GraphUrl')) {
-        $parameters.graphUrl = $GraphUrl
-    }
     if ($Full) {
         $parameters.full = $true
-    }
-    if ($ManagedIdentity -or $PSBoundParameters.ContainsKey('IdentityClientId')) {
-        $parameters.managedIdentity = $true
-    }
-    if ($PSBoundParameters.ContainsKey('IdentityClientId')) {
-        $parameters.identityClientId = $IdentityClientId
     }
 
     if (-not $PSCmdlet.ShouldProcess("snapshot store '$storePath'", "Export a snapshot of $typeText")) {
@@ -203,28 +194,10 @@ function Export-EntraSnapshot {
     }
 
     try {
-        # The token goes straight into the request and is removed again in
-        # finally; strings can't be wiped in .NET, but no variable keeps it.
-        if ($PSCmdlet.ParameterSetName -eq 'AccessToken') {
-            Write-Verbose 'Signing in with -AccessToken.'
-            $parameters.token = [System.Net.NetworkCredential]::new('', $AccessToken).Password
-        }
-        elseif ($PSCmdlet.ParameterSetName -eq 'ManagedIdentity') {
-            Write-Verbose 'Signing in with the managed identity.'
-        }
-        else {
-            $parameters.token = Get-EntraSnapshotGraphSessionToken -GraphUrl $GraphUrl
-            if ($null -eq $parameters.token) {
-                $parameters.Remove('token')
-            }
-        }
-        $report = Invoke-EntraSnapshotJob -Operation 'snapshot.export' -Parameters $parameters -TargetObject $storePath
+        $report = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.export' -Parameters $parameters -TargetObject $storePath -GraphUrl $GraphUrl -ManagedIdentity:$ManagedIdentity -IdentityClientId $IdentityClientId -AccessToken $AccessToken
     }
     catch {
         $PSCmdlet.ThrowTerminatingError($_)
-    }
-    finally {
-        $parameters.Remove('token')
     }
 
     ConvertTo-EntraSnapshotSnapshot -InputObject $report -Store $storePath

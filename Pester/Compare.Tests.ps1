@@ -1,0 +1,313 @@
+BeforeAll {
+    $repositoryRoot = Split-Path -Path $PSScriptRoot -Parent
+    $manifestPath = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot/EntraSnapshot.psd1'
+    Import-Module -Name $manifestPath -Force -ErrorAction Stop
+
+    $plainToken = 'eyJ0eXAiOiJKV1QifQ.pester-compare-token-3c9d.sig'
+    $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
+
+    # A snapshot.compare result as the engine answers it (the records of
+    # native/core/src/diff/model.rs), most severe first.
+    $reportJson = @'
+{
+  "from": "20260301T000000Z-aaaaaa",
+  "to": "20260302T000000Z-bbbbbb",
+  "live": false,
+  "hidden": 3,
+  "counts": {"critical": 1, "high": 1},
+  "changes": [
+    {
+      "objectType": "conditionalAccessPolicy",
+      "objectId": "9b5a3c1e-0000-4000-8000-000000000001",
+      "objectName": "CA001 - Require MFA for all users",
+      "kind": {"type": "modified"},
+      "attributes": [{"path": "state", "old": "enabled", "new": "disabled"}],
+      "links": [],
+      "severity": "critical",
+      "reason": "Conditional Access policy 'CA001 - Require MFA for all users' was disabled: MFA for all users is no longer enforced"
+    },
+    {
+      "objectType": "group",
+      "objectId": "5d1f0000-0000-4000-8000-00000000000b",
+      "objectName": "SG-CA-Exclude-BreakGlass",
+      "kind": {"type": "recreated", "previousId": "5d1f0000-0000-4000-8000-00000000000a"},
+      "attributes": [],
+      "links": [{"link": "members", "added": [{"id": "u1", "name": "Zo\u00eb \u00c5lander"}], "removed": []}],
+      "severity": "high",
+      "reason": "group 'SG-CA-Exclude-BreakGlass' was deleted and created again",
+      "restorable": false
+    }
+  ]
+}
+'@
+    $report = ConvertFrom-Json -InputObject $reportJson
+    # Written with char codes: Windows PowerShell reads a script without a BOM as ANSI.
+    $personName = "Zo$([char]0x00EB) $([char]0x00C5)lander"
+    $html = "<!DOCTYPE html>`n<html><body><h1>Changes</h1><p>$personName</p></body></html>`n"
+
+    # The report with a rendering, as the engine answers when asked for a format.
+    function New-RenderedReport {
+        param(
+            [Parameter(Mandatory)]
+            [string]
+            $Rendered
+        )
+
+        $answer = ConvertFrom-Json -InputObject $reportJson
+        $answer | Add-Member -NotePropertyName 'rendered' -NotePropertyValue $Rendered
+        $answer
+    }
+}
+
+AfterAll {
+    Remove-Module -Name 'EntraSnapshot' -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Compare-EntraSnapshot parameters' {
+    BeforeAll {
+        $command = Get-Command -Name 'Compare-EntraSnapshot'
+    }
+
+    It 'declares Change objects and, with -Format, a string as output' {
+        $command.OutputType.Name | Should -Contain 'EntraSnapshot.Change'
+        $command.OutputType.Type | Should -Contain ([string])
+    }
+
+    It 'needs -To' {
+        $attribute = $command.Parameters['To'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+        $attribute.Mandatory | Should -BeTrue
+    }
+
+    It 'takes -From and -Store from piped snapshots' {
+        $command.Parameters['From'].Aliases | Should -Contain 'SnapshotId'
+        foreach ($name in 'From', 'Store') {
+            $command.Parameters[$name].Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipelineByPropertyName | Should -Contain $true
+        }
+    }
+
+    It 'offers the 16 object types, five severities and four formats' {
+        $sets = @{}
+        foreach ($name in 'Type', 'SeverityMinimum', 'Format') {
+            $sets[$name] = ($command.Parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }).ValidValues
+        }
+        $sets.Type.Count | Should -Be 16
+        $sets.Type | Should -Contain 'conditionalAccessPolicy'
+        ($sets.SeverityMinimum -join ',') | Should -Be 'Info,Low,Medium,High,Critical'
+        ($sets.Format -join ',') | Should -Be 'Text,Markdown,Html,Json'
+    }
+
+    It 'takes -AccessToken only as a SecureString, and not together with a managed identity' {
+        $command.Parameters['AccessToken'].ParameterType | Should -Be ([securestring])
+        { Compare-EntraSnapshot -Store $TestDrive -To Live -ManagedIdentity -AccessToken $token } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,Compare-EntraSnapshot'
+    }
+
+    It 'refuses an unknown severity before doing anything' {
+        { Compare-EntraSnapshot -Store $TestDrive -To latest -SeverityMinimum 'Urgent' } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,Compare-EntraSnapshot'
+    }
+
+    It 'needs -Store or $env:ENTRASNAP_STORE' {
+        $saved = $env:ENTRASNAP_STORE
+        try {
+            $env:ENTRASNAP_STORE = $null
+            { Compare-EntraSnapshot -To latest } | Should -Throw -ErrorId 'EntraSnapshot.StoreRequired*'
+        }
+        finally {
+            $env:ENTRASNAP_STORE = $saved
+        }
+    }
+
+    It 'reports a missing store' {
+        $missing = Join-Path -Path $TestDrive -ChildPath 'no-store-here'
+        { Compare-EntraSnapshot -Store $missing -To latest } | Should -Throw -ErrorId 'EntraSnapshot.StoreError*'
+        $missing | Should -Not -Exist
+    }
+
+    It 'refuses -PassThru without -OutFile' {
+        { Compare-EntraSnapshot -Store $TestDrive -To latest -PassThru } | Should -Throw -ErrorId 'EntraSnapshot.InvalidArgument*'
+    }
+}
+
+Describe 'Compare-EntraSnapshot with the engine answering' {
+    It 'asks the engine for one comparison of two snapshots, without signing in' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            $Parameters['sawToken'] = $Parameters.ContainsKey('token')
+            $report
+        }
+        $null = Compare-EntraSnapshot -Store $TestDrive -From '20260301T000000Z-aaaaaa' -To latest -Type conditionalAccessPolicy, group -SeverityMinimum High -GraphUrl 'http://127.0.0.1:9'
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
+            $Operation -eq 'snapshot.compare' -and
+            $Parameters.store -eq $TestDrive -and
+            $Parameters.from -eq '20260301T000000Z-aaaaaa' -and
+            $Parameters.to -eq 'latest' -and
+            $Parameters.severityMin -ceq 'high' -and
+            (@($Parameters.types) -join ',') -eq 'conditionalAccessPolicy,group' -and
+            -not $Parameters.ContainsKey('format') -and
+            -not $Parameters.ContainsKey('graphUrl') -and
+            -not $Parameters.sawToken
+        }
+    }
+
+    It 'compares from the newest snapshot by default, with the live tenant signed in with the token' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            $Parameters['sawToken'] = $Parameters['token'] -eq $plainToken
+            $report
+        }
+        $null = Compare-EntraSnapshot -Store $TestDrive -To LIVE -GraphUrl 'http://127.0.0.1:9' -AccessToken $token
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
+            $Parameters.from -eq 'latest' -and
+            $Parameters.to -ceq 'live' -and
+            $Parameters.severityMin -ceq 'info' -and
+            $Parameters.graphUrl -eq 'http://127.0.0.1:9' -and
+            $Parameters.sawToken -and
+            -not $Parameters.ContainsKey('token')
+        }
+    }
+
+    It 'returns one EntraSnapshot.Change per change, in the engine''s order' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            $report
+        }
+        $changes = @(Compare-EntraSnapshot -Store $TestDrive -From '20260301T000000Z-aaaaaa' -To latest)
+        $changes.Count | Should -Be 2
+        $changes[0].PSObject.TypeNames | Should -Contain 'EntraSnapshot.Change'
+
+        $changes[0].Severity | Should -BeExactly 'Critical'
+        $changes[0].ObjectType | Should -Be 'conditionalAccessPolicy'
+        $changes[0].ObjectName | Should -Be 'CA001 - Require MFA for all users'
+        $changes[0].ObjectId | Should -Be '9b5a3c1e-0000-4000-8000-000000000001'
+        $changes[0].Kind | Should -BeExactly 'Modified'
+        $changes[0].PreviousId | Should -BeNullOrEmpty
+        $changes[0].Reason | Should -BeLike "Conditional Access policy 'CA001 - Require MFA for all users' was disabled*"
+        $changes[0].Attributes.Count | Should -Be 1
+        $changes[0].Attributes[0].path | Should -Be 'state'
+        $changes[0].Attributes[0].old | Should -Be 'enabled'
+        $changes[0].Attributes[0].new | Should -Be 'disabled'
+        $changes[0].Links.Count | Should -Be 0
+        $changes[0].Restorable | Should -BeNullOrEmpty
+        $changes[0].FromSnapshotId | Should -Be '20260301T000000Z-aaaaaa'
+        $changes[0].ToSnapshotId | Should -Be '20260302T000000Z-bbbbbb'
+        $changes[0].Live | Should -BeFalse
+        $changes[0].Store | Should -Be $TestDrive
+
+        $changes[1].Severity | Should -BeExactly 'High'
+        $changes[1].Kind | Should -BeExactly 'Recreated'
+        $changes[1].PreviousId | Should -Be '5d1f0000-0000-4000-8000-00000000000a'
+        $changes[1].Restorable | Should -BeFalse
+        $changes[1].Links[0].link | Should -Be 'members'
+        $changes[1].Links[0].added[0].name | Should -BeExactly $personName
+    }
+
+    It 'shows changes as a table of severity, type, name and reason' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            $report
+        }
+        # PowerShell 7.2+ may colour headers; the escape sequences are not what is tested.
+        $table = (Compare-EntraSnapshot -Store $TestDrive -To latest | Out-String -Width 250) -replace '\x1b\[[0-9;]*m', ''
+        $header = ($table -split "`r?`n" | Where-Object { $_ -match '\S' } | Select-Object -First 1).Trim()
+        $header | Should -Match '^Severity\s+Type\s+Name\s+Reason$'
+        $table | Should -Match 'Critical\s+conditionalAccessPolicy\s+CA001 - Require MFA for all users'
+    }
+
+    It 'returns nothing when nothing changed, so a script can test the result' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            ConvertFrom-Json -InputObject '{"from": "a", "to": "b", "live": false, "hidden": 0, "counts": {}, "changes": []}'
+        }
+        $found = Compare-EntraSnapshot -Store $TestDrive -To latest -SeverityMinimum High
+        $found | Should -BeNullOrEmpty
+        [bool]$found | Should -BeFalse
+    }
+
+    It 'compares each piped snapshot with -To' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            $report
+        }
+        $snapshots = @(
+            [pscustomobject]@{
+                PSTypeName = 'EntraSnapshot.Snapshot'
+                SnapshotId = '20260301T000000Z-aaaaaa'
+                Store      = $TestDrive
+            }
+            [pscustomobject]@{
+                PSTypeName = 'EntraSnapshot.Snapshot'
+                SnapshotId = '20260228T000000Z-cccccc'
+                Store      = $TestDrive
+            }
+        )
+        $changes = @($snapshots | Compare-EntraSnapshot -To latest)
+        $changes.Count | Should -Be 4
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Parameters.from -eq '20260301T000000Z-aaaaaa' }
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Parameters.from -eq '20260228T000000Z-cccccc' }
+    }
+
+    It 'returns the rendering as one string with -Format' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            New-RenderedReport -Rendered "# Changes`n`n$personName`n"
+        }
+        $output = @(Compare-EntraSnapshot -Store $TestDrive -To latest -Format Markdown)
+        $output.Count | Should -Be 1
+        $output[0] | Should -BeOfType ([string])
+        $output[0] | Should -BeExactly "# Changes`n`n$personName`n"
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Parameters.format -ceq 'markdown' }
+    }
+
+    It 'writes -OutFile as UTF-8 without a byte order mark, in the format of its extension, and returns nothing' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            New-RenderedReport -Rendered $html
+        }
+        $file = Join-Path -Path $TestDrive -ChildPath 'changes.html'
+        Set-Content -LiteralPath $file -Value 'an older report, longer than the new one would be if it were only appended to'
+        $output = Compare-EntraSnapshot -Store $TestDrive -To latest -OutFile $file
+        $output | Should -BeNullOrEmpty
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Parameters.format -ceq 'html' }
+
+        $bytes = [System.IO.File]::ReadAllBytes($file)
+        $expected = [System.Text.UTF8Encoding]::new($false).GetBytes($html)
+        ($bytes[0..2] -join ',') | Should -Not -Be '239,187,191'
+        $bytes.Length | Should -Be $expected.Length
+        [System.Text.Encoding]::UTF8.GetString($bytes) | Should -BeExactly $html
+    }
+
+    It 'resolves a relative -OutFile against the current location, and returns the changes with -PassThru' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            New-RenderedReport -Rendered '{"changes": []}'
+        }
+        Push-Location -LiteralPath $TestDrive
+        try {
+            $changes = @(Compare-EntraSnapshot -Store $TestDrive -To latest -Format Json -OutFile 'report.txt' -PassThru)
+        }
+        finally {
+            Pop-Location
+        }
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Parameters.format -ceq 'json' }
+        Get-Content -LiteralPath (Join-Path -Path $TestDrive -ChildPath 'report.txt') -Raw | Should -Be '{"changes": []}'
+        $changes.Count | Should -Be 2
+        $changes[0].PSObject.TypeNames | Should -Contain 'EntraSnapshot.Change'
+    }
+
+    It 'names an engine that does not render' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            $report
+        }
+        { Compare-EntraSnapshot -Store $TestDrive -To latest -Format Text } | Should -Throw -ErrorId 'EntraSnapshot.FormatNotSupported*'
+    }
+
+    It 'reports a folder it cannot write to as an OutFileFailed error' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            New-RenderedReport -Rendered 'text'
+        }
+        $file = Join-Path -Path (Join-Path -Path $TestDrive -ChildPath 'no-such-folder') -ChildPath 'changes.txt'
+        { Compare-EntraSnapshot -Store $TestDrive -To latest -OutFile $file } | Should -Throw -ErrorId 'EntraSnapshot.OutFileFailed*'
+    }
+
+    It 'refuses to write two piped comparisons into one -OutFile' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            New-RenderedReport -Rendered 'text'
+        }
+        $file = Join-Path -Path $TestDrive -ChildPath 'two.txt'
+        { 'a', 'b' | ForEach-Object { [pscustomobject]@{ SnapshotId = $_ } } | Compare-EntraSnapshot -Store $TestDrive -To latest -OutFile $file } |
+            Should -Throw -ErrorId 'EntraSnapshot.InvalidArgument*'
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly
+    }
+}

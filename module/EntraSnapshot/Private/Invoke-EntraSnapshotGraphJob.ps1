@@ -1,0 +1,94 @@
+function Invoke-EntraSnapshotGraphJob {
+    <#
+    .SYNOPSIS
+    Runs an engine operation that talks to Microsoft Graph, signed in the way the caller asked.
+
+    .DESCRIPTION
+    Export-EntraSnapshot, Compare-EntraSnapshot -To Live and
+    Restore-EntraObject sign in the same way, in this order: -AccessToken;
+    -ManagedIdentity or -IdentityClientId; the token of the current
+    Connect-MgGraph session, when it is for the Graph the engine talks to;
+    otherwise the engine's own chain (ENTRASNAP_TOKEN, workload identity,
+    AZURE_* variables, Azure CLI).
+
+    The token goes into a copy of the request for this one job and is
+    removed when the job ends, so the caller's parameters never hold it. A
+    command that runs two jobs (Restore-EntraObject plans, asks, then
+    writes) asks for the token again for each, so no variable holds it
+    while a -Confirm prompt waits.
+    #>
+    [CmdletBinding()]
+    [OutputType([object])]
+    param(
+        [Parameter(Mandatory)]
+        [string]
+        $Operation,
+
+        [Parameter(Mandatory)]
+        [hashtable]
+        $Parameters,
+
+        [AllowNull()]
+        [object]
+        $TargetObject,
+
+        [AllowNull()]
+        [AllowEmptyString()]
+        [string]
+        $GraphUrl,
+
+        [switch]
+        $ManagedIdentity,
+
+        [AllowNull()]
+        [AllowEmptyString()]
+        [string]
+        $IdentityClientId,
+
+        [AllowNull()]
+        [securestring]
+        $AccessToken
+    )
+
+    $useManagedIdentity = $ManagedIdentity -or -not [string]::IsNullOrEmpty($IdentityClientId)
+    if ($null -ne $AccessToken -and $useManagedIdentity) {
+        $message = 'Sign in either with -AccessToken or with -ManagedIdentity / -IdentityClientId, not both.'
+        $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.AmbiguousSignIn' -Category InvalidArgument -TargetObject $Operation -ExceptionType ([System.ArgumentException])))
+    }
+
+    $request = @{}
+    foreach ($key in $Parameters.Keys) {
+        $request[$key] = $Parameters[$key]
+    }
+    if (-not [string]::IsNullOrEmpty($GraphUrl)) {
+        $request.graphUrl = $GraphUrl
+    }
+    if ($useManagedIdentity) {
+        $request.managedIdentity = $true
+    }
+    if (-not [string]::IsNullOrEmpty($IdentityClientId)) {
+        $request.identityClientId = $IdentityClientId
+    }
+
+    try {
+        # Strings can't be wiped in .NET, but no variable keeps the token
+        # once the job is over.
+        if ($null -ne $AccessToken) {
+            Write-Verbose 'Signing in with -AccessToken.'
+            $request.token = [System.Net.NetworkCredential]::new('', $AccessToken).Password
+        }
+        elseif ($useManagedIdentity) {
+            Write-Verbose 'Signing in with the managed identity.'
+        }
+        else {
+            $request.token = Get-EntraSnapshotGraphSessionToken -GraphUrl $GraphUrl
+            if ($null -eq $request.token) {
+                $request.Remove('token')
+            }
+        }
+        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject
+    }
+    finally {
+        $request.Remove('token')
+    }
+}

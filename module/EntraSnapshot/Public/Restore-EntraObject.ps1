@@ -1,0 +1,464 @@
+function Restore-EntraObject {
+    <#
+    .SYNOPSIS
+    Restores objects, or single attributes of them, in the tenant to how a snapshot has them, in dependency order.
+
+    .DESCRIPTION
+    Restore-EntraObject brings the live tenant back to a known-good
+    snapshot: all of it, some object types (-Type), some objects (-Id, or
+    changes piped from Compare-EntraSnapshot), or only some attributes of
+    them (-Attribute). The engine plans the Graph writes first: what an
+    object references (a named location, an authentication strength, a
+    group) is restored before what references it; a deleted object comes
+    back from the recycle bin with its id, or is created again when it is
+    gone for good. Then it writes, and compares again to verify.
+
+    Before anything is written, a snapshot of the tenant as it is (the
+    pre-restore snapshot) is taken into the store and the restore is
+    journaled, so -Undo <RestoreId> puts everything back the way it was
+    before the restore.
+
+    The break-glass guard refuses a plan that would put an emergency
+    access account (given with -BreakGlass, or inferred: excluded from
+    every enabled Conditional Access policy) inside a blocking, MFA or
+    compliance policy that excludes it today. -OverrideBreakGlass writes
+    anyway. -ReportOnly lands the Conditional Access policies it writes in
+    report-only mode, to check their effect before enforcing them.
+
+    The command asks for confirmation (ConfirmImpact High) with the
+    plan's size and steps; -Confirm:$false skips the question, for
+    runbooks. It first runs the plan without writing, asks, then runs the
+    restore, which plans again against the tenant as it is then (a warning
+    says when that plan differs from the one confirmed). -WhatIf writes
+    nothing and returns the plan's steps as EntraSnapshot.RestoreStep
+    objects.
+
+    Objects piped in are collected, and the restore runs once, when the
+    pipeline ends. It returns an EntraSnapshot.RestoreResult: the restore
+    id, the counts of steps done, already so, failed and skipped, whether
+    the verification found the tenant clean, the steps with their
+    outcomes, and the notes (what it could not do, like secrets that can't
+    be brought back). Each failed step is also a non-terminating error
+    (EntraSnapshot.RestoreStepFailed) with the step as target, and a
+    verification that still finds differences is an
+    EntraSnapshot.RestoreIncomplete error naming them.
+
+    .PARAMETER Store
+    The folder of the snapshot store. Defaults to $env:ENTRASNAP_STORE; one
+    of them is required. The store must exist. Changes piped from
+    Compare-EntraSnapshot bring their store.
+
+    .PARAMETER SnapshotId
+    The snapshot to restore to: its id or 'latest'. Snapshots piped from
+    Get-EntraSnapshot bind here.
+
+    .PARAMETER Type
+    Restore only these object types (Graph entity names). Changes piped
+    from Compare-EntraSnapshot bind their ObjectType here. All types by
+    default.
+
+    .PARAMETER Id
+    Restore only these objects, by their id in the snapshot. Changes piped
+    from Compare-EntraSnapshot bind their ObjectId here. All objects by
+    default.
+
+    .PARAMETER Attribute
+    Restore only these attributes: property names (state), dot paths into
+    them (conditions.users.excludeGroups) or links (members, owners,
+    manager). Objects are then only changed, never created or brought
+    back. Every attribute and link by default.
+
+    .PARAMETER BreakGlass
+    The emergency access (break-glass) accounts or groups to protect, by
+    id or user principal name, in addition to the ones the engine infers.
+
+    .PARAMETER OverrideBreakGlass
+    Write even when the break-glass guard refuses the plan. Think twice.
+
+    .PARAMETER ReportOnly
+    Conditional Access policies the restore writes land in report-only
+    mode (enabledForReportingButNotEnforced) instead of enabled.
+
+    .PARAMETER DeleteAdded
+    Also delete objects created after the snapshot (within -Type and -Id).
+    Off by default: a restore brings back, it does not remove.
+
+    .PARAMETER Undo
+    Undo an earlier restore, by its RestoreId: the objects it wrote go back
+    to its pre-restore snapshot.
+
+    .PARAMETER GraphUrl
+    The Microsoft Graph base URL. Defaults to $env:ENTRASNAP_GRAPH_URL, else
+    https://graph.microsoft.com. Point it at entrasnap-sim for drills.
+
+    .PARAMETER ManagedIdentity
+    Sign in with the managed identity of the Azure Automation account, VM
+    or App Service this runs on.
+
+    .PARAMETER IdentityClientId
+    The client id of a user-assigned managed identity; implies
+    -ManagedIdentity.
+
+    .PARAMETER AccessToken
+    A Microsoft Graph access token, as a SecureString. It needs the read
+    permissions of Export-EntraSnapshot and the write permissions of what
+    is restored (Policy.ReadWrite.ConditionalAccess for Conditional Access
+    policies, User.ReadWrite.All, Group.ReadWrite.All, ...); the command
+    fails with EntraSnapshot.PermissionDenied naming what is missing before
+    writing anything.
+
+    .EXAMPLE
+    # Incident: the MFA-for-all policy was saved as disabled this morning.
+    $good = Get-EntraSnapshot -Store 'D:\EntraSnapshots' -Id latest
+    $good | Compare-EntraSnapshot -To Live -SeverityMinimum Critical
+
+    Severity Type                    Name                              Reason
+    -------- ----                    ----                              ------
+    Critical conditionalAccessPolicy CA001 - Require MFA for all users Conditional Access policy 'CA001 - Require MFA for all users' was disabled: ...
+
+    Compare-EntraSnapshot -Store 'D:\EntraSnapshots' -From $good.SnapshotId -To latest -SeverityMinimum Critical |
+        Restore-EntraObject -SnapshotId $good.SnapshotId -Attribute state
+
+    Confirm
+    Write 1 change to 1 object in the tenant at https://graph.microsoft.com, back to snapshot 20261121T234700Z-7f3a9c?
+      1. conditionalAccessPolicy 'CA001 - Require MFA for all users': state: disabled -> enabled
+    [Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is "Y"):
+
+    Finds the critical change against the live tenant, then restores only
+    the state of that one policy, after confirmation.
+
+    .EXAMPLE
+    # An HR sync overwrote the department of every user; put back only that attribute.
+    Restore-EntraObject -Store 'D:\EntraSnapshots' -SnapshotId 20261121T234700Z-7f3a9c -Type user -Attribute department -WhatIf
+
+    Seq Status Kind   Type Name       Summary
+    --- ------ ----   ---- ----       -------
+      1        Update user Adele Vance department: Retail Sales -> Retail
+      2        Update user Alex Wilber department: Marketing Ops -> Marketing
+
+    Restore-EntraObject -Store 'D:\EntraSnapshots' -SnapshotId 20261121T234700Z-7f3a9c -Type user -Attribute department -Confirm:$false
+
+    Shows the plan first, then restores the department of every user whose
+    department changed, and nothing else.
+
+    .EXAMPLE
+    $result = Restore-EntraObject -Store 'D:\EntraSnapshots' -SnapshotId latest -Type conditionalAccessPolicy -ReportOnly -Confirm:$false
+    $result
+
+    RestoreId            : 20261122T081500Z-4d2e1f
+    SnapshotId           : 20261121T234700Z-7f3a9c
+    ...
+    Clean                : True
+
+    Restore-EntraObject -Store 'D:\EntraSnapshots' -Undo $result.RestoreId -Confirm:$false
+
+    Restores every Conditional Access policy in report-only mode, then
+    (say the helpdesk's phone rings) undoes that restore: the policies go
+    back to how they were just before it.
+
+    .EXAMPLE
+    # A runbook: no prompt, stop on any failure, keep the restore id for the change record.
+    $result = Restore-EntraObject -Store $env:ENTRASNAP_STORE -SnapshotId $knownGood -Id $policyId -ManagedIdentity -BreakGlass 'breakglass1@contoso.com' -Confirm:$false -ErrorAction Stop
+    Write-Output "Restore $($result.RestoreId): $($result.Done) written, $($result.Already) already so"
+
+    The result is written before any step error, so with -ErrorAction Stop
+    the restore id is still known when a step fails.
+
+    .INPUTS
+    EntraSnapshot.Change
+
+    You can pipe changes from Compare-EntraSnapshot (their ObjectId,
+    ObjectType and Store bind), or snapshots from Get-EntraSnapshot (their
+    SnapshotId and Store bind).
+
+    .OUTPUTS
+    EntraSnapshot.RestoreResult
+
+    EntraSnapshot.RestoreStep with -WhatIf.
+
+    .LINK
+    Compare-EntraSnapshot
+
+    .LINK
+    Export-EntraSnapshot
+
+    .LINK
+    about_EntraSnapshot
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'Restore')]
+    [OutputType('EntraSnapshot.RestoreResult')]
+    [OutputType('EntraSnapshot.RestoreStep')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName)]
+        [string]
+        $Store,
+
+        [Parameter(Mandatory, Position = 1, ParameterSetName = 'Restore', ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $SnapshotId,
+
+        [Parameter(ParameterSetName = 'Restore', ValueFromPipelineByPropertyName)]
+        [Alias('ObjectType')]
+        [ValidateSet(
+            'user',
+            'group',
+            'application',
+            'servicePrincipal',
+            'administrativeUnit',
+            'roleDefinition',
+            'roleAssignment',
+            'conditionalAccessPolicy',
+            'namedLocation',
+            'authenticationStrengthPolicy',
+            'authenticationContextClassReference',
+            'authenticationMethodsPolicy',
+            'authenticationMethodConfiguration',
+            'authorizationPolicy',
+            'crossTenantAccessPolicy',
+            'organization'
+        )]
+        [string[]]
+        $Type,
+
+        [Parameter(ParameterSetName = 'Restore', ValueFromPipelineByPropertyName)]
+        [Alias('ObjectId')]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $Id,
+
+        [Parameter(ParameterSetName = 'Restore')]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $Attribute,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $BreakGlass,
+
+        [switch]
+        $OverrideBreakGlass,
+
+        [switch]
+        $ReportOnly,
+
+        [Parameter(ParameterSetName = 'Restore')]
+        [switch]
+        $DeleteAdded,
+
+        [Parameter(Mandatory, ParameterSetName = 'Undo')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Undo,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $GraphUrl,
+
+        [switch]
+        $ManagedIdentity,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $IdentityClientId,
+
+        [securestring]
+        $AccessToken
+    )
+
+    begin {
+        # Piped objects are collected here; the restore runs once, in end.
+        $stores = [System.Collections.Generic.List[string]]::new()
+        $snapshotIds = [System.Collections.Generic.List[string]]::new()
+        $types = [System.Collections.Generic.List[string]]::new()
+        $ids = [System.Collections.Generic.List[string]]::new()
+    }
+
+    process {
+        if (-not [string]::IsNullOrWhiteSpace($Store) -and $stores -notcontains $Store) {
+            $stores.Add($Store)
+        }
+        if ($PSCmdlet.ParameterSetName -eq 'Restore') {
+            if ($snapshotIds -notcontains $SnapshotId) {
+                $snapshotIds.Add($SnapshotId)
+            }
+            foreach ($value in $Type) {
+                if ($types -notcontains $value) {
+                    $types.Add($value)
+                }
+            }
+            foreach ($value in $Id) {
+                if ($ids -notcontains $value) {
+                    $ids.Add($value)
+                }
+            }
+        }
+    }
+
+    end {
+        if ($stores.Count -gt 1) {
+            $message = "The objects piped in come from more than one store ($($stores -join ', ')); a restore reads one store."
+            $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.InvalidArgument' -Category InvalidArgument -TargetObject $stores[1] -ExceptionType ([System.ArgumentException])))
+        }
+        if ($snapshotIds.Count -gt 1) {
+            $message = "A restore goes back to one snapshot, but $($snapshotIds.Count) were given: $($snapshotIds -join ', ')."
+            $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.InvalidArgument' -Category InvalidArgument -TargetObject $snapshotIds[1] -ExceptionType ([System.ArgumentException])))
+        }
+        $storeGiven = $null
+        if ($stores.Count -eq 1) {
+            $storeGiven = $stores[0]
+        }
+        try {
+            $storePath = Resolve-EntraSnapshotStore -Store $storeGiven
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
+
+        $parameters = @{
+            store = $storePath
+        }
+        if ($PSCmdlet.ParameterSetName -eq 'Undo') {
+            $parameters.undo = $Undo
+            $target = $Undo
+            $purpose = "undoing restore $Undo"
+        }
+        else {
+            $parameters.snapshot = $snapshotIds[0]
+            $target = $snapshotIds[0]
+            $purpose = "back to snapshot $($snapshotIds[0])"
+            if ($types.Count -gt 0) {
+                $parameters.types = [string[]]$types.ToArray()
+            }
+            if ($ids.Count -gt 0) {
+                $parameters.ids = [string[]]$ids.ToArray()
+            }
+            if ($Attribute.Count -gt 0) {
+                $parameters.attributes = [string[]]@($Attribute | Select-Object -Unique)
+            }
+            if ($DeleteAdded) {
+                $parameters.deleteAdded = $true
+            }
+        }
+        if ($ReportOnly) {
+            $parameters.reportOnly = $true
+        }
+        if ($BreakGlass.Count -gt 0) {
+            $parameters.breakGlass = [string[]]@($BreakGlass | Select-Object -Unique)
+        }
+        if ($OverrideBreakGlass) {
+            $parameters.overrideBreakGlass = $true
+        }
+        $signIn = @{
+            GraphUrl         = $GraphUrl
+            ManagedIdentity  = $ManagedIdentity
+            IdentityClientId = $IdentityClientId
+            AccessToken      = $AccessToken
+        }
+        $tenant = $GraphUrl
+        if ([string]::IsNullOrWhiteSpace($tenant)) {
+            $tenant = $env:ENTRASNAP_GRAPH_URL
+        }
+        if ([string]::IsNullOrWhiteSpace($tenant)) {
+            $tenant = 'https://graph.microsoft.com'
+        }
+        $tenant = "the tenant at $tenant"
+
+        # The plan, without writing: what -WhatIf shows and -Confirm asks about.
+        $preview = $parameters.Clone()
+        $preview.whatIf = $true
+        try {
+            $planned = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $preview -TargetObject $target @signIn
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
+        $plan = ConvertTo-EntraSnapshotRestoreResult -InputObject $planned -Store $storePath -SnapshotId $parameters.snapshot
+        $steps = @($plan.Steps)
+        $objectCount = @($steps | ForEach-Object { "$($_.ObjectType)/$($_.ObjectId)" } | Select-Object -Unique).Count
+        $writes = "$($steps.Count) change$(if ($steps.Count -ne 1) { 's' }) to $objectCount object$(if ($objectCount -ne 1) { 's' })"
+        if ($plan.Permissions.Count -gt 0) {
+            Write-Verbose "The restore needs these Graph permissions: $($plan.Permissions -join ', ')."
+        }
+        $refusal = $null
+        if ($plan.Refused) {
+            $message = "The break-glass guard refused the restore ($purpose); nothing was written. $($plan.Findings -join ' ') Protect the right accounts with -BreakGlass, narrow the restore with -Type, -Id or -Attribute, or, knowing the risk, use -OverrideBreakGlass."
+            $refusal = New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.BreakGlassGuard' -Category SecurityError -TargetObject $target
+        }
+
+        if ($WhatIfPreference) {
+            foreach ($note in $plan.Notes) {
+                Write-Warning "$($note.ObjectType) '$($note.ObjectName)' ($($note.ObjectId)): $($note.Message)"
+            }
+            if ($null -ne $refusal) {
+                $PSCmdlet.WriteError($refusal)
+            }
+            $null = $PSCmdlet.ShouldProcess("Writing $writes in $tenant, $purpose.", 'unused under -WhatIf', 'Restore-EntraObject')
+            $steps
+            return
+        }
+
+        if ($null -ne $refusal) {
+            $PSCmdlet.ThrowTerminatingError($refusal)
+        }
+        if ($steps.Count -eq 0) {
+            Write-Verbose "Nothing to restore ($purpose): $tenant already matches."
+            foreach ($note in $plan.Notes) {
+                Write-Warning "$($note.ObjectType) '$($note.ObjectName)' ($($note.ObjectId)): $($note.Message)"
+            }
+            $plan
+            return
+        }
+
+        $shown = 15
+        $lines = @(
+            $steps | Select-Object -First $shown | ForEach-Object {
+                "  $($_.Seq). $($_.ObjectType) '$($_.ObjectName)': $($_.Summary)"
+            }
+        )
+        if ($steps.Count -gt $shown) {
+            $lines += "  ... and $($steps.Count - $shown) more (-WhatIf lists them all)"
+        }
+        $question = "Write $writes in $tenant, $($purpose)?`n$($lines -join "`n")"
+        if (-not $PSCmdlet.ShouldProcess("Writing $writes in $tenant, $purpose.", $question, 'Restore-EntraObject')) {
+            return
+        }
+
+        try {
+            $outcome = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $parameters -TargetObject $target @signIn
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
+        $result = ConvertTo-EntraSnapshotRestoreResult -InputObject $outcome -Store $storePath -SnapshotId $parameters.snapshot
+
+        # The restore plans again against the tenant as it is now.
+        $confirmed = @($steps | ForEach-Object { "$($_.Kind) $($_.ObjectType)/$($_.ObjectId): $($_.Summary)" }) -join "`n"
+        $ran = @($result.Steps | ForEach-Object { "$($_.Kind) $($_.ObjectType)/$($_.ObjectId): $($_.Summary)" }) -join "`n"
+        if ($ran -ne $confirmed) {
+            Write-Warning "The tenant changed between the confirmation and the restore: $($result.Steps.Count) step(s) ran instead of the $($steps.Count) confirmed. The result's Steps list what ran."
+        }
+        foreach ($note in $result.Notes) {
+            Write-Warning "$($note.ObjectType) '$($note.ObjectName)' ($($note.ObjectId)): $($note.Message)"
+        }
+        if ($result.Overridden) {
+            Write-Warning "The break-glass guard was overridden: $($result.Findings -join ' ')"
+        }
+        if (-not [string]::IsNullOrEmpty($result.RestoreId)) {
+            Write-Verbose "Restore $($result.RestoreId): to undo it, Restore-EntraObject -Store '$storePath' -Undo $($result.RestoreId)."
+        }
+
+        # The result first: with -ErrorAction Stop the restore id must not be lost to the first error.
+        $result
+
+        foreach ($step in @($result.Steps | Where-Object { $_.Status -eq 'Failed' })) {
+            $message = "Step $($step.Seq) failed on $($step.ObjectType) '$($step.ObjectName)' ($($step.ObjectId)), $($step.Summary): $($step.Error)"
+            $PSCmdlet.WriteError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.RestoreStepFailed' -Category WriteError -TargetObject $step))
+        }
+        if ($result.Clean -eq $false) {
+            $residue = @($result.Residue | ForEach-Object { "$($_.ObjectType) '$($_.ObjectName)' ($($_.ObjectId)): $($_.Summary)" })
+            $message = "After restore $($result.RestoreId), $($residue.Count) difference(s) from snapshot $($result.SnapshotId) remain: $($residue -join '; ')"
+            $PSCmdlet.WriteError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.RestoreIncomplete' -Category InvalidResult -TargetObject $result.RestoreId))
+        }
+    }
+}
