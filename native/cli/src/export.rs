@@ -101,24 +101,29 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
 /// Signs in, exports the tenant into `store` and returns the export's report;
 /// Ctrl+C cancels it. On failure `progress` is finished and no snapshot is
 /// listed. `export` and `compare --to live` both run exactly this.
-pub async fn export_snapshot(
-    store: &LocalStore,
-    graph: &GraphArgs,
-    options: &ExportOptions,
-    progress: &Arc<Progress>,
-) -> Result<ExportReport, CliError> {
+/// A Graph client signed in the first way that applies, stopped by `cancel`.
+pub fn graph_client(graph: &GraphArgs, cancel: CancellationToken) -> Result<GraphClient, CliError> {
     let token_source = default_chain(AuthOptions {
         managed_identity: graph.managed_identity,
         managed_identity_client_id: graph.identity_client_id.clone(),
         ..Default::default()
     })
     .map_err(|e| CliError::new(format!("cannot sign in to Microsoft Graph: {e}")))?;
-    let cancel = CancellationToken::new();
     let client_options = ClientOptions {
-        cancel: cancel.clone(),
+        cancel,
         ..ClientOptions::new(graph_url(graph.graph_url.as_deref()), token_source)
     };
-    let client = GraphClient::new(client_options).map_err(|e| CliError::new(e.to_string()))?;
+    GraphClient::new(client_options).map_err(|e| CliError::new(e.to_string()))
+}
+
+pub async fn export_snapshot(
+    store: &LocalStore,
+    graph: &GraphArgs,
+    options: &ExportOptions,
+    progress: &Arc<Progress>,
+) -> Result<ExportReport, CliError> {
+    let cancel = CancellationToken::new();
+    let client = graph_client(graph, cancel.clone())?;
 
     let sink = {
         let progress = progress.clone();
