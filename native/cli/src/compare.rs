@@ -2,21 +2,22 @@
 //! snapshot and the live tenant (a fresh export into the same store), as a
 //! change summary, a JSON report or a Markdown document.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use entrasnap_core::ObjectType;
 use entrasnap_core::diff::{
-    AttributeChange, Change, ChangeKind, Report, Severity, StoredSnapshot, compare,
+    ChangeKind, RenderOptions, Report, Severity, StoredSnapshot, compare, render,
 };
+use entrasnap_core::registry::SoftDelete;
+use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::ExportOptions;
-use serde_json::Value;
 
 use crate::error::CliError;
 use crate::export::{GraphArgs, export_snapshot, parse_type};
-use crate::output::{Output, count};
+use crate::output::Output;
 use crate::progress::Progress;
 use crate::store_arg::{StoreArg, existing_snapshot};
 
@@ -31,7 +32,7 @@ pub enum Format {
     Json,
     /// A table of counts and a section per changed object.
     Markdown,
-    /// Not available yet.
+    /// One self-contained HTML page: a chart by type and severity, then each change.
     Html,
 }
 
@@ -54,7 +55,7 @@ pub struct Args {
     /// Exit 3 when any change at or above --severity-min remains, else 0.
     #[arg(long)]
     pub exit_code: bool,
-    /// text (default), json or markdown.
+    /// text (default), json, markdown or html.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the rendering to FILE (atomically) instead of stdout.
@@ -76,15 +77,12 @@ fn usage(message: &str) -> ! {
 
 pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let format = match (args.format, out.is_json()) {
-        (Some(Format::Html), _) => {
-            usage("--format html is not available yet; use text, json or markdown")
-        }
         (None, true) => Format::Json,
         (None, false) => Format::Text,
         (Some(f), json) => {
             if json && f != Format::Json && args.output.is_none() {
                 usage(
-                    "--json prints the JSON report on stdout; give --output FILE for --format text or markdown",
+                    "--json prints the JSON report on stdout; give --output FILE for --format text, markdown or html",
                 );
             }
             f
@@ -120,24 +118,27 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let after = StoredSnapshot::open(&store, &to_id)?;
     let types = (!args.types.is_empty()).then_some(&args.types[..]);
     let mut report = compare(&before, &after, types)?;
+    if live {
+        report.mark_restorable(&recycle_bins(&args.graph, &report).await);
+    }
     let total = report.changes.len();
     report.changes.retain(|c| c.severity >= args.severity_min);
-    let view = View {
-        report: &report,
+    let opts = RenderOptions {
         live,
         hidden: total - report.changes.len(),
         severity_min: args.severity_min,
     };
 
-    let mut rendered = Vec::new();
-    match format {
-        Format::Text => view.text(&mut rendered)?,
-        Format::Markdown => view.markdown(&mut rendered)?,
-        Format::Json | Format::Html => {
-            serde_json::to_writer_pretty(&mut rendered, &report).map_err(io::Error::from)?;
-            rendered.push(b'\n');
+    let rendered = match format {
+        Format::Text => render::text(&report, &opts).into_bytes(),
+        Format::Markdown => render::markdown(&report, &opts).into_bytes(),
+        Format::Html => render::html(&report, &opts).into_bytes(),
+        Format::Json => {
+            let mut json = serde_json::to_vec_pretty(&report).map_err(io::Error::from)?;
+            json.push(b'\n');
+            json
         }
-    }
+    };
     match &args.output {
         Some(path) => {
             write_atomic(path, &rendered).map_err(|e| {
@@ -161,6 +162,49 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         return Err(CliError::silent(EXIT_DIFFERENCES));
     }
     Ok(())
+}
+
+/// The ids in the recycle bin of each type that lost objects, so a report
+/// against the live tenant can say whether a deleted object is restorable
+/// with its id or gone. Best effort: a bin that cannot be read (permissions,
+/// an API not available) leaves that type's removals as unknown.
+async fn recycle_bins(graph: &GraphArgs, report: &Report) -> BTreeMap<String, BTreeSet<String>> {
+    let mut bins = BTreeMap::new();
+    let types: BTreeSet<&str> = report
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Removed)
+        .map(|c| c.object_type.as_str())
+        .collect();
+    let with_bin: Vec<&ObjectType> = types
+        .into_iter()
+        .filter_map(ObjectType::find)
+        .filter(|t| t.soft_delete.deleted_items_path().is_some())
+        .collect();
+    if with_bin.is_empty() {
+        return bins;
+    }
+    let Ok(client) = graph.client(&CancellationToken::new()) else {
+        return bins;
+    };
+    for ty in with_bin {
+        let Some(path) = ty.soft_delete.deleted_items_path() else {
+            continue;
+        };
+        // Deleted Conditional Access objects are listed only in beta.
+        let version = match ty.soft_delete {
+            SoftDelete::ConditionalAccess { .. } => "/beta",
+            _ => "",
+        };
+        if let Ok(items) = client.get_all(&format!("{version}/{path}?$select=id")).await {
+            let ids = items
+                .iter()
+                .filter_map(|v| v.get("id")?.as_str().map(String::from))
+                .collect();
+            bins.insert(ty.name.to_string(), ids);
+        }
+    }
+    bins
 }
 
 /// Writes `bytes` to a temp file beside `path`, then renames it over `path`.
@@ -187,327 +231,4 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
-}
-
-/// A filtered report and what the header says about it.
-struct View<'a> {
-    report: &'a Report,
-    live: bool,
-    /// Changes left out by --severity-min.
-    hidden: usize,
-    severity_min: Severity,
-}
-
-const ORDER: [Severity; 5] = [
-    Severity::Critical,
-    Severity::High,
-    Severity::Medium,
-    Severity::Low,
-    Severity::Info,
-];
-
-impl View<'_> {
-    fn to_label(&self) -> String {
-        if self.live {
-            format!("the live tenant (exported as snapshot {})", self.report.to)
-        } else {
-            format!("snapshot {}", self.report.to)
-        }
-    }
-
-    fn summary(&self) -> String {
-        let counts = self.report.counts();
-        let n = self.report.changes.len();
-        let mut line = count(n, "change");
-        if n > 0 {
-            let parts: Vec<String> = ORDER
-                .iter()
-                .filter_map(|s| counts.get(s).map(|c| format!("{c} {s}")))
-                .collect();
-            line.push_str(&format!(": {}", parts.join(", ")));
-        }
-        if self.hidden > 0 {
-            line.push_str(&format!(
-                " ({} below {} not shown)",
-                self.hidden, self.severity_min
-            ));
-        }
-        line
-    }
-
-    fn text(&self, w: &mut dyn Write) -> io::Result<()> {
-        writeln!(w, "From snapshot {}", self.report.from)?;
-        writeln!(w, "To   {}", self.to_label())?;
-        writeln!(w, "{}", self.summary())?;
-        for c in &self.report.changes {
-            writeln!(w)?;
-            writeln!(
-                w,
-                "{:<8}  {}",
-                c.severity.as_str().to_uppercase(),
-                headline(c)
-            )?;
-            for line in detail_lines(c) {
-                writeln!(w, "          {line}")?;
-            }
-        }
-        Ok(())
-    }
-
-    fn markdown(&self, w: &mut dyn Write) -> io::Result<()> {
-        writeln!(w, "# Difference report")?;
-        writeln!(w)?;
-        writeln!(
-            w,
-            "From snapshot `{}` to {}.",
-            self.report.from,
-            md(&self.to_label())
-        )?;
-        writeln!(w)?;
-        writeln!(w, "{}", md(&self.summary()))?;
-        writeln!(w)?;
-        writeln!(w, "| Severity | Changes |")?;
-        writeln!(w, "|---|---:|")?;
-        let counts = self.report.counts();
-        for s in ORDER {
-            writeln!(w, "| {s} | {} |", counts.get(&s).copied().unwrap_or(0))?;
-        }
-        for c in &self.report.changes {
-            writeln!(w)?;
-            writeln!(
-                w,
-                "## {}: {} '{}'",
-                c.severity.as_str().to_uppercase(),
-                type_label(&c.object_type),
-                md(&c.object_name)
-            )?;
-            writeln!(w)?;
-            writeln!(w, "{}", md(&c.reason))?;
-            let lines = detail_lines(c);
-            if !lines.is_empty() {
-                writeln!(w)?;
-            }
-            for line in lines {
-                writeln!(w, "- {}", md(&line))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Escapes the characters Markdown would read as formatting.
-fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        if matches!(
-            ch,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
-        ) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-fn type_label(name: &str) -> &str {
-    ObjectType::find(name).map_or(name, |t| t.display_name)
-}
-
-/// `Conditional Access policy 'X' was disabled: ...`: the reason when it names
-/// the object already, else the object and the reason.
-fn headline(c: &Change) -> String {
-    let object = format!("{} '{}'", type_label(&c.object_type), c.object_name);
-    if c.reason.contains(&format!("'{}'", c.object_name)) {
-        c.reason.clone()
-    } else if c.reason.is_empty() {
-        format!("{object} {}", kind_word(&c.kind))
-    } else {
-        format!("{object}: {}", c.reason)
-    }
-}
-
-fn kind_word(kind: &ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Added => "was added",
-        ChangeKind::Removed => "was removed",
-        ChangeKind::Modified => "was changed",
-        ChangeKind::Recreated { .. } => "was deleted and created again",
-    }
-}
-
-/// The indented lines under a change: its kind when not a plain
-/// modification, then attributes, then links; names instead of ids.
-fn detail_lines(c: &Change) -> Vec<String> {
-    let mut out = Vec::new();
-    match &c.kind {
-        ChangeKind::Modified => {}
-        ChangeKind::Recreated { previous_id } => out.push(format!(
-            "(deleted and created again; previous id {previous_id})"
-        )),
-        kind => out.push(format!("({})", kind_word(kind).trim_start_matches("was "))),
-    }
-    for a in &c.attributes {
-        attribute_lines(a, &mut out);
-    }
-    for l in &c.links {
-        for n in &l.removed {
-            out.push(format!("{}: - {}", l.link, n.name));
-        }
-        for n in &l.added {
-            out.push(format!("{}: + {}", l.link, n.name));
-        }
-    }
-    out
-}
-
-fn attribute_lines(a: &AttributeChange, out: &mut Vec<String>) {
-    if a.is_set() {
-        for v in &a.removed {
-            out.push(format!("{}: - {}", a.path, value(v, &a.names)));
-        }
-        for v in &a.added {
-            out.push(format!("{}: + {}", a.path, value(v, &a.names)));
-        }
-    } else {
-        let show = |v: &Option<Value>| {
-            v.as_ref()
-                .map_or_else(|| "(none)".to_string(), |v| value(v, &a.names))
-        };
-        out.push(format!("{}: {} -> {}", a.path, show(&a.old), show(&a.new)));
-    }
-}
-
-/// A value for people: strings bare, ids by name, null as `(none)`,
-/// everything else as compact JSON with ids named.
-fn value(v: &Value, names: &BTreeMap<String, String>) -> String {
-    match v {
-        Value::Null => "(none)".to_string(),
-        Value::String(s) => names.get(s).cloned().unwrap_or_else(|| s.clone()),
-        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
-            let parts: Vec<String> = items.iter().map(|i| value(i, names)).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        Value::Array(_) | Value::Object(_) => named(v, names).to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn named(v: &Value, names: &BTreeMap<String, String>) -> Value {
-    match v {
-        Value::String(s) => Value::String(names.get(s).cloned().unwrap_or_else(|| s.clone())),
-        Value::Array(items) => Value::Array(items.iter().map(|i| named(i, names)).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), named(v, names)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use entrasnap_core::diff::{LinkChange, NamedId};
-    use serde_json::json;
-
-    fn change() -> Change {
-        Change {
-            object_type: "conditionalAccessPolicy".into(),
-            object_id: "p1".into(),
-            object_name: "CA001 - Require MFA for all users".into(),
-            kind: ChangeKind::Modified,
-            attributes: vec![
-                AttributeChange {
-                    path: "state".into(),
-                    old: Some(json!("enabled")),
-                    new: Some(json!("disabled")),
-                    ..Default::default()
-                },
-                AttributeChange {
-                    path: "conditions.users.excludeGroups".into(),
-                    removed: vec![json!("g1")],
-                    names: [("g1".to_string(), "SG-CA-Exclude-BreakGlass".to_string())].into(),
-                    ..Default::default()
-                },
-            ],
-            links: vec![LinkChange {
-                link: "members".into(),
-                added: vec![NamedId {
-                    id: "u1".into(),
-                    name: "Megan Bowen".into(),
-                }],
-                removed: vec![],
-            }],
-            severity: Severity::Critical,
-            reason: "Conditional Access policy 'CA001 - Require MFA for all users' was disabled: MFA for all users is no longer enforced".into(),
-        }
-    }
-
-    #[test]
-    fn text_names_the_object_and_shows_each_attribute_by_name() {
-        let report = Report {
-            from: "a".into(),
-            to: "b".into(),
-            changes: vec![change()],
-        };
-        let view = View {
-            report: &report,
-            live: true,
-            hidden: 2,
-            severity_min: Severity::Medium,
-        };
-        let mut out = Vec::new();
-        view.text(&mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert_eq!(
-            text,
-            "From snapshot a\n\
-             To   the live tenant (exported as snapshot b)\n\
-             1 change: 1 critical (2 below medium not shown)\n\
-             \n\
-             CRITICAL  Conditional Access policy 'CA001 - Require MFA for all users' was disabled: MFA for all users is no longer enforced\n\
-             \x20         state: enabled -> disabled\n\
-             \x20         conditions.users.excludeGroups: - SG-CA-Exclude-BreakGlass\n\
-             \x20         members: + Megan Bowen\n"
-        );
-    }
-
-    #[test]
-    fn markdown_has_a_count_table_and_a_section_per_object() {
-        let report = Report {
-            from: "a".into(),
-            to: "b".into(),
-            changes: vec![change()],
-        };
-        let view = View {
-            report: &report,
-            live: false,
-            hidden: 0,
-            severity_min: Severity::Info,
-        };
-        let mut out = Vec::new();
-        view.markdown(&mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("| critical | 1 |\n| high | 0 |"), "{text}");
-        assert!(
-            text.contains(
-                "## CRITICAL: Conditional Access policy 'CA001 - Require MFA for all users'"
-            ),
-            "{text}"
-        );
-        assert!(
-            text.contains("- conditions.users.excludeGroups: - SG-CA-Exclude-BreakGlass"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn values_name_ids_inside_objects_too() {
-        let names = [("g1".to_string(), "Admins".to_string())].into();
-        assert_eq!(value(&json!(["g1", "x"]), &names), "[Admins, x]");
-        assert_eq!(value(&json!({"id": "g1"}), &names), r#"{"id":"Admins"}"#);
-        assert_eq!(value(&Value::Null, &names), "(none)");
-    }
 }

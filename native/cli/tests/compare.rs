@@ -8,18 +8,21 @@ use serde_json::{Value, json};
 
 use crate::util::{assert_exit, stdout};
 
-struct Emulator {
+/// The Graph emulator on its own runtime, driven over HTTP like Graph.
+pub struct Emulator {
     rt: tokio::runtime::Runtime,
-    url: String,
+    pub url: String,
     _running: entrasnap_sim::Running,
 }
 
 impl Emulator {
-    fn start() -> Emulator {
+    pub fn start() -> Emulator {
+        Emulator::start_with(entrasnap_sim::Config::default())
+    }
+
+    pub fn start_with(config: entrasnap_sim::Config) -> Emulator {
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let running = rt
-            .block_on(entrasnap_sim::start(entrasnap_sim::Config::default(), 0))
-            .unwrap();
+        let running = rt.block_on(entrasnap_sim::start(config, 0)).unwrap();
         Emulator {
             url: running.url(),
             _running: running,
@@ -27,10 +30,16 @@ impl Emulator {
         }
     }
 
-    fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    /// `method` on `{url}/v1.0/{path}`; asserts a 2xx and returns the body.
+    pub fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.send_to(method, &format!("v1.0/{path}"), body)
+    }
+
+    /// `method` on `{url}/{versioned}` (`beta/...` or `v1.0/...`).
+    pub fn send_to(&self, method: reqwest::Method, versioned: &str, body: Option<Value>) -> Value {
         self.rt.block_on(async {
             let mut req = reqwest::Client::new()
-                .request(method.clone(), format!("{}/v1.0/{path}", self.url))
+                .request(method.clone(), format!("{}/{versioned}", self.url))
                 .bearer_auth("test-token");
             if let Some(body) = body {
                 req = req.json(&body);
@@ -38,17 +47,57 @@ impl Emulator {
             let resp = req.send().await.unwrap();
             let status = resp.status();
             let text = resp.text().await.unwrap();
-            assert!(status.is_success(), "{method} {path}: {status} {text}");
+            assert!(status.is_success(), "{method} {versioned}: {status} {text}");
             serde_json::from_str(&text).unwrap_or(Value::Null)
         })
     }
 
-    fn get(&self, path: &str) -> Value {
+    pub fn get(&self, path: &str) -> Value {
         self.send(reqwest::Method::GET, path, None)
     }
 
+    /// Every item of the collection at `path`, following `@odata.nextLink`.
+    pub fn get_all(&self, path: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut page = self.get(path);
+        loop {
+            out.extend(page["value"].as_array().unwrap().iter().cloned());
+            let Some(next) = page["@odata.nextLink"].as_str() else {
+                return out;
+            };
+            let rest = next.split("/v1.0/").nth(1).unwrap().to_string();
+            page = self.get(&rest);
+        }
+    }
+
+    /// Sends `requests` (`{method, url, body}`) through `$batch`, 20 at a
+    /// time as Graph allows, and asserts every one succeeded.
+    pub fn batch(&self, requests: Vec<Value>) {
+        for chunk in requests.chunks(20) {
+            let body: Vec<Value> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut r = r.clone();
+                    r["id"] = json!(i.to_string());
+                    r["headers"] = json!({"Content-Type": "application/json"});
+                    r
+                })
+                .collect();
+            let answer = self.send(
+                reqwest::Method::POST,
+                "$batch",
+                Some(json!({ "requests": body })),
+            );
+            for r in answer["responses"].as_array().unwrap() {
+                let status = r["status"].as_u64().unwrap();
+                assert!((200..300).contains(&status), "batch: {r}");
+            }
+        }
+    }
+
     /// The one object of the collection at `path` called `name`.
-    fn find(&self, path: &str, name: &str) -> Value {
+    pub fn find(&self, path: &str, name: &str) -> Value {
         let list = self.get(&format!("{path}?$filter=displayName eq '{name}'"));
         let found: Vec<&Value> = list["value"]
             .as_array()
@@ -60,7 +109,7 @@ impl Emulator {
         found[0].clone()
     }
 
-    fn entrasnap(&self, store: &Path, args: &[&str]) -> Output {
+    pub fn entrasnap(&self, store: &Path, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_entrasnap"))
             .args(args)
             .arg("--store")
@@ -73,7 +122,7 @@ impl Emulator {
     }
 
     /// `compare --from <from> --to live --format json`: the report.
-    fn compare_live(&self, store: &Path, from: &str) -> Value {
+    pub fn compare_live(&self, store: &Path, from: &str) -> Value {
         let out = self.entrasnap(
             store,
             &[
@@ -85,11 +134,11 @@ impl Emulator {
     }
 }
 
-const POLICIES: &str = "identity/conditionalAccess/policies";
+pub const POLICIES: &str = "identity/conditionalAccess/policies";
 const CA001: &str = "CA001 - Require MFA for all users";
 const CA002: &str = "CA002 - Block legacy authentication";
 
-fn changes(report: &Value) -> &Vec<Value> {
+pub fn changes(report: &Value) -> &Vec<Value> {
     report["changes"].as_array().unwrap()
 }
 
@@ -324,7 +373,7 @@ fn bad_input_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().to_str().unwrap();
     for (args, says) in [
-        (vec!["--format", "html"], "not available yet"),
+        (vec!["--format", "pdf"], "invalid value 'pdf'"),
         (
             vec!["--severity-min", "severe"],
             "unknown severity 'severe'",

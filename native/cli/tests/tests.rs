@@ -23,3 +23,9 @@ mod export;
 
 // `compare` against the emulator: an incident made through Graph, reported by name and severity.
 mod compare;
+
+// `compare` scenarios from issue 4: an HR sync of 5,000 users, a compromised admin, a named location deleted.
+mod compare_scenarios;
+
+// The HTML report in headless Chromium: chart first, most severe first, names escaped.
+mod compare_html;

@@ -237,6 +237,7 @@ fn observed(
             links,
             severity: Severity::Info,
             reason: String::new(),
+            restorable: None,
         },
         before,
         after,
@@ -304,11 +305,14 @@ fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -
     if !needs_policies {
         return Ok(ctx);
     }
-    for (side, e) in [before, after].into_iter().flat_map(|side| {
-        side.entries("conditionalAccessPolicy")
-            .iter()
-            .map(move |e| (side, e))
-    }) {
+    for (newer, side, e) in [(false, before), (true, after)]
+        .into_iter()
+        .flat_map(|(newer, side)| {
+            side.entries("conditionalAccessPolicy")
+                .iter()
+                .map(move |e| (newer, side, e))
+        })
+    {
         let body = side.read_body(&e.hash)?;
         let state = body
             .get("state")
@@ -325,10 +329,12 @@ fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -
         let locations = &body["conditions"]["locations"];
         for key in ["includeLocations", "excludeLocations"] {
             for id in ids(&locations[key]) {
-                ctx.location_used_by
-                    .entry(id)
-                    .or_default()
-                    .push(e.name.clone());
+                let users = if newer {
+                    &mut ctx.location_used_by
+                } else {
+                    &mut ctx.location_used_before
+                };
+                users.entry(id).or_default().push(e.name.clone());
             }
         }
     }
@@ -336,6 +342,7 @@ fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -
         .excluded_by
         .values_mut()
         .chain(ctx.location_used_by.values_mut())
+        .chain(ctx.location_used_before.values_mut())
     {
         v.sort();
         v.dedup();

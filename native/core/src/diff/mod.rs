@@ -6,12 +6,14 @@ mod attrs;
 mod compare;
 pub mod model;
 mod names;
+pub mod render;
 pub mod severity;
 mod snapshot;
 
-pub(crate) use attrs::diff_bodies;
+pub use attrs::diff_bodies;
 pub use compare::compare;
 pub use model::{AttributeChange, Change, ChangeKind, LinkChange, NamedId, Report, Severity};
 pub use names::Resolver;
+pub use render::RenderOptions;
 pub use severity::{Context, RULES, Rule, Subject};
 pub use snapshot::{MemorySnapshot, Snapshot, StoredSnapshot};

@@ -3,10 +3,12 @@
 //! data in camelCase, with names already resolved: no consumer has to look
 //! anything up again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::registry::{ObjectType, SoftDelete};
 
 /// What changed between two snapshots (or a snapshot and the live tenant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +29,24 @@ impl Report {
             *out.entry(c.severity).or_default() += 1;
         }
         out
+    }
+
+    /// Records on each removed object whether the recycle bin holds it:
+    /// `bins` maps a type to the ids its recycle bin lists. A type that has no
+    /// recycle bin deletes for good; a type missing from `bins` (its bin could
+    /// not be read) stays unknown.
+    pub fn mark_restorable(&mut self, bins: &BTreeMap<String, BTreeSet<String>>) {
+        for c in &mut self.changes {
+            if c.kind != ChangeKind::Removed {
+                continue;
+            }
+            let soft = ObjectType::find(&c.object_type).map(|t| t.soft_delete);
+            c.restorable = match (soft, bins.get(&c.object_type)) {
+                (Some(SoftDelete::None), _) => Some(false),
+                (_, Some(ids)) => Some(ids.contains(&c.object_id)),
+                _ => None,
+            };
+        }
     }
 
     /// The most severe change's severity, if anything changed.
@@ -50,6 +70,11 @@ pub struct Change {
     pub severity: Severity,
     /// One line a person understands, with names rather than ids.
     pub reason: String,
+    /// For a removed object compared against the live tenant: whether the
+    /// recycle bin still holds it (`true`: restorable with its id) or it is
+    /// gone for good. `None` when unknown (snapshot against snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restorable: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

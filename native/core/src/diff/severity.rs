@@ -31,6 +31,8 @@ pub struct Context {
     pub excluded_by: BTreeMap<String, Vec<String>>,
     /// Named location id -> CA policies (newer snapshot) that reference it.
     pub location_used_by: BTreeMap<String, Vec<String>>,
+    /// Named location id -> CA policies (older snapshot) that referenced it.
+    pub location_used_before: BTreeMap<String, Vec<String>>,
 }
 
 impl Context {
@@ -76,6 +78,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "ca-scope-narrowed",
         applies: ca_scope_narrowed,
+    },
+    Rule {
+        id: "ca-excluded-location-dropped",
+        applies: ca_excluded_location_dropped,
     },
     Rule {
         id: "exclusion-group-member-added",
@@ -451,12 +457,50 @@ fn ca_scope_narrowed(s: &Subject, ctx: &Context) -> Option<Verdict> {
             ));
         }
     }
+    let ids = gained(s, "conditions.locations.excludeLocations");
+    if !ids.is_empty() {
+        parts.push(format!("now excludes location(s) {}", quoted(ctx, &ids)));
+    }
+    let ids = lost(s, "conditions.locations.includeLocations");
+    if !ids.is_empty() {
+        parts.push(format!(
+            "no longer applies at location(s) {}",
+            quoted(ctx, &ids)
+        ));
+    }
     if parts.is_empty() {
         return None;
     }
     Some((
         Severity::High,
         format!("Conditional Access policy '{name}' {}", parts.join("; ")),
+    ))
+}
+
+/// A location no longer excluded: the policy now applies there too. Stricter,
+/// not weaker, but a block policy that stops sparing the office or the
+/// allowed countries locks people out, so it is reported, and high for block.
+fn ca_excluded_location_dropped(s: &Subject, ctx: &Context) -> Option<Verdict> {
+    if !ca_active_after(s) {
+        return None;
+    }
+    let ids = lost(s, "conditions.locations.excludeLocations");
+    if ids.is_empty() {
+        return None;
+    }
+    let name = &s.change.object_name;
+    let list = quoted(ctx, &ids);
+    if strings(s.after, "grantControls.builtInControls").contains(&"block".to_string()) {
+        return Some((
+            Severity::High,
+            format!(
+                "Conditional Access policy '{name}' no longer excludes location(s) {list}: sign-ins from there are now blocked too"
+            ),
+        ));
+    }
+    Some((
+        Severity::Medium,
+        format!("Conditional Access policy '{name}' no longer excludes location(s) {list}: it now applies there too"),
     ))
 }
 
@@ -500,16 +544,31 @@ fn named_location_weakened(s: &Subject, ctx: &Context) -> Option<Verdict> {
     }
     let name = &s.change.object_name;
     if s.change.kind == ChangeKind::Removed {
-        let users = ctx.location_used_by.get(&s.change.object_id)?;
-        let list = users
-            .iter()
-            .map(|p| format!("'{p}'"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = |users: &Vec<String>| {
+            users
+                .iter()
+                .map(|p| format!("'{p}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let Some(users) = ctx.location_used_by.get(&s.change.object_id) {
+            return Some((
+                Severity::High,
+                format!(
+                    "Named location '{name}' was deleted while Conditional Access policies {} still reference it",
+                    list(users)
+                ),
+            ));
+        }
+        // The references went first (Graph refuses to delete a location in
+        // use): the policies' own changes say what that did; the deletion
+        // matters because restoring those policies needs the location back.
+        let users = ctx.location_used_before.get(&s.change.object_id)?;
         return Some((
-            Severity::High,
+            Severity::Medium,
             format!(
-                "Named location '{name}' was deleted while Conditional Access policies {list} still reference it"
+                "Named location '{name}' was deleted after being removed from Conditional Access policies {}",
+                list(users)
             ),
         ));
     }
@@ -859,6 +918,7 @@ mod tests {
             links,
             severity: Severity::Info,
             reason: String::new(),
+            restorable: None,
         };
         let s = Subject {
             change: &change,
@@ -1101,6 +1161,76 @@ mod tests {
             "named-location-weakened",
         );
         assert_eq!(v.unwrap().0, Severity::High);
+        // The references were removed first: medium, and the reason says so.
+        let mut c = ctx();
+        c.location_used_before
+            .insert("obj".into(), vec!["Block outside".into()]);
+        let (v, _) = judge(
+            "namedLocation",
+            ChangeKind::Removed,
+            Some(loc(false, &[])),
+            None,
+            vec![],
+            &c,
+            "named-location-weakened",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::Medium,
+                "Named location 'Target' was deleted after being removed from Conditional Access policies 'Block outside'".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn rule_ca_excluded_location_dropped() {
+        let pol = |controls: &[&str], exclude: &[&str]| {
+            let mut p = ca("enabled", controls, "OR");
+            p["conditions"]["locations"] =
+                json!({"includeLocations": ["All"], "excludeLocations": exclude});
+            p
+        };
+        let mut c = ctx();
+        c.names.insert("loc".into(), "Allowed Countries".into());
+        let (v, best) = modified(
+            "conditionalAccessPolicy",
+            pol(&["block"], &["loc"]),
+            pol(&["block"], &[]),
+            &c,
+            "ca-excluded-location-dropped",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::High,
+                "Conditional Access policy 'Target' no longer excludes location(s) 'Allowed Countries': sign-ins from there are now blocked too".to_string()
+            )
+        );
+        assert_eq!(best.0, Severity::High);
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            pol(&["mfa"], &["loc"]),
+            pol(&["mfa"], &[]),
+            &c,
+            "ca-excluded-location-dropped",
+        );
+        assert_eq!(v.unwrap().0, Severity::Medium);
+        // Excluding a location is the weakening one.
+        let (v, _) = modified(
+            "conditionalAccessPolicy",
+            pol(&["mfa"], &[]),
+            pol(&["mfa"], &["loc"]),
+            &c,
+            "ca-scope-narrowed",
+        );
+        assert_eq!(
+            v.unwrap(),
+            (
+                Severity::High,
+                "Conditional Access policy 'Target' now excludes location(s) 'Allowed Countries'".to_string()
+            )
+        );
     }
 
     #[test]
@@ -1116,6 +1246,7 @@ mod tests {
             links: vec![],
             severity: Severity::Info,
             reason: String::new(),
+            restorable: None,
         };
         let (b, a) = (cfg("disabled"), cfg("enabled"));
         let s = Subject {
