@@ -21,6 +21,7 @@ mod error;
 pub mod export;
 mod paging;
 mod request;
+pub mod restore;
 mod retry;
 mod throttle;
 

@@ -17,3 +17,5 @@ mod batch;
 mod errors;
 // Export: the snapshot is the tenant; faults change nothing; incremental rounds.
 mod export;
+// Restore executor: plans run against the emulator, journals, batching, permissions.
+mod restore_exec;

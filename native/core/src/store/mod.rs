@@ -4,7 +4,7 @@
 //! <root>/objects/<2 hex>/<62 hex>   zstd of canonical JSON, named by its BLAKE3 hash
 //! <root>/snapshots/<id>.json        one manifest per complete snapshot
 //! <root>/state/<tenantId>.json      per-tenant export state (delta links)
-//! <root>/journal/                   reserved for restore journals
+//! <root>/journal/<restoreId>.jsonl  one restore journal per run (see journal.rs)
 //! <root>/lock                       writer lock (export, prune)
 //! ```
 //!
@@ -16,6 +16,7 @@ mod atomic;
 mod directory;
 mod hash;
 mod id;
+mod journal;
 mod lock;
 mod manifest;
 mod objects;
@@ -32,6 +33,9 @@ use serde_json::Value;
 pub use directory::{DirectoryReport, write_directory};
 pub use hash::ObjectHash;
 pub use id::SnapshotId;
+pub use journal::{
+    JOURNAL_FORMAT, Journal, JournalFinish, JournalHeader, JournalSummary, JournalWriter,
+};
 pub use manifest::{FORMAT_VERSION, Links, Manifest, ObjectEntry, SnapshotSummary};
 pub use prune::{KeepPolicy, PruneReport};
 pub use verify::{Problem, ProblemKind, VerifyReport};
@@ -137,6 +141,21 @@ impl LocalStore {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Starts the journal of a restore: the header is on disk, whole, when this returns.
+    pub fn begin_journal(&self, header: &JournalHeader) -> Result<JournalWriter> {
+        journal::begin(&self.root, header)
+    }
+
+    /// Restore journals, newest first, finished or not.
+    pub fn journals(&self) -> Result<Vec<JournalSummary>> {
+        journal::list(&self.root)
+    }
+
+    /// One restore journal, a torn last line ignored.
+    pub fn read_journal(&self, restore_id: &str) -> Result<Journal> {
+        journal::read(&self.root, restore_id)
     }
 
     /// Like [`SnapshotStore::begin`] with an explicit creation time (imports, tests).
