@@ -11,6 +11,8 @@ mod list;
 mod output;
 mod progress;
 mod prune;
+mod restore;
+mod restore_view;
 mod show;
 mod store_arg;
 mod verify;
@@ -48,6 +50,12 @@ enum Command {
     ///
     /// Exit 3 with --exit-code when changes at or above --severity-min remain.
     Compare(compare::Args),
+    /// Bring objects or single attributes back to a snapshot, referenced objects first.
+    ///
+    /// Snapshots the tenant first (the undo point), shows the plan, refuses to lock out
+    /// break-glass accounts, writes only with --yes (or a yes at the prompt), then reads
+    /// back: exit 4 when anything failed or differs afterwards.
+    Restore(restore::Args),
     /// Re-hash everything snapshots refer to; exit 1 naming each problem.
     Verify(verify::Args),
     /// Remove snapshots a retention policy does not keep, and unreferenced objects.
@@ -67,6 +75,7 @@ async fn main() {
         Command::List(args) => list::run(args, out),
         Command::Show(args) => show::run(args, out),
         Command::Compare(args) => compare::run(args, out).await,
+        Command::Restore(args) => restore::run(args, out).await,
         Command::Verify(args) => verify::run(args, out),
         Command::Prune(args) => prune::run(args, out),
         Command::Demo(args) => {

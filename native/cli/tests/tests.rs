@@ -29,3 +29,9 @@ mod compare_scenarios;
 
 // The HTML report in headless Chromium: chart first, most severe first, names escaped.
 mod compare_html;
+
+// The Graph emulator driven through Graph's verbs, and the binary run against it.
+mod emulator;
+
+// `restore` against the emulator: every outcome read back from the tenant.
+mod restore;

@@ -155,6 +155,11 @@ impl GraphClient {
     }
 
     /// The cancellation signal this client obeys.
+    /// Where this client's tokens come from (the restore checks their permissions).
+    pub fn token_source(&self) -> Arc<dyn TokenSource> {
+        self.inner.source.clone()
+    }
+
     pub fn cancel_token(&self) -> &CancellationToken {
         &self.inner.cancel
     }

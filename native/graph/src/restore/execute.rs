@@ -227,8 +227,9 @@ impl Run<'_> {
     /// was skipped (so transitively too), or comes later in the plan. A
     /// dependency outside the plan was done by an earlier run.
     fn blocked(&self, step: &Step, position: usize) -> Option<String> {
-        step.depends_on.iter().find_map(|dep| {
-            match self.status.get(dep) {
+        step.depends_on
+            .iter()
+            .find_map(|dep| match self.status.get(dep) {
                 Some(StepStatus::Failed) => Some(format!("step {dep}, which it needs, failed")),
                 Some(StepStatus::Skipped) => {
                     Some(format!("step {dep}, which it needs, was skipped"))
@@ -239,8 +240,7 @@ impl Run<'_> {
                     .get(dep)
                     .filter(|&&at| at >= position)
                     .map(|_| format!("it needs step {dep}, which comes later in the plan")),
-            }
-        })
+            })
     }
 
     /// Attribute and link writes on directory objects, in the client's API version.
@@ -302,7 +302,8 @@ impl Run<'_> {
                 // Cannot happen for a batchable step from the planner; keep order anyway.
                 return self.send_each(steps).await;
             };
-            let mut r = BatchRequest::new(method, format!("/{}", self.ids.path(&step.request.path)));
+            let mut r =
+                BatchRequest::new(method, format!("/{}", self.ids.path(&step.request.path)));
             r.body = self.body(step);
             // PATCH is idempotent anyway; adding or removing a link again is
             // answered "already so", which counts as done.
@@ -312,7 +313,8 @@ impl Run<'_> {
         match self.client.batch(requests).await {
             Ok(responses) => {
                 for (step, response) in steps.iter().zip(responses) {
-                    let result = self.settle(step, judge(step.kind, response.status, &response.body));
+                    let result =
+                        self.settle(step, judge(step.kind, response.status, &response.body));
                     self.finish(step, result)?;
                 }
             }
@@ -360,7 +362,10 @@ impl Run<'_> {
 
     /// Sends one request; its final status and body, whatever the status.
     async fn raw(&self, request: &Request) -> Result<(u16, Value), String> {
-        let target = self.client.resolve(&request.target).map_err(|e| e.to_string())?;
+        let target = self
+            .client
+            .resolve(&request.target)
+            .map_err(|e| e.to_string())?;
         let outcome = self
             .client
             .execute(request, &target)
@@ -459,7 +464,11 @@ fn write_key(step: &Step) -> String {
             "{} {} {}",
             step.request.method,
             step.request.path,
-            step.request.body.as_ref().map(Value::to_string).unwrap_or_default()
+            step.request
+                .body
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default()
         ),
     }
 }

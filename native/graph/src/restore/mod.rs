@@ -11,12 +11,17 @@ mod execute;
 mod ids;
 mod journal;
 mod permissions;
+mod run;
 mod verdict;
 
 pub use deleted::read_deleted;
 pub use execute::{ExecuteEvent, ExecuteReport, ExecuteSink, execute};
 pub use journal::{MemoryJournal, StepJournal};
 pub use permissions::{PermissionCheck, check_permissions, covers};
+pub use run::{
+    Counts, Prepared, RestoreEvent, RestoreOutcome, RestoreRequest, RestoreSink, Verification,
+    apply, prepare,
+};
 
 /// Why a restore operation stopped as a whole (single steps fail on their own;
 /// see [`StepStatus`](entrasnap_core::restore::StepStatus)).
@@ -36,4 +41,19 @@ pub enum RestoreError {
     /// Graph returned an object that cannot be normalized.
     #[error("{0}")]
     Object(entrasnap_core::Error),
+    /// The token lacks permissions the plan needs; nothing was sent.
+    #[error("the token lacks the permissions this restore needs: {}", .missing.join(", "))]
+    PermissionDenied { missing: Vec<String> },
+    /// The snapshot before writing, or the read-back after, failed.
+    #[error("reading the tenant: {0}")]
+    Export(crate::export::ExportError),
+    #[error("{0}")]
+    Store(entrasnap_core::Error),
+    /// The plan cannot be made (an unsatisfiable reference, a cycle, an unknown account).
+    #[error("{0}")]
+    Plan(entrasnap_core::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cancelled")]
+    Cancelled,
 }

@@ -1,0 +1,313 @@
+//! `entrasnap restore`: bring chosen objects or attributes back to a snapshot,
+//! referenced objects first, without locking out break-glass accounts.
+//!
+//! The tenant is snapshotted before anything is written (the undo point,
+//! `--undo RESTORE_ID`), the plan is shown, and nothing is written without
+//! `--yes` or a "yes" at the prompt. `--what-if` shows the plan and stops.
+//! Afterwards the touched objects are read back; residue exits 4.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+use entrasnap_core::ObjectType;
+use entrasnap_core::restore::PlanOptions;
+use entrasnap_graph::CancellationToken;
+use entrasnap_graph::restore::{
+    PermissionCheck, Prepared, RestoreError, RestoreEvent, RestoreOutcome, RestoreRequest,
+    RestoreSink, apply, prepare,
+};
+use serde::Serialize;
+
+use crate::error::CliError;
+use crate::export::{GraphArgs, parse_type};
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::restore_view::{object_count, step_event_line, step_line, write_plan};
+use crate::store_arg::StoreArg;
+
+/// Exit code when the restore ran but reading back found residue or failures.
+pub const EXIT_RESIDUE: i32 = 4;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The known-good snapshot to restore to (an id, or `latest`).
+    #[arg(long, value_name = "ID", required_unless_present = "undo")]
+    pub snapshot: Option<String>,
+    /// Only these object types, comma-separated (e.g. conditionalAccessPolicy,namedLocation).
+    #[arg(long, value_delimiter = ',', value_parser = parse_type)]
+    pub types: Vec<&'static ObjectType>,
+    /// Only these objects (ids as in the snapshot), comma-separated.
+    #[arg(long = "id", value_name = "OBJID", value_delimiter = ',')]
+    pub ids: Vec<String>,
+    /// Only these attributes (e.g. department, state, conditions.users.excludeGroups, members);
+    /// other attributes keep their current values, and nothing is re-created.
+    #[arg(long = "attribute", value_name = "NAME", value_delimiter = ',')]
+    pub attributes: Vec<String>,
+    /// Break-glass users or groups (ids or user principal names) that must stay excluded
+    /// from the blocking, MFA and compliance policies that exclude them now. Accounts
+    /// excluded from every enabled policy are protected without being named.
+    #[arg(long = "break-glass", value_name = "ID", value_delimiter = ',')]
+    pub break_glass: Vec<String>,
+    /// Write even though the plan would put a break-glass account inside a policy that excludes it now.
+    #[arg(long)]
+    pub override_break_glass: bool,
+    /// Restored Conditional Access policies land in report-only mode instead of enabled.
+    #[arg(long)]
+    pub report_only: bool,
+    /// Also delete objects created after the snapshot (never done otherwise).
+    #[arg(long)]
+    pub delete_added: bool,
+    /// Undo an earlier restore: its objects go back to the snapshot taken just before it.
+    #[arg(long, value_name = "RESTORE_ID", conflicts_with_all = ["snapshot", "types", "ids", "attributes", "delete_added"])]
+    pub undo: Option<String>,
+    /// Show the plan and write nothing.
+    #[arg(long)]
+    pub what_if: bool,
+    /// Write without asking.
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub graph: GraphArgs,
+}
+
+/// With `--json`: the plan, and what was done when something was.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonResult<'a> {
+    what_if: bool,
+    snapshot: &'a str,
+    pre_restore: &'a str,
+    plan: &'a entrasnap_core::restore::Plan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'a RestoreOutcome>,
+}
+
+pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
+    let store = args.store.open_existing()?;
+    let request = RestoreRequest {
+        snapshot: args.snapshot.clone().unwrap_or_default(),
+        options: PlanOptions {
+            types: args.types.iter().map(|t| t.name.to_owned()).collect(),
+            ids: args.ids.iter().map(|s| s.trim().to_owned()).collect(),
+            attributes: args
+                .attributes
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            delete_added: args.delete_added,
+            break_glass: args
+                .break_glass
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            override_break_glass: args.override_break_glass,
+            report_only: args.report_only,
+            id_map: Default::default(),
+        },
+        undo: args.undo.clone(),
+    };
+    let progress = Arc::new(if out.is_json() {
+        Progress::hidden()
+    } else {
+        Progress::stderr()
+    });
+    let cancel = CancellationToken::new();
+    let client = args.graph.client(&cancel)?;
+    let on_ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        })
+    };
+    let sink: RestoreSink = {
+        let progress = progress.clone();
+        Arc::new(move |event: RestoreEvent| match event {
+            RestoreEvent::Stage(stage) => progress.println(&format!("{stage}...")),
+            RestoreEvent::Export(e) => progress.update(&e),
+            RestoreEvent::Step(e) => progress.println(&step_event_line(&e)),
+        })
+    };
+
+    let result = async {
+        let prepared = prepare(&client, &store, &request, &sink, &cancel)
+            .await
+            .map_err(restore_error)?;
+        progress.finish();
+        if out.is_json() {
+            if args.what_if || prepared.plan.steps.is_empty() || !prepared.plan.is_allowed() {
+                emit_json(&out, &prepared, None, args.what_if)?;
+                return refusal(&prepared).map_or(Ok(()), Err);
+            }
+        } else {
+            show_plan(&prepared)?;
+            if let Some(e) = refusal(&prepared) {
+                return Err(e);
+            }
+            if args.what_if {
+                println!("\n--what-if: nothing was written.");
+                return Ok(());
+            }
+            if prepared.plan.steps.is_empty() {
+                return Ok(());
+            }
+        }
+        if args.what_if {
+            return Ok(());
+        }
+        if !args.yes && !confirm(&prepared)? {
+            return Err(CliError::new(
+                "restore cancelled at the prompt; nothing was written",
+            ));
+        }
+        let outcome = apply(&client, &store, &prepared, &sink, &cancel)
+            .await
+            .map_err(restore_error)?;
+        progress.finish();
+        if out.is_json() {
+            emit_json(&out, &prepared, Some(&outcome), false)?;
+        } else {
+            show_outcome(&args, &outcome)?;
+        }
+        if outcome.counts.failed > 0 || !outcome.verification.clean {
+            return Err(CliError::silent(EXIT_RESIDUE));
+        }
+        Ok(())
+    }
+    .await;
+    on_ctrl_c.abort();
+    progress.finish();
+    result
+}
+
+fn emit_json(
+    out: &Output,
+    prepared: &Prepared,
+    outcome: Option<&RestoreOutcome>,
+    what_if: bool,
+) -> Result<(), CliError> {
+    let doc = JsonResult {
+        what_if,
+        snapshot: &prepared.target,
+        pre_restore: &prepared.pre_restore,
+        plan: &prepared.plan,
+        outcome,
+    };
+    out.emit(&doc, |_| Ok(()))
+}
+
+/// The guard's refusal as the command's error (the plan was shown already).
+fn refusal(prepared: &Prepared) -> Option<CliError> {
+    if prepared.plan.is_allowed() {
+        return None;
+    }
+    let mut err = CliError::new(format!(
+        "restore refused: the plan would put a break-glass account inside {} polic{} that exclude{} it today",
+        prepared.plan.guard.findings.len(),
+        if prepared.plan.guard.findings.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        if prepared.plan.guard.findings.len() == 1 {
+            "s"
+        } else {
+            ""
+        },
+    ));
+    for f in &prepared.plan.guard.findings {
+        err = err.detail(f.clone());
+    }
+    Some(err.detail(
+        "nothing was written; narrow the restore with --id/--attribute, or pass --override-break-glass if this is intended",
+    ))
+}
+
+fn show_plan(prepared: &Prepared) -> Result<(), CliError> {
+    let mut stdout = io::stdout().lock();
+    let live = format!(
+        "the live tenant (snapshot {} taken just now, the undo point)",
+        prepared.pre_restore
+    );
+    write_plan(&mut stdout, &prepared.plan, &live)?;
+    match &prepared.permissions {
+        PermissionCheck::Checked { missing, .. } if !missing.is_empty() => {
+            writeln!(stdout, "\nThe token lacks: {}", missing.join(", "))?;
+        }
+        PermissionCheck::Unknown { reason } => {
+            writeln!(
+                stdout,
+                "\nThe token's permissions could not be read ({reason}); Graph will refuse what it does not allow."
+            )?;
+        }
+        _ => {}
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+fn confirm(prepared: &Prepared) -> Result<bool, CliError> {
+    if !io::stdin().is_terminal() {
+        return Err(CliError::new(
+            "restore writes to the tenant: pass --yes to confirm (or --what-if to see the plan only)",
+        ));
+    }
+    eprint!(
+        "\nWrite {} change(s) to {} object(s) in the tenant? Type yes to continue: ",
+        prepared.plan.steps.len(),
+        object_count(&prepared.plan)
+    );
+    io::stderr().flush()?;
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim().eq_ignore_ascii_case("yes") || answer.trim().eq_ignore_ascii_case("y"))
+}
+
+fn show_outcome(args: &Args, outcome: &RestoreOutcome) -> Result<(), CliError> {
+    let mut w = io::stdout().lock();
+    let c = &outcome.counts;
+    writeln!(
+        w,
+        "\nRestore {}: {} written, {} already so, {} failed, {} skipped.",
+        outcome.restore_id, c.done, c.already, c.failed, c.skipped
+    )?;
+    if outcome.verification.clean {
+        writeln!(
+            w,
+            "Verified: read back, the tenant matches snapshot {} for everything restored.",
+            outcome.snapshot
+        )?;
+    } else {
+        writeln!(
+            w,
+            "Verification: {} difference(s) remain after reading back:",
+            outcome.verification.residue.len()
+        )?;
+        for s in &outcome.verification.residue {
+            writeln!(w, "  {}", step_line(s, 0))?;
+        }
+    }
+    let store = args.store.store.display();
+    writeln!(
+        w,
+        "Undo: entrasnap restore --store {store} --undo {}",
+        outcome.restore_id
+    )?;
+    w.flush()?;
+    Ok(())
+}
+
+fn restore_error(e: RestoreError) -> CliError {
+    match e {
+        RestoreError::PermissionDenied { missing } => CliError::new(format!(
+            "the token lacks the permissions this restore needs: {}",
+            missing.join(", ")
+        ))
+        .detail("nothing was written; grant them (admin consent) or sign in with an identity that has them"),
+        other => CliError::new(format!("restore failed: {other}"))
+            .detail("the journal in the store records every step that was written; running the same restore again completes it"),
+    }
+}

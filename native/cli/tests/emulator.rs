@@ -1,0 +1,158 @@
+//! The Graph emulator for end-to-end tests of the binary: started on a free
+//! loopback port, driven through Graph's own verbs (as an admin, an HR sync or
+//! an attacker would), and `entrasnap` run against it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+pub const POLICIES: &str = "identity/conditionalAccess/policies";
+pub const LOCATIONS: &str = "identity/conditionalAccess/namedLocations";
+
+pub struct Emulator {
+    pub rt: tokio::runtime::Runtime,
+    pub url: String,
+    pub running: entrasnap_sim::Running,
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        Emulator::with(entrasnap_sim::Config::default())
+    }
+
+    pub fn with(config: entrasnap_sim::Config) -> Emulator {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let running = rt.block_on(entrasnap_sim::start(config, 0)).unwrap();
+        Emulator {
+            url: running.url(),
+            running,
+            rt,
+        }
+    }
+
+    /// Sends a request to `{version}/{path}`; returns the status and the body (Null when empty).
+    pub fn try_send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = if path.starts_with("beta/")
+            || path.starts_with("v1.0/")
+            || path.starts_with("_sim/")
+        {
+            format!("{}/{path}", self.url)
+        } else {
+            format!("{}/v1.0/{path}", self.url)
+        };
+        self.rt.block_on(async {
+            let mut req = reqwest::Client::new()
+                .request(method, url)
+                .bearer_auth("test-token");
+            if let Some(body) = body {
+                req = req.json(&body);
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        })
+    }
+
+    /// Like [`try_send`], asserting success.
+    pub fn send(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.try_send(method.clone(), path, body);
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {value}"
+        );
+        value
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        self.send(Method::GET, path, None)
+    }
+
+    /// Every item of a collection, following nextLinks.
+    pub fn list(&self, path: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut page = self.get(path);
+        loop {
+            out.extend(page["value"].as_array().cloned().unwrap_or_default());
+            match page["@odata.nextLink"].as_str() {
+                Some(next) => {
+                    let rel = next
+                        .strip_prefix(&format!("{}/", self.url))
+                        .unwrap()
+                        .to_string();
+                    page = self.get(&rel);
+                }
+                None => return out,
+            }
+        }
+    }
+
+    /// The one object of the collection at `path` called `name`.
+    pub fn find(&self, path: &str, name: &str) -> Value {
+        let found: Vec<Value> = self
+            .list(path)
+            .into_iter()
+            .filter(|o| o["displayName"] == name)
+            .collect();
+        assert_eq!(found.len(), 1, "one {path} called {name}: {found:?}");
+        found[0].clone()
+    }
+
+    pub fn id_of(&self, path: &str, name: &str) -> String {
+        self.find(path, name)["id"].as_str().unwrap().to_string()
+    }
+
+    /// Sends `requests` (method, url, body) through `$batch`, 20 at a time.
+    pub fn batch(&self, requests: Vec<(&str, String, Option<Value>)>) {
+        for chunk in requests.chunks(20) {
+            let body: Vec<Value> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, (method, url, body))| {
+                    let mut r = json!({"id": i.to_string(), "method": method, "url": url});
+                    if let Some(b) = body {
+                        r["body"] = b.clone();
+                        r["headers"] = json!({"Content-Type": "application/json"});
+                    }
+                    r
+                })
+                .collect();
+            let answer = self.send(Method::POST, "$batch", Some(json!({"requests": body})));
+            for r in answer["responses"].as_array().unwrap() {
+                let status = r["status"].as_u64().unwrap();
+                assert!((200..300).contains(&status), "batch item failed: {r}");
+            }
+        }
+    }
+
+    /// Group members' ids.
+    pub fn members(&self, group: &str) -> Vec<String> {
+        self.list(&format!("groups/{group}/members?$select=id"))
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Writes the emulator has applied so far (`/_sim/stats`).
+    pub fn writes(&self) -> u64 {
+        self.get("_sim/stats")["writes"].as_u64().unwrap()
+    }
+
+    /// `entrasnap <args> --store <store>` against this emulator.
+    pub fn entrasnap(&self, store: &Path, args: &[&str]) -> Output {
+        self.command(store, args).output().unwrap()
+    }
+
+    pub fn command(&self, store: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_entrasnap"));
+        cmd.args(args)
+            .arg("--store")
+            .arg(store)
+            .env_remove("ENTRASNAP_STORE")
+            .env("ENTRASNAP_TOKEN", "test-token")
+            .env("ENTRASNAP_GRAPH_URL", &self.url);
+        cmd
+    }
+}

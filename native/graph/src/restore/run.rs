@@ -1,0 +1,319 @@
+//! A whole restore, as the CLI, the C ABI and the module run it: snapshot the
+//! tenant as it is now (the live side of the plan, and the undo point), read
+//! the recycle bins, plan, check the break-glass guard and the token's
+//! permissions, execute with a journal, then read the tenant back and plan
+//! again: whatever a second plan would still write is residue.
+//!
+//! Two halves, so a person sees the plan before anything is written:
+//! [`prepare`] writes nothing to the tenant; [`apply`] writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use entrasnap_core::diff::StoredSnapshot;
+use entrasnap_core::restore::{Plan, PlanOptions, Step, StepOutcome, plan};
+use entrasnap_core::store::JournalHeader;
+use entrasnap_core::{LocalStore, ObjectType};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    ExecuteEvent, PermissionCheck, RestoreError, check_permissions, execute, read_deleted,
+};
+use crate::GraphClient;
+use crate::export::{ExportOptions, ProgressEvent, export};
+
+/// What to restore.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreRequest {
+    /// The known-good snapshot: an id or `latest`. Ignored with `undo`.
+    pub snapshot: String,
+    pub options: PlanOptions,
+    /// Undo an earlier restore (its id): back to the snapshot taken just
+    /// before it, for exactly the objects and attributes it touched.
+    pub undo: Option<String>,
+}
+
+/// What is going on, for progress bars and logs.
+#[derive(Debug, Clone)]
+pub enum RestoreEvent {
+    /// A stage begins (`Taking the pre-restore snapshot`...).
+    Stage(String),
+    /// Progress of an export (before writing, and reading back).
+    Export(ProgressEvent),
+    /// A step finished.
+    Step(ExecuteEvent),
+}
+
+/// Receives restore events; shared with the export and executor tasks.
+pub type RestoreSink = Arc<dyn Fn(RestoreEvent) + Send + Sync>;
+
+/// A plan ready to apply, and what it was made from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prepared {
+    /// The snapshot restored to.
+    pub target: String,
+    /// The snapshot of the tenant taken just now: the plan's live side and the undo point.
+    pub pre_restore: String,
+    pub plan: Plan,
+    pub permissions: PermissionCheck,
+    /// The restore this one undoes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undo_of: Option<String>,
+    /// Earlier runs to the same snapshot that were interrupted; the objects they
+    /// re-created are used instead of being created again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resumes: Vec<String>,
+}
+
+/// Counts of step outcomes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub done: u32,
+    pub already: u32,
+    pub failed: u32,
+    pub skipped: u32,
+}
+
+/// What reading the tenant back found.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    /// The snapshot taken after writing.
+    pub snapshot: String,
+    /// No residue: a second plan would write nothing.
+    pub clean: bool,
+    /// What a second plan would still write.
+    pub residue: Vec<Step>,
+}
+
+/// The outcome of an applied restore.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreOutcome {
+    pub restore_id: String,
+    pub snapshot: String,
+    pub pre_restore: String,
+    pub counts: Counts,
+    pub outcomes: Vec<StepOutcome>,
+    /// Snapshot ids (and appIds) of re-created objects -> their new values.
+    pub id_map: BTreeMap<String, String>,
+    pub verification: Verification,
+    pub requests: u64,
+    pub elapsed_ms: u64,
+}
+
+/// Snapshots the tenant, reads its recycle bins and plans. Writes nothing to
+/// the tenant (the pre-restore snapshot goes into the store).
+pub async fn prepare(
+    client: &GraphClient,
+    store: &LocalStore,
+    request: &RestoreRequest,
+    sink: &RestoreSink,
+    cancel: &CancellationToken,
+) -> Result<Prepared, RestoreError> {
+    let (target, mut options, undo_of) = match &request.undo {
+        Some(id) => undo_request(store, id)?,
+        None => (
+            store
+                .existing_snapshot(&request.snapshot)
+                .map_err(RestoreError::Store)?
+                .to_string(),
+            request.options.clone(),
+            None,
+        ),
+    };
+    let types = scope_types(&options)?;
+
+    sink(RestoreEvent::Stage(
+        "Taking a snapshot of the tenant before restoring (the undo point)".into(),
+    ));
+    let pre_restore = snapshot_now(client, store, sink, cancel).await?;
+    sink(RestoreEvent::Stage("Reading the recycle bins".into()));
+    let deleted = read_deleted(client, &types).await?;
+
+    // Objects an interrupted run to the same snapshot already re-created.
+    let mut resumes = Vec::new();
+    for summary in store.journals().map_err(RestoreError::Store)? {
+        if summary.finished.is_none() && summary.snapshot == target {
+            let journal = store
+                .read_journal(&summary.restore_id)
+                .map_err(RestoreError::Store)?;
+            for (old, new) in journal.id_map() {
+                options.id_map.entry(old).or_insert(new);
+            }
+            resumes.push(summary.restore_id);
+        }
+    }
+
+    let target_snapshot = StoredSnapshot::open(store, &target).map_err(RestoreError::Store)?;
+    let live = StoredSnapshot::open(store, &pre_restore).map_err(RestoreError::Store)?;
+    let plan = plan(&target_snapshot, &live, &deleted, &options).map_err(RestoreError::Plan)?;
+    let permissions = check_permissions(client.token_source().as_ref(), &plan.permissions).await;
+    Ok(Prepared {
+        target,
+        pre_restore,
+        plan,
+        permissions,
+        undo_of,
+        resumes,
+    })
+}
+
+/// Writes the plan, journalled step by step, then reads the tenant back.
+pub async fn apply(
+    client: &GraphClient,
+    store: &LocalStore,
+    prepared: &Prepared,
+    sink: &RestoreSink,
+    cancel: &CancellationToken,
+) -> Result<RestoreOutcome, RestoreError> {
+    let started = Instant::now();
+    let requests_before = client.stats().requests;
+    let plan = &prepared.plan;
+    if !plan.is_allowed() {
+        return Err(RestoreError::Refused {
+            findings: plan.guard.findings.clone(),
+        });
+    }
+    if let PermissionCheck::Checked { missing, .. } = &prepared.permissions
+        && !missing.is_empty()
+    {
+        return Err(RestoreError::PermissionDenied {
+            missing: missing.clone(),
+        });
+    }
+
+    let header = JournalHeader::new(plan, Some(prepared.pre_restore.clone()));
+    let mut journal = store
+        .begin_journal(&header)
+        .map_err(RestoreError::Journal)?;
+    let restore_id = journal.restore_id().to_string();
+    sink(RestoreEvent::Stage(format!(
+        "Restoring ({} steps, journal {restore_id})",
+        plan.steps.len()
+    )));
+    let step_sink = {
+        let sink = sink.clone();
+        move |e: ExecuteEvent| sink(RestoreEvent::Step(e))
+    };
+    let report = execute(client, plan, &mut journal, &step_sink, cancel).await?;
+    if report.cancelled {
+        return Err(RestoreError::Cancelled);
+    }
+
+    sink(RestoreEvent::Stage(
+        "Reading the tenant back to verify".into(),
+    ));
+    let after = snapshot_now(client, store, sink, cancel).await?;
+    let types = scope_types(&plan.options)?;
+    let deleted = read_deleted(client, &types).await?;
+    let mut options = plan.options.clone();
+    options.id_map.extend(report.id_map.clone());
+    let target = StoredSnapshot::open(store, &prepared.target).map_err(RestoreError::Store)?;
+    let now = StoredSnapshot::open(store, &after).map_err(RestoreError::Store)?;
+    let second = entrasnap_core::restore::plan(&target, &now, &deleted, &options)
+        .map_err(RestoreError::Plan)?;
+
+    Ok(RestoreOutcome {
+        restore_id,
+        snapshot: prepared.target.clone(),
+        pre_restore: prepared.pre_restore.clone(),
+        counts: Counts {
+            done: report.done,
+            already: report.already,
+            failed: report.failed,
+            skipped: report.skipped,
+        },
+        outcomes: report.outcomes,
+        id_map: report.id_map,
+        verification: Verification {
+            snapshot: after,
+            clean: second.steps.is_empty(),
+            residue: second.steps,
+        },
+        requests: client.stats().requests - requests_before,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// The registry types the options name (all when none).
+fn scope_types(options: &PlanOptions) -> Result<Vec<&'static ObjectType>, RestoreError> {
+    if options.types.is_empty() {
+        return Ok(ObjectType::all().iter().collect());
+    }
+    options
+        .types
+        .iter()
+        .map(|name| {
+            ObjectType::find(name)
+                .ok_or_else(|| RestoreError::Invalid(format!("unknown object type '{name}'")))
+        })
+        .collect()
+}
+
+/// Exports the whole tenant (incrementally) into the store; the new snapshot's id.
+async fn snapshot_now(
+    client: &GraphClient,
+    store: &LocalStore,
+    sink: &RestoreSink,
+    cancel: &CancellationToken,
+) -> Result<String, RestoreError> {
+    let options = ExportOptions {
+        types: Vec::new(),
+        full: false,
+    };
+    let export_sink = {
+        let sink = sink.clone();
+        move |e: ProgressEvent| sink(RestoreEvent::Export(e))
+    };
+    let report = export(client, store, &options, &export_sink, cancel)
+        .await
+        .map_err(RestoreError::Export)?;
+    Ok(report.snapshot_id)
+}
+
+/// An undo as a restore: back to the journal's pre-restore snapshot, for the
+/// objects it touched (and the objects it re-created, which did not exist then
+/// and are deleted), with the attributes it was limited to.
+fn undo_request(
+    store: &LocalStore,
+    restore_id: &str,
+) -> Result<(String, PlanOptions, Option<String>), RestoreError> {
+    let journal = store
+        .read_journal(restore_id)
+        .map_err(RestoreError::Store)?;
+    let header = &journal.header;
+    let Some(pre) = header.pre_restore.clone() else {
+        return Err(RestoreError::Invalid(format!(
+            "restore {restore_id} has no pre-restore snapshot to go back to"
+        )));
+    };
+    let done = journal.completed();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut types: BTreeSet<String> = BTreeSet::new();
+    for step in header.plan.steps.iter().filter(|s| done.contains(&s.seq)) {
+        ids.insert(step.object_id.clone());
+        types.insert(step.object_type.clone());
+    }
+    ids.extend(journal.id_map().into_values());
+    if ids.is_empty() {
+        return Err(RestoreError::Invalid(format!(
+            "restore {restore_id} wrote nothing; there is nothing to undo"
+        )));
+    }
+    let original = &header.plan.options;
+    let options = PlanOptions {
+        types: types.into_iter().collect(),
+        ids,
+        attributes: original.attributes.clone(),
+        delete_added: true,
+        break_glass: original.break_glass.clone(),
+        override_break_glass: false,
+        report_only: false,
+        id_map: BTreeMap::new(),
+    };
+    Ok((pre, options, Some(restore_id.to_string())))
+}
