@@ -52,10 +52,25 @@ fn parse(stdout: &str) -> (BTreeMap<String, Step>, Vec<String>) {
 }
 
 fn run_client(client: &Path, library_dir: &Path, url: &str, store: &Path) -> String {
+    run_client_steps(client, library_dir, url, store, &[])
+}
+
+/// Runs the client with extra `(step, request)` jobs (only those run then).
+fn run_client_steps(
+    client: &Path,
+    library_dir: &Path,
+    url: &str,
+    store: &Path,
+    jobs: &[(&str, Value)],
+) -> String {
     let result = Command::new(client)
         .arg(url)
         .arg(store)
         .arg(TOKEN)
+        .args(
+            jobs.iter()
+                .flat_map(|(step, request)| [step.to_string(), request.to_string()]),
+        )
         // Only the token in the request may sign in: no environment token,
         // no environment URL.
         .env_remove("ENTRASNAP_TOKEN")
@@ -205,4 +220,191 @@ fn c_client_exports_lists_verifies_and_cancels_against_the_emulator() {
         .expect("an array of snapshots");
     assert_eq!(listed.len(), 1, "{}", after.result);
     assert_eq!(listed[0]["id"], snapshot_id);
+}
+
+/// Sends one Graph request to the emulator, as an admin or an attacker would.
+fn graph(url: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut req = reqwest::Client::new()
+            .request(method, format!("{url}/{path}"))
+            .bearer_auth("incident");
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("the emulator answers");
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        resp.json().await.unwrap_or(Value::Null)
+    })
+}
+
+#[test]
+fn c_client_compares_restores_and_undoes_against_the_emulator() {
+    let library_dir = library_dir();
+    let emulator = Emulator::start(&[]);
+    let url = emulator.url();
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    let client = scratch.path().join("export_client");
+    compile_c(
+        "cc",
+        &["-std=c11"],
+        "export_client.c",
+        &library_dir,
+        &client,
+    );
+    let store = scratch.path().join("store");
+    let store_text = store.to_str().unwrap();
+    let request = |op: &str, extra: Value| -> Value {
+        let mut r =
+            serde_json::json!({"op": op, "store": store_text, "graphUrl": url, "token": TOKEN});
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[("export", request("snapshot.export", serde_json::json!({})))],
+    );
+    let (steps, _) = parse(&out);
+    let good = steps["export"].result["value"]["snapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The incident: the MFA policy saved as disabled.
+    let policies = graph(
+        url,
+        reqwest::Method::GET,
+        "beta/identity/conditionalAccess/policies",
+        None,
+    );
+    let ca001 = policies["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["displayName"] == "CA001 - Require MFA for all users")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let policy_path = format!("beta/identity/conditionalAccess/policies/{ca001}");
+    graph(
+        url,
+        reqwest::Method::PATCH,
+        &policy_path,
+        Some(serde_json::json!({"state": "disabled"})),
+    );
+
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[
+            (
+                "compare",
+                request(
+                    "snapshot.compare",
+                    serde_json::json!({"from": good, "to": "live", "format": "html"}),
+                ),
+            ),
+            (
+                "what-if",
+                request(
+                    "snapshot.restore",
+                    serde_json::json!({"snapshot": good, "whatIf": true}),
+                ),
+            ),
+            (
+                "restore",
+                request(
+                    "snapshot.restore",
+                    serde_json::json!({"snapshot": good, "types": ["conditionalAccessPolicy"]}),
+                ),
+            ),
+        ],
+    );
+    let (steps, _) = parse(&out);
+    let compare = &steps["compare"].result["value"];
+    assert_eq!(
+        compare["counts"],
+        serde_json::json!({"critical": 1}),
+        "{compare}"
+    );
+    assert_eq!(
+        compare["changes"][0]["objectName"],
+        "CA001 - Require MFA for all users"
+    );
+    assert!(
+        compare["rendered"]
+            .as_str()
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+
+    let what_if = &steps["what-if"].result["value"];
+    assert_eq!(what_if["whatIf"], true, "{what_if}");
+    assert!(what_if["restoreId"].is_null());
+    let planned = what_if["plan"]["steps"].as_array().unwrap();
+    assert_eq!(planned.len(), 1, "{what_if}");
+    assert_eq!(planned[0]["summary"], "state: disabled -> enabled");
+
+    let restore = &steps["restore"];
+    assert_eq!(restore.end, "done", "{out}");
+    let done = &restore.result["value"];
+    assert_eq!(done["counts"]["done"], 1, "{done}");
+    assert_eq!(done["verification"]["clean"], true, "{done}");
+    assert!(
+        restore
+            .events
+            .iter()
+            .any(|e| e["activity"] == "Restoring" && e["percent"] == 100),
+        "{out}"
+    );
+    let state = graph(url, reqwest::Method::GET, &policy_path, None);
+    assert_eq!(state["state"], "enabled");
+
+    // Undo puts the tenant back as it was before the restore.
+    let restore_id = done["restoreId"].as_str().unwrap().to_string();
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[(
+            "undo",
+            request("snapshot.restore", serde_json::json!({"undo": restore_id})),
+        )],
+    );
+    let (steps, _) = parse(&out);
+    assert_eq!(steps["undo"].result["value"]["counts"]["done"], 1, "{out}");
+    let state = graph(url, reqwest::Method::GET, &policy_path, None);
+    assert_eq!(state["state"], "disabled");
+
+    // A guard refusal is an error with its own code, before anything is written.
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[(
+            "bad",
+            request(
+                "snapshot.restore",
+                serde_json::json!({"snapshot": good, "breakGlass": ["nobody@contoso.example"]}),
+            ),
+        )],
+    );
+    let (steps, _) = parse(&out);
+    assert_eq!(steps["bad"].end, "failed", "{out}");
+    assert!(
+        steps["bad"].result["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nobody@contoso.example"),
+        "{out}"
+    );
 }

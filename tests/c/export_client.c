@@ -4,7 +4,10 @@
  * its progress events until the final one, take the report, then list and
  * verify the store, and start a second export that is cancelled at once.
  *
- * Usage: export_client GRAPH_URL STORE TOKEN
+ * Usage: export_client GRAPH_URL STORE TOKEN [STEP REQUEST]...
+ *
+ * With STEP REQUEST pairs it runs only those jobs, in order (each REQUEST a
+ * whole JSON request: compare, restore, undo...), the same way.
  *
  * It prints every event array and every result as one line
  * ("<step> events: [...]", "<step> result: {...}") for tests/c_export.rs,
@@ -88,12 +91,20 @@ static void run(const char *step, const char *json) {
 }
 
 int main(int argc, char **argv) {
-    CHECK(argc == 4);
+    CHECK(argc >= 4 && argc % 2 == 0);
     const char *url = argv[1];
     const char *store = argv[2];
     const char *token = argv[3];
     CHECK(entrasnap_abi_version() == ENTRASNAP_ABI_VERSION);
     fflush(stdout);
+
+    if (argc > 4) {
+        for (int i = 4; i + 1 < argc; i += 2) {
+            run(argv[i], argv[i + 1]);
+            fflush(stdout);
+        }
+        return 0;
+    }
 
     run("export", build_request("snapshot.export", store, url, token));
     run("list", build_request("snapshot.list", store, NULL, NULL));

@@ -10,6 +10,7 @@
 //! records `entrasnap compare --json` prints.
 
 use entrasnap_core::ObjectType;
+use entrasnap_core::diff::render::{self, RenderOptions};
 use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
 use entrasnap_graph::export::ExportOptions;
 use serde::Deserialize;
@@ -35,6 +36,9 @@ struct Params {
     types: Vec<String>,
     #[serde(default)]
     severity_min: Option<String>,
+    /// Also render the report: `text`, `markdown`, `html` or `json`.
+    #[serde(default)]
+    format: Option<String>,
 }
 
 fn latest() -> String {
@@ -51,6 +55,13 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
             )));
         }
         let types = resolve_types(OP, &params.types)?;
+        if let Some(f) = &params.format
+            && !["text", "markdown", "html", "json"].contains(&f.to_ascii_lowercase().as_str())
+        {
+            return Err(OperationError::invalid_argument(&format!(
+                "{OP}: format '{f}' is not one of text, markdown, html, json"
+            )));
+        }
         let severity_min = match &params.severity_min {
             None => Severity::Info,
             Some(s) => Severity::parse(s).ok_or_else(|| {
@@ -107,14 +118,32 @@ fn run(
         .into_iter()
         .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
         .collect();
-    Ok(json!({
+    let hidden = total - report.changes.len();
+    let rendered = params.format.as_deref().map(|format| {
+        let opts = RenderOptions {
+            live,
+            hidden,
+            severity_min,
+        };
+        match format.to_ascii_lowercase().as_str() {
+            "text" => render::text(&report, &opts),
+            "markdown" => render::markdown(&report, &opts),
+            "html" => render::html(&report, &opts),
+            _ => serde_json::to_string_pretty(&report).expect("a report serializes"),
+        }
+    });
+    let mut result = json!({
         "from": report.from,
         "to": report.to,
         "live": live,
-        "hidden": total - report.changes.len(),
+        "hidden": hidden,
         "counts": counts,
         "changes": report.changes,
-    }))
+    });
+    if let Some(rendered) = rendered {
+        result["rendered"] = Value::String(rendered);
+    }
+    Ok(result)
 }
 
 #[cfg(test)]
@@ -164,6 +193,15 @@ mod tests {
         assert_eq!(change["objectName"], "CA001 - Require MFA for all users");
         assert_eq!(change["severity"], "critical");
         assert_eq!(change["attributes"][0]["path"], "state");
+        assert!(report.get("rendered").is_none());
+
+        let html = run_request(json!({
+            "op": "snapshot.compare", "store": path, "from": before, "format": "html"
+        }))
+        .unwrap();
+        let page = html["rendered"].as_str().unwrap();
+        assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..40]);
+        assert!(page.contains("CA001 - Require MFA for all users"));
 
         let filtered = run_request(json!({
             "op": "snapshot.compare", "store": path, "from": before, "types": ["user"]
@@ -178,11 +216,27 @@ mod tests {
         LocalStore::open(dir.path()).unwrap();
         let path = dir.path().to_str().unwrap();
         for (request, expected) in [
-            (json!({"op": OP, "store": path, "from": "live"}), "only to can be 'live'"),
-            (json!({"op": OP, "store": path, "severityMin": "urgent"}), "severityMin 'urgent'"),
-            (json!({"op": OP, "store": path, "types": ["policy"]}), "unknown object type 'policy'"),
+            (
+                json!({"op": OP, "store": path, "from": "live"}),
+                "only to can be 'live'",
+            ),
+            (
+                json!({"op": OP, "store": path, "severityMin": "urgent"}),
+                "severityMin 'urgent'",
+            ),
+            (
+                json!({"op": OP, "store": path, "types": ["policy"]}),
+                "unknown object type 'policy'",
+            ),
             (json!({"op": OP, "store": path, "colour": "red"}), "colour"),
-            (json!({"op": OP, "store": path, "token": 5}), "token must be a string"),
+            (
+                json!({"op": OP, "store": path, "format": "pdf"}),
+                "format 'pdf'",
+            ),
+            (
+                json!({"op": OP, "store": path, "token": 5}),
+                "token must be a string",
+            ),
         ] {
             let error = run_request(request).unwrap_err();
             assert_eq!(error.code(), "EntraSnapshot.InvalidArgument");

@@ -28,8 +28,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::context::{JobContext, OperationError, Progress};
-use crate::operation::{self, Operation};
 use crate::graph_access::GraphAccess;
+use crate::operation::{self, Operation};
 use crate::{runtime, store};
 
 /// The shortest time between two progress events of the same type: the

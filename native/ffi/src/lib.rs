@@ -21,6 +21,7 @@ mod graph_access;
 mod job;
 mod list;
 mod operation;
+mod restore;
 mod result;
 mod runtime;
 mod selftest;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::context::{JobContext, OperationError};
 use crate::result::entrasnap_result;
-use crate::{compare, export, list, selftest, verify};
+use crate::{compare, export, list, restore, selftest, verify};
 
 /// The operations this library runs, in the order `engine.info` lists them.
 pub const OPERATIONS: &[&str] = &[
@@ -14,6 +14,7 @@ pub const OPERATIONS: &[&str] = &[
     "snapshot.export",
     "snapshot.compare",
     "snapshot.list",
+    "snapshot.restore",
     "snapshot.verify",
 ];
 
@@ -50,6 +51,7 @@ pub(crate) fn prepare(request: Request) -> Operation {
         "snapshot.export" => export::prepare(request.params),
         "snapshot.compare" => compare::prepare(request.params),
         "snapshot.list" => list::prepare(request.params),
+        "snapshot.restore" => restore::prepare_op(request.params),
         "snapshot.verify" => verify::prepare(request.params),
         unknown => fail(OperationError::unknown_operation(unknown)),
     }

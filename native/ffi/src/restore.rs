@@ -1,0 +1,208 @@
+//! `snapshot.restore`: bring objects or attributes back to a snapshot, or undo
+//! an earlier restore, exactly as `entrasnap restore` does.
+//!
+//! Request: `{"op": "snapshot.restore", "store", "snapshot"?: "<id>|latest",
+//! "types"?, "ids"?, "attributes"?, "breakGlass"?, "overrideBreakGlass"?,
+//! "reportOnly"?, "deleteAdded"?, "whatIf"?, "undo"?: "<restoreId>"}` plus the
+//! Graph sign-in parameters. Result: `{"restoreId" (null for what-if),
+//! "snapshot", "preRestore", "whatIf", "plan", "permissions", "outcomes",
+//! "counts", "verification"}`. A plan the break-glass guard refuses fails
+//! with `EntraSnapshot.BreakGlassGuard`; missing token permissions with
+//! `EntraSnapshot.PermissionDenied`; both before anything is written.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use entrasnap_core::restore::PlanOptions;
+use entrasnap_graph::CancellationToken;
+use entrasnap_graph::restore::{
+    ExecuteEvent, RestoreError, RestoreEvent, RestoreRequest, RestoreSink, apply, prepare,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::context::{JobContext, OperationError, Progress};
+use crate::export::resolve_types;
+use crate::graph_access::GraphAccess;
+use crate::operation::{self, Operation};
+use crate::{runtime, store};
+
+const OP: &str = "snapshot.restore";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Params {
+    store: String,
+    #[serde(default)]
+    snapshot: Option<String>,
+    #[serde(default)]
+    types: Vec<String>,
+    #[serde(default)]
+    ids: Vec<String>,
+    #[serde(default)]
+    attributes: Vec<String>,
+    #[serde(default)]
+    break_glass: Vec<String>,
+    #[serde(default)]
+    override_break_glass: bool,
+    #[serde(default)]
+    report_only: bool,
+    #[serde(default)]
+    delete_added: bool,
+    #[serde(default)]
+    what_if: bool,
+    #[serde(default)]
+    undo: Option<String>,
+}
+
+pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
+    let prepared = (|| {
+        let access = GraphAccess::take(OP, &mut params)?;
+        let params: Params = operation::params(OP, params)?;
+        let types = resolve_types(OP, &params.types)?;
+        let request = match (&params.undo, &params.snapshot) {
+            (Some(_), Some(_)) => {
+                return Err(OperationError::invalid_argument(&format!(
+                    "{OP}: give either snapshot or undo, not both"
+                )));
+            }
+            (None, None) => {
+                return Err(OperationError::invalid_argument(&format!(
+                    "{OP}: snapshot is required (an id or 'latest'), or undo with a restore id"
+                )));
+            }
+            _ => RestoreRequest {
+                snapshot: params.snapshot.clone().unwrap_or_default(),
+                undo: params.undo.clone(),
+                options: PlanOptions {
+                    types: types.iter().map(|t| t.name.to_owned()).collect(),
+                    ids: params
+                        .ids
+                        .iter()
+                        .map(|s| s.trim().to_owned())
+                        .collect::<BTreeSet<_>>(),
+                    attributes: params.attributes.clone(),
+                    delete_added: params.delete_added,
+                    break_glass: params.break_glass.clone(),
+                    override_break_glass: params.override_break_glass,
+                    report_only: params.report_only,
+                    id_map: Default::default(),
+                },
+            },
+        };
+        Ok((access, params.store, params.what_if, request))
+    })();
+    match prepared {
+        Ok((access, store, what_if, request)) => Box::new(move |context| {
+            run(&access, &store, what_if, &request, context).map_err(|e| e.redact(&access.secret()))
+        }),
+        Err(error) => operation::fail(error),
+    }
+}
+
+fn run(
+    access: &GraphAccess,
+    store_path: &str,
+    what_if: bool,
+    request: &RestoreRequest,
+    context: &JobContext,
+) -> Result<Value, OperationError> {
+    context.check_cancelled()?;
+    let store = store::open_existing(store_path)?;
+    let cancel = CancellationToken::new();
+    let events = context.clone();
+    let sink: RestoreSink = Arc::new(move |event: RestoreEvent| {
+        if events.is_cancelled() {
+            return;
+        }
+        match event {
+            RestoreEvent::Stage(stage) => events.progress(Progress {
+                activity: "Restoring".into(),
+                status: stage,
+                percent: None,
+            }),
+            RestoreEvent::Export(_) => {}
+            RestoreEvent::Step(e) => events.progress(step_progress(&e)),
+        }
+    });
+    let outcome = runtime::block_on(context, &cancel, async {
+        let client = access.client(&cancel)?;
+        let prepared = prepare(&client, &store, request, &sink, &cancel)
+            .await
+            .map_err(|e| restore_error(&e))?;
+        if what_if {
+            return Ok(json!({
+                "restoreId": null,
+                "snapshot": prepared.target,
+                "preRestore": prepared.pre_restore,
+                "whatIf": true,
+                "plan": prepared.plan,
+                "permissions": prepared.permissions,
+                "outcomes": [],
+                "counts": {"done": 0, "already": 0, "failed": 0, "skipped": 0},
+                "verification": null,
+            }));
+        }
+        let done = apply(&client, &store, &prepared, &sink, &cancel)
+            .await
+            .map_err(|e| restore_error(&e))?;
+        Ok(json!({
+            "restoreId": done.restore_id,
+            "snapshot": done.snapshot,
+            "preRestore": done.pre_restore,
+            "whatIf": false,
+            "plan": prepared.plan,
+            "permissions": prepared.permissions,
+            "outcomes": done.outcomes,
+            "counts": done.counts,
+            "idMap": done.id_map,
+            "verification": done.verification,
+            "requests": done.requests,
+            "elapsedMs": done.elapsed_ms,
+        }))
+    })?;
+    match outcome {
+        Ok(value) => Ok(value),
+        Err(_) if context.is_cancelled() => Err(OperationError::cancelled()),
+        Err(error) => Err(error),
+    }
+}
+
+fn step_progress(e: &ExecuteEvent) -> Progress {
+    let percent = if e.total == 0 {
+        None
+    } else {
+        Some(((e.finished * 100) / e.total).min(100) as u8)
+    };
+    Progress {
+        activity: "Restoring".into(),
+        status: format!(
+            "{}/{} {} \"{}\": {}",
+            e.finished, e.total, e.object_type, e.object_name, e.summary
+        ),
+        percent,
+    }
+}
+
+fn restore_error(error: &RestoreError) -> OperationError {
+    match error {
+        RestoreError::Refused { findings } => OperationError::new(
+            "BreakGlassGuard",
+            &format!(
+                "restore refused: the plan would put a break-glass account inside a policy that excludes it today: {}; nothing was written",
+                findings.join("; ")
+            ),
+        ),
+        RestoreError::PermissionDenied { missing } => OperationError::new(
+            "PermissionDenied",
+            &format!(
+                "the token lacks the permissions this restore needs: {}; nothing was written",
+                missing.join(", ")
+            ),
+        ),
+        RestoreError::Cancelled => OperationError::cancelled(),
+        RestoreError::Graph(e) => OperationError::from_graph(e),
+        RestoreError::Store(e) | RestoreError::Journal(e) => OperationError::from_store(e),
+        other => OperationError::new("RestoreError", &format!("restore failed: {other}")),
+    }
+}
