@@ -227,8 +227,9 @@ impl Run<'_> {
     /// was skipped (so transitively too), or comes later in the plan. A
     /// dependency outside the plan was done by an earlier run.
     fn blocked(&self, step: &Step, position: usize) -> Option<String> {
-        step.depends_on.iter().find_map(|dep| {
-            match self.status.get(dep) {
+        step.depends_on
+            .iter()
+            .find_map(|dep| match self.status.get(dep) {
                 Some(StepStatus::Failed) => Some(format!("step {dep}, which it needs, failed")),
                 Some(StepStatus::Skipped) => {
                     Some(format!("step {dep}, which it needs, was skipped"))
@@ -239,8 +240,7 @@ impl Run<'_> {
                     .get(dep)
                     .filter(|&&at| at >= position)
                     .map(|_| format!("it needs step {dep}, which comes later in the plan")),
-            }
-        })
+            })
     }
 
     /// Attribute and link writes on directory objects, in the client's API version.
@@ -302,26 +302,50 @@ impl Run<'_> {
                 // Cannot happen for a batchable step from the planner; keep order anyway.
                 return self.send_each(steps).await;
             };
-            let mut r = BatchRequest::new(method, format!("/{}", self.ids.path(&step.request.path)));
+            let mut r =
+                BatchRequest::new(method, format!("/{}", self.ids.path(&step.request.path)));
             r.body = self.body(step);
             // PATCH is idempotent anyway; adding or removing a link again is
             // answered "already so", which counts as done.
             r.idempotent = true;
             requests.push(r);
         }
-        match self.client.batch(requests).await {
-            Ok(responses) => {
-                for (step, response) in steps.iter().zip(responses) {
-                    let result = self.settle(step, judge(step.kind, response.status, &response.body));
-                    self.finish(step, result)?;
+        let mut answers: Vec<Option<(u16, Value)>> = vec![None; steps.len()];
+        let mut pending: Vec<usize> = (0..steps.len()).collect();
+        let mut broken: Option<String> = None;
+        loop {
+            let round = pending.iter().map(|&i| requests[i].clone()).collect();
+            let responses = match self.client.batch(round).await {
+                Ok(r) => r,
+                Err(e) => {
+                    broken = Some(e.to_string());
+                    break;
                 }
-            }
-            Err(e) => {
-                let message = e.to_string();
-                for step in steps {
-                    self.finish(step, failed(message.clone()))?;
+            };
+            let mut throttled = Vec::new();
+            for (&i, r) in pending.iter().zip(responses) {
+                if r.status == 429 {
+                    throttled.push(i);
                 }
+                answers[i] = Some((r.status, r.body));
             }
+            // The client gives up on sub-requests after a fixed number of
+            // rounds, but a Retry-After only promises a turn to some of them:
+            // go on while each round gets some through.
+            if throttled.is_empty() || throttled.len() == pending.len() {
+                break;
+            }
+            pending = throttled;
+        }
+        for (step, answer) in steps.iter().zip(answers) {
+            let result = match (answer, &broken) {
+                (Some((status, body)), _) if status != 429 || broken.is_none() => {
+                    self.settle(step, judge(step.kind, status, &body))
+                }
+                (_, Some(message)) => failed(message.clone()),
+                (_, None) => failed("no answer in the $batch".into()),
+            };
+            self.finish(step, result)?;
         }
         Ok(())
     }
@@ -360,7 +384,10 @@ impl Run<'_> {
 
     /// Sends one request; its final status and body, whatever the status.
     async fn raw(&self, request: &Request) -> Result<(u16, Value), String> {
-        let target = self.client.resolve(&request.target).map_err(|e| e.to_string())?;
+        let target = self
+            .client
+            .resolve(&request.target)
+            .map_err(|e| e.to_string())?;
         let outcome = self
             .client
             .execute(request, &target)
@@ -459,7 +486,11 @@ fn write_key(step: &Step) -> String {
             "{} {} {}",
             step.request.method,
             step.request.path,
-            step.request.body.as_ref().map(Value::to_string).unwrap_or_default()
+            step.request
+                .body
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default()
         ),
     }
 }

@@ -12,7 +12,8 @@ pub(crate) struct IdMap(pub BTreeMap<String, String>);
 
 impl IdMap {
     pub fn extend(&mut self, ids: &BTreeMap<String, String>) {
-        self.0.extend(ids.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.0
+            .extend(ids.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
     fn get<'a>(&'a self, value: &'a str) -> &'a str {
@@ -56,12 +57,9 @@ impl IdMap {
     fn references(&self, value: &Value, absolute: &dyn Fn(&str) -> String) -> Value {
         match value {
             Value::String(url) => Value::String(self.reference(url, absolute)),
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|v| self.references(v, absolute))
-                    .collect(),
-            ),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.references(v, absolute)).collect())
+            }
             other => other.clone(),
         }
     }
@@ -111,7 +109,10 @@ mod tests {
             })
         );
         assert_eq!(
-            map.body(&json!({"@odata.id": "directoryObjects/old-user"}), &absolute),
+            map.body(
+                &json!({"@odata.id": "directoryObjects/old-user"}),
+                &absolute
+            ),
             json!({"@odata.id": "https://graph.example/v1.0/directoryObjects/new-user"})
         );
         assert_eq!(

@@ -179,7 +179,10 @@ mod tests {
             "Policy.ReadWrite.ConditionalAccess",
             "Policy.Read.All"
         ));
-        assert!(!covers("Directory.ReadWrite.All", "Application.ReadWrite.All"));
+        assert!(!covers(
+            "Directory.ReadWrite.All",
+            "Application.ReadWrite.All"
+        ));
     }
 
     #[test]

@@ -87,7 +87,11 @@ mod tests {
             Verdict::Failed(_)
         ));
         let missing = error("Request_ResourceNotFound", "Resource 'x' does not exist.");
-        for kind in [StepKind::RemoveLink, StepKind::RemoveManager, StepKind::Delete] {
+        for kind in [
+            StepKind::RemoveLink,
+            StepKind::RemoveManager,
+            StepKind::Delete,
+        ] {
             assert_eq!(judge(kind, 404, &missing), Verdict::Already);
         }
         assert_eq!(
@@ -111,7 +115,8 @@ mod tests {
 
     #[test]
     fn credentials_by_key_id() {
-        let app = json!({"passwordCredentials": [{"keyId": "k1"}], "keyCredentials": [{"keyId": "c1"}]});
+        let app =
+            json!({"passwordCredentials": [{"keyId": "k1"}], "keyCredentials": [{"keyId": "c1"}]});
         assert!(has_credential(&app, "k1"));
         assert!(has_credential(&app, "c1"));
         assert!(!has_credential(&app, "k2"));
