@@ -789,7 +789,12 @@ async fn recycle_bins_are_read_normalized_by_type() {
         Kind::ConditionalAccessPolicy,
         "CA011 - Block device code flow",
     );
+    let app = util::ids(&sim, Kind::Application)
+        .into_iter()
+        .next()
+        .expect("an application");
     for target in [
+        format!("/applications/{app}"),
         format!("/users/{lee}"),
         format!("/groups/{pilot}"),
         format!("/beta/{LOCATIONS}/{vpn}"),
@@ -802,6 +807,9 @@ async fn recycle_bins_are_read_normalized_by_type() {
         "group",
         "namedLocation",
         "conditionalAccessPolicy",
+        "application",
+        "servicePrincipal",
+        "administrativeUnit",
         "organization",
     ]
     .iter()
@@ -819,6 +827,10 @@ async fn recycle_bins_are_read_normalized_by_type() {
     assert_eq!(ids("group"), vec![pilot.clone()]);
     assert_eq!(ids("namedLocation"), vec![vpn.clone()]);
     assert_eq!(ids("conditionalAccessPolicy"), vec![ca011.clone()]);
+    assert_eq!(ids("application"), vec![app.clone()]);
+    // Deleting an application deletes its service principal too.
+    assert_eq!(ids("servicePrincipal").len(), 1);
+    assert!(ids("administrativeUnit").is_empty());
     assert!(!deleted.0.contains_key("organization"), "no recycle bin");
     let user = deleted.get("user", &lee).unwrap();
     assert_eq!(user["displayName"], "Lee Gu");
