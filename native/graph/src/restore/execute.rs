@@ -143,7 +143,7 @@ pub async fn execute(
         skipped: finish.skipped,
         id_map: run.ids.0,
         outcomes: run.outcomes,
-        requests: client.stats().requests - requests_before,
+        requests: client.stats().requests.saturating_sub(requests_before),
         cancelled,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })
