@@ -145,7 +145,12 @@ async fn run(client: &GraphClient, plan: &Plan) -> Ran {
     assert_eq!(journal.outcomes, report.outcomes);
     let finished = journal.finished.clone().expect("a finish line");
     assert_eq!(
-        (finished.done, finished.already, finished.failed, finished.skipped),
+        (
+            finished.done,
+            finished.already,
+            finished.failed,
+            finished.skipped
+        ),
         (report.done, report.already, report.failed, report.skipped)
     );
     let events = events.lock().unwrap().clone();
@@ -173,17 +178,35 @@ async fn patch_steps_restore_policy_states_one_paced_request_each() {
         "CA006 - Sign-in frequency for unmanaged devices",
     );
     let p = plan(vec![
-        step(1, StepKind::Update, "conditionalAccessPolicy", &ca010, "PATCH")
-            .at("beta", format!("{POLICIES}/{ca010}"))
-            .body(json!({"state": "enabled"})),
-        step(2, StepKind::Update, "conditionalAccessPolicy", &ca006, "PATCH")
-            .at("beta", format!("{POLICIES}/{ca006}"))
-            .body(json!({"state": "disabled"})),
+        step(
+            1,
+            StepKind::Update,
+            "conditionalAccessPolicy",
+            &ca010,
+            "PATCH",
+        )
+        .at("beta", format!("{POLICIES}/{ca010}"))
+        .body(json!({"state": "enabled"})),
+        step(
+            2,
+            StepKind::Update,
+            "conditionalAccessPolicy",
+            &ca006,
+            "PATCH",
+        )
+        .at("beta", format!("{POLICIES}/{ca006}"))
+        .body(json!({"state": "disabled"})),
     ]);
     let ran = run(&client, &p).await;
     assert_eq!(statuses(&ran.report), [Done, Done]);
-    assert_eq!(object(&sim, Kind::ConditionalAccessPolicy, &ca010)["state"], "enabled");
-    assert_eq!(object(&sim, Kind::ConditionalAccessPolicy, &ca006)["state"], "disabled");
+    assert_eq!(
+        object(&sim, Kind::ConditionalAccessPolicy, &ca010)["state"],
+        "enabled"
+    );
+    assert_eq!(
+        object(&sim, Kind::ConditionalAccessPolicy, &ca006)["state"],
+        "disabled"
+    );
     // Conditional Access is never batched: one paced PATCH per step.
     let stats = util::stats(&sim).await;
     assert_eq!(stats["httpRequests"], 2, "{stats}");
@@ -225,10 +248,16 @@ async fn a_soft_deleted_location_comes_back_before_the_policy_that_names_it() {
             "beta",
             format!("identity/conditionalAccess/deletedItems/namedLocations/{vpn}/restore"),
         ),
-        step(2, StepKind::Update, "conditionalAccessPolicy", &ca010, "PATCH")
-            .at("beta", format!("{POLICIES}/{ca010}"))
-            .body(body)
-            .after(&[1]),
+        step(
+            2,
+            StepKind::Update,
+            "conditionalAccessPolicy",
+            &ca010,
+            "PATCH",
+        )
+        .at("beta", format!("{POLICIES}/{ca010}"))
+        .body(body)
+        .after(&[1]),
     ]);
     let ran = run(&client, &p).await;
     assert_eq!(statuses(&ran.report), [Done, Done], "{:?}", ran.report);
@@ -319,7 +348,12 @@ async fn links_added_and_removed_twice_change_the_group_once() {
             .at("v1.0", format!("groups/{pilot}/members/{leaving}/$ref")),
     ]);
     let first = run(&client, &p).await;
-    assert_eq!(statuses(&first.report), [Done, Done, Done], "{:?}", first.report);
+    assert_eq!(
+        statuses(&first.report),
+        [Done, Done, Done],
+        "{:?}",
+        first.report
+    );
     let mut expected = before.clone();
     expected.remove(&leaving);
     expected.extend([lee.clone(), megan.clone()]);
@@ -412,7 +446,9 @@ async fn a_failed_step_skips_what_depends_on_it_and_nothing_else() {
     );
     let error = ran.report.outcomes[0].error.as_deref().unwrap();
     assert!(
-        error.starts_with("404 Request_ResourceNotFound: Resource '00000000-0000-0000-0000-00000000dead'"),
+        error.starts_with(
+            "404 Request_ResourceNotFound: Resource '00000000-0000-0000-0000-00000000dead'"
+        ),
         "{error}"
     );
     assert_eq!(
@@ -435,7 +471,9 @@ impl StepJournal for DyingJournal {
     fn record(&mut self, outcome: &StepOutcome) -> entrasnap_core::Result<()> {
         if self.written == self.limit {
             // Anything will do: the executor must stop at the first failure.
-            return Err(entrasnap_core::LocalStore::open_existing("/nonexistent/store").unwrap_err());
+            return Err(
+                entrasnap_core::LocalStore::open_existing("/nonexistent/store").unwrap_err(),
+            );
         }
         self.written += 1;
         self.inner.record(outcome)
@@ -473,10 +511,16 @@ async fn a_killed_run_resumes_from_its_journal_without_duplicates() {
                 "includeUnknownCountriesAndRegions": false,
             }))
             .new_id(old, "id"),
-        step(2, StepKind::Update, "conditionalAccessPolicy", &ca010, "PATCH")
-            .at("beta", format!("{POLICIES}/{ca010}"))
-            .body(body)
-            .after(&[1]),
+        step(
+            2,
+            StepKind::Update,
+            "conditionalAccessPolicy",
+            &ca010,
+            "PATCH",
+        )
+        .at("beta", format!("{POLICIES}/{ca010}"))
+        .body(body)
+        .after(&[1]),
         step(3, StepKind::AddLink, "group", &pilot, "POST")
             .at("v1.0", format!("groups/{pilot}/members/$ref"))
             .body(json!({"@odata.id": format!("directoryObjects/{lee}")})),
@@ -502,18 +546,28 @@ async fn a_killed_run_resumes_from_its_journal_without_duplicates() {
     // ... and the kill tore the line it was writing.
     {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(br#"{"seq":3,"sta"#).unwrap();
     }
 
     let journal = store.read_journal(&header.restore_id).unwrap();
     assert!(journal.finished.is_none());
     assert_eq!(
-        journal.outcomes.iter().map(|o| o.status).collect::<Vec<_>>(),
+        journal
+            .outcomes
+            .iter()
+            .map(|o| o.status)
+            .collect::<Vec<_>>(),
         [Done, Done]
     );
     let new = id_named(&sim, Kind::NamedLocation, "Lost Countries");
-    assert_eq!(journal.id_map(), BTreeMap::from([(old.to_string(), new.clone())]));
+    assert_eq!(
+        journal.id_map(),
+        BTreeMap::from([(old.to_string(), new.clone())])
+    );
     let listed = store.journals().unwrap();
     assert_eq!(listed[0].restore_id, header.restore_id);
     assert_eq!((listed[0].steps, listed[0].recorded), (4, 2));
@@ -528,14 +582,23 @@ async fn a_killed_run_resumes_from_its_journal_without_duplicates() {
     };
     let header2 = JournalHeader::new(&rest, None);
     let mut writer = store.begin_journal(&header2).unwrap();
-    let report = execute(&client, &rest, &mut writer, &|_| {}, &CancellationToken::new())
-        .await
-        .unwrap();
+    let report = execute(
+        &client,
+        &rest,
+        &mut writer,
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
     drop(writer);
     assert_eq!(statuses(&report), [Already, Done]);
     let resumed = store.read_journal(&header2.restore_id).unwrap();
     assert_eq!(resumed.outcomes, report.outcomes);
-    assert_eq!(resumed.finished.as_ref().map(|f| (f.done, f.already)), Some((1, 1)));
+    assert_eq!(
+        resumed.finished.as_ref().map(|f| (f.done, f.already)),
+        Some((1, 1))
+    );
 
     let t = sim.sim.read();
     let lost = t
@@ -595,7 +658,10 @@ async fn cancelling_skips_the_rest_and_the_journal_says_so() {
     assert_eq!(statuses(&report), [Done, Done, Skipped, Skipped]);
     let managed = |sim: &entrasnap_sim::Running| -> Vec<bool> {
         let t = sim.sim.read();
-        users.iter().map(|u| t.manager.get(u) == Some(&boss)).collect()
+        users
+            .iter()
+            .map(|u| t.manager.get(u) == Some(&boss))
+            .collect()
     };
     assert_eq!(managed(&sim), [true, true, false, false]);
     let journal = store.read_journal(&header.restore_id).unwrap();
@@ -637,15 +703,25 @@ async fn one_attribute_on_300_users_goes_in_batches_of_20() {
             .collect(),
     );
     let ran = run(&client, &p).await;
-    assert_eq!(ran.report.done as usize, n, "{:?}", ran.report.outcomes.iter().find(|o| o.status != Done));
-    let t = sim.sim.read();
-    assert!(users
-        .iter()
-        .all(|u| t.get(Kind::User, u).unwrap()["department"] == "Restored"));
-    drop(t);
+    assert_eq!(
+        ran.report.done as usize,
+        n,
+        "{:?}",
+        ran.report.outcomes.iter().find(|o| o.status != Done)
+    );
+    let restored = {
+        let t = sim.sim.read();
+        users
+            .iter()
+            .all(|u| t.get(Kind::User, u).unwrap()["department"] == "Restored")
+    };
+    assert!(restored);
     let stats = util::stats(&sim).await;
     assert_eq!(stats["httpRequests"], n.div_ceil(20) as u64, "{stats}");
-    assert_eq!(stats["byRoute"]["PATCH /users/{id}"]["writes"], n as u64, "{stats}");
+    assert_eq!(
+        stats["byRoute"]["PATCH /users/{id}"]["writes"], n as u64,
+        "{stats}"
+    );
     assert_eq!(ran.report.requests, n.div_ceil(20) as u64);
     assert_eq!(ran.events.len(), n);
 }
@@ -660,9 +736,15 @@ async fn a_refused_plan_sends_nothing() {
         "CA010 - Require MFA outside trusted locations (pilot)",
     );
     let mut p = plan(vec![
-        step(1, StepKind::Update, "conditionalAccessPolicy", &ca010, "PATCH")
-            .at("beta", format!("{POLICIES}/{ca010}"))
-            .body(json!({"state": "enabled"})),
+        step(
+            1,
+            StepKind::Update,
+            "conditionalAccessPolicy",
+            &ca010,
+            "PATCH",
+        )
+        .at("beta", format!("{POLICIES}/{ca010}"))
+        .body(json!({"state": "enabled"})),
     ]);
     p.guard = Guard {
         findings: vec!["CA010 would include Break Glass Admin 1".into()],
@@ -670,17 +752,29 @@ async fn a_refused_plan_sends_nothing() {
         ..Default::default()
     };
     let mut journal = MemoryJournal::default();
-    let err = execute(&client, &p, &mut journal, &|_| {}, &CancellationToken::new())
-        .await
-        .unwrap_err();
+    let err = execute(
+        &client,
+        &p,
+        &mut journal,
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "the break-glass guard refused this plan; nothing was written (CA010 would include Break Glass Admin 1)"
     );
     assert_eq!(journal, MemoryJournal::default());
     let stats = util::stats(&sim).await;
-    assert_eq!((stats["requests"].as_u64(), stats["writes"].as_u64()), (Some(0), Some(0)));
-    assert_eq!(object(&sim, Kind::ConditionalAccessPolicy, &ca010)["state"], "disabled");
+    assert_eq!(
+        (stats["requests"].as_u64(), stats["writes"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        object(&sim, Kind::ConditionalAccessPolicy, &ca010)["state"],
+        "disabled"
+    );
 }
 
 #[tokio::test]
@@ -690,8 +784,17 @@ async fn recycle_bins_are_read_normalized_by_type() {
     let lee = id_named(&sim, Kind::User, "Lee Gu");
     let pilot = id_named(&sim, Kind::Group, "SG-CA-Pilot");
     let vpn = id_named(&sim, Kind::NamedLocation, "VPN Egress");
-    let ca011 = id_named(&sim, Kind::ConditionalAccessPolicy, "CA011 - Block device code flow");
+    let ca011 = id_named(
+        &sim,
+        Kind::ConditionalAccessPolicy,
+        "CA011 - Block device code flow",
+    );
+    let app = util::ids(&sim, Kind::Application)
+        .into_iter()
+        .next()
+        .expect("an application");
     for target in [
+        format!("/applications/{app}"),
         format!("/users/{lee}"),
         format!("/groups/{pilot}"),
         format!("/beta/{LOCATIONS}/{vpn}"),
@@ -699,18 +802,35 @@ async fn recycle_bins_are_read_normalized_by_type() {
     ] {
         client.send(&Request::delete(target)).await.unwrap();
     }
-    let types: Vec<&'static ObjectType> = ["user", "group", "namedLocation", "conditionalAccessPolicy", "organization"]
-        .iter()
-        .map(|n| ObjectType::find(n).unwrap())
-        .collect();
+    let types: Vec<&'static ObjectType> = [
+        "user",
+        "group",
+        "namedLocation",
+        "conditionalAccessPolicy",
+        "application",
+        "servicePrincipal",
+        "administrativeUnit",
+        "organization",
+    ]
+    .iter()
+    .map(|n| ObjectType::find(n).unwrap())
+    .collect();
     let deleted = read_deleted(&client, &types).await.unwrap();
     let ids = |ty: &str| -> Vec<String> {
-        deleted.0.get(ty).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+        deleted
+            .0
+            .get(ty)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
     };
-    assert_eq!(ids("user"), [lee.clone()]);
-    assert_eq!(ids("group"), [pilot.clone()]);
-    assert_eq!(ids("namedLocation"), [vpn.clone()]);
-    assert_eq!(ids("conditionalAccessPolicy"), [ca011.clone()]);
+    assert_eq!(ids("user"), vec![lee.clone()]);
+    assert_eq!(ids("group"), vec![pilot.clone()]);
+    assert_eq!(ids("namedLocation"), vec![vpn.clone()]);
+    assert_eq!(ids("conditionalAccessPolicy"), vec![ca011.clone()]);
+    assert_eq!(ids("application"), vec![app.clone()]);
+    // Deleting an application deletes its service principal too.
+    assert_eq!(ids("servicePrincipal").len(), 1);
+    assert!(ids("administrativeUnit").is_empty());
     assert!(!deleted.0.contains_key("organization"), "no recycle bin");
     let user = deleted.get("user", &lee).unwrap();
     assert_eq!(user["displayName"], "Lee Gu");
@@ -765,4 +885,49 @@ async fn permissions_are_read_from_the_token() {
     };
     assert!(!reason.contains(opaque), "the token is never quoted");
     assert!(check.is_satisfied(), "unknown is a warning, not a refusal");
+}
+
+#[tokio::test]
+async fn batched_writes_throttled_inside_the_envelope_are_sent_again() {
+    let sim = util::start(Config {
+        seed: Seed::Demo,
+        users: Some(60),
+        throttle: true,
+        // Fewer resource units than writes: some sub-requests meet 429s.
+        throttle_ru: Some(40),
+        ..Default::default()
+    })
+    .await;
+    let client = util::client(&sim);
+    let users: Vec<String> = util::ids(&sim, Kind::User).into_iter().collect();
+    let p = plan(
+        users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                step(i as u32 + 1, StepKind::Update, "user", u, "PATCH")
+                    .at("v1.0", format!("users/{u}"))
+                    .body(json!({"jobTitle": "Restored"}))
+            })
+            .collect(),
+    );
+    let ran = run(&client, &p).await;
+    assert_eq!(ran.report.done as usize, users.len(), "{:?}", ran.report);
+    let stats = util::stats(&sim).await;
+    assert!(stats["throttled"].as_u64().unwrap() > 0, "{stats}");
+    // Each user written once, whatever the 429s.
+    assert_eq!(
+        stats["byRoute"]["PATCH /users/{id}"]["writes"]
+            .as_u64()
+            .unwrap()
+            - stats["throttled"].as_u64().unwrap(),
+        users.len() as u64,
+        "{stats}"
+    );
+    let t = sim.sim.read();
+    assert!(
+        users
+            .iter()
+            .all(|u| t.get(Kind::User, u).unwrap()["jobTitle"] == "Restored")
+    );
 }

@@ -171,9 +171,8 @@ impl JournalWriter {
                 format!("restore journal {} is already finished", self.restore_id),
             ));
         }
-        let mut line = serde_json::to_vec(value).map_err(|e| {
-            Error::new(ErrorKind::InvalidObject, format!("journal line: {e}"))
-        })?;
+        let mut line = serde_json::to_vec(value)
+            .map_err(|e| Error::new(ErrorKind::InvalidObject, format!("journal line: {e}")))?;
         line.push(b'\n');
         // One write per line, then sync: a kill tears at most the last line.
         self.file
@@ -270,7 +269,10 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Journal> {
     if header.format != JOURNAL_FORMAT {
         return Err(corrupt(
             1,
-            format!("format {} is not supported (expected {JOURNAL_FORMAT})", header.format),
+            format!(
+                "format {} is not supported (expected {JOURNAL_FORMAT})",
+                header.format
+            ),
         ));
     }
     let mut outcomes = Vec::new();
@@ -396,7 +398,10 @@ mod tests {
 
         let j = store.read_journal(&header.restore_id).unwrap();
         assert_eq!(j.header, header);
-        assert_eq!(j.outcomes, vec![outcome(1, StepStatus::Done, Some("new-1"))]);
+        assert_eq!(
+            j.outcomes,
+            vec![outcome(1, StepStatus::Done, Some("new-1"))]
+        );
         assert_eq!(j.finished, None);
         assert_eq!(
             j.id_map(),

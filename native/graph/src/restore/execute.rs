@@ -143,7 +143,7 @@ pub async fn execute(
         skipped: finish.skipped,
         id_map: run.ids.0,
         outcomes: run.outcomes,
-        requests: client.stats().requests - requests_before,
+        requests: client.stats().requests.saturating_sub(requests_before),
         cancelled,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })
@@ -310,20 +310,42 @@ impl Run<'_> {
             r.idempotent = true;
             requests.push(r);
         }
-        match self.client.batch(requests).await {
-            Ok(responses) => {
-                for (step, response) in steps.iter().zip(responses) {
-                    let result =
-                        self.settle(step, judge(step.kind, response.status, &response.body));
-                    self.finish(step, result)?;
+        let mut answers: Vec<Option<(u16, Value)>> = vec![None; steps.len()];
+        let mut pending: Vec<usize> = (0..steps.len()).collect();
+        let mut broken: Option<String> = None;
+        loop {
+            let round = pending.iter().map(|&i| requests[i].clone()).collect();
+            let responses = match self.client.batch(round).await {
+                Ok(r) => r,
+                Err(e) => {
+                    broken = Some(e.to_string());
+                    break;
                 }
-            }
-            Err(e) => {
-                let message = e.to_string();
-                for step in steps {
-                    self.finish(step, failed(message.clone()))?;
+            };
+            let mut throttled = Vec::new();
+            for (&i, r) in pending.iter().zip(responses) {
+                if r.status == 429 {
+                    throttled.push(i);
                 }
+                answers[i] = Some((r.status, r.body));
             }
+            // The client gives up on sub-requests after a fixed number of
+            // rounds, but a Retry-After only promises a turn to some of them:
+            // go on while each round gets some through.
+            if throttled.is_empty() || throttled.len() == pending.len() {
+                break;
+            }
+            pending = throttled;
+        }
+        for (step, answer) in steps.iter().zip(answers) {
+            let result = match (answer, &broken) {
+                (Some((status, body)), _) if status != 429 || broken.is_none() => {
+                    self.settle(step, judge(step.kind, status, &body))
+                }
+                (_, Some(message)) => failed(message.clone()),
+                (_, None) => failed("no answer in the $batch".into()),
+            };
+            self.finish(step, result)?;
         }
         Ok(())
     }
