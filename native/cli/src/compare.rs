@@ -211,7 +211,7 @@ async fn recycle_bins(graph: &GraphArgs, report: &Report) -> BTreeMap<String, BT
 }
 
 /// Writes `bytes` to a temp file beside `path`, then renames it over `path`.
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

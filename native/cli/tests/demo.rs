@@ -2,12 +2,20 @@
 
 use assert_cmd::Command;
 
+/// The whole story: snapshot, incident, report, what-if, restore, the
+/// department-only restore, verification; an HTML report written.
 #[test]
-fn demo_tours_the_embedded_tenant() {
+fn demo_runs_the_whole_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let store = dir.path().join("store");
     let out = Command::cargo_bin("entrasnap")
         .unwrap()
-        .arg("demo")
-        .timeout(std::time::Duration::from_secs(60))
+        .args(["demo", "--report"])
+        .arg(&report)
+        .arg("--store")
+        .arg(&store)
+        .timeout(std::time::Duration::from_secs(120))
         .output()
         .unwrap();
     assert!(
@@ -16,10 +24,41 @@ fn demo_tours_the_embedded_tenant() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Conditional Access policies (12)"), "{text}");
-    assert!(text.contains("CA001 - Require MFA for all users"));
-    assert!(text.contains("excluded from 12 of 12 policies"), "{text}");
-    assert!(text.contains("Break Glass Admin 1"));
+    // The report, most severe first.
+    let critical = text
+        .find(
+            "CRITICAL  Conditional Access policy 'CA001 - Require MFA for all users' was disabled",
+        )
+        .unwrap_or_else(|| panic!("{text}"));
+    let high = text.find("HIGH ").unwrap();
+    assert!(critical < high, "{text}");
+    assert!(
+        text.contains("4 changes: 1 critical, 3 high (42 below medium not shown)"),
+        "{text}"
+    );
+    // What-if wrote nothing; the restore wrote four steps and read back clean.
+    assert!(
+        text.contains("What-if wrote nothing: the emulator counted 0 writes."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Restore ") && text.contains(": 4 written, 0 failed; read back: clean."),
+        "{text}"
+    );
+    assert!(text.contains("42 users' department written back"), "{text}");
+    // Only the legitimate change is left.
+    assert!(text.contains("1 change: 1 low"), "{text}");
+    assert!(
+        text.contains(
+            "Lee Gu: department 'IT' (restored), job title 'Chief Security Architect' (kept)."
+        ),
+        "{text}"
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Contoso HR Portal"));
+    // The snapshots and the restore journals stay in the store that was asked for.
+    assert!(store.join("journal").read_dir().unwrap().count() >= 2);
 }
 
 #[test]
