@@ -149,8 +149,19 @@ impl GraphClient {
             let mut throttled = Vec::new();
             let mut failed = Vec::new();
             let mut longest_retry_after: Option<Duration> = None;
-            for r in answers.into_iter().flatten() {
+            let mut given_up_throttled = 0u64;
+            // A round in which something got through is progress: under a tight
+            // budget every round lets a few writes in, and giving up after a fixed
+            // number of such rounds would fail writes Graph was about to accept.
+            let answers: Vec<BatchResponse> = answers.into_iter().flatten().collect();
+            if answers.iter().any(|r| r.status != 429) {
+                throttle_rounds = 0;
+            }
+            for r in answers {
                 let i: usize = r.id.parse().expect("ids are our indices");
+                if r.status == 429 && throttle_rounds >= inner_max_throttle {
+                    given_up_throttled += 1;
+                }
                 if r.status == 429 && throttle_rounds < inner_max_throttle {
                     let ra = r
                         .headers
@@ -166,6 +177,10 @@ impl GraphClient {
                 } else {
                     done.push(r);
                 }
+            }
+            if given_up_throttled > 0 {
+                // Still counted: the caller's throttling figures match Graph's.
+                self.note_throttled(given_up_throttled, longest_retry_after);
             }
             if throttled.is_empty() && failed.is_empty() {
                 break;
