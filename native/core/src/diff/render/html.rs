@@ -95,6 +95,8 @@ ul.set{list-style:none;margin:0;padding:0}
 .del{color:#a1231b}.add{color:#1d6b2c}
 .ref{border-bottom:1px dotted #9aa0a6;cursor:help}
 .none{color:var(--muted);font-style:italic}
+.k{color:var(--muted)}.obj{display:inline-block;vertical-align:top}
+.item+.item{margin-top:4px;padding-top:4px;border-top:1px dashed var(--line)}
 details.bulk{background:#fff;border:1px solid var(--line);border-left:6px solid var(--info);border-radius:8px;padding:10px 18px;margin:0 0 14px}
 details.bulk.sev-low{border-left-color:var(--low)}
 details.bulk summary{cursor:pointer;font-weight:600}
@@ -401,8 +403,27 @@ fn val(v: &Value, names: &BTreeMap<String, String>) -> String {
             .map(|i| val(i, names))
             .collect::<Vec<_>>()
             .join(", "),
-        Value::Array(_) | Value::Object(_) => {
-            format!("<code>{}</code>", esc(&named(v, names).to_string()))
+        Value::Array(items) => items
+            .iter()
+            .map(|i| format!(r#"<div class="item">{}</div>"#, val(i, names)))
+            .collect(),
+        // An element such as a secret or an IP range: its set properties as
+        // `name: value` pairs, one per line.
+        Value::Object(map) => {
+            let pairs: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let shown = match v {
+                        Value::Object(_) => {
+                            format!("<code>{}</code>", esc(&named(v, names).to_string()))
+                        }
+                        other => val(other, names),
+                    };
+                    format!(r#"<span class="k">{}:</span> {shown}"#, esc(k))
+                })
+                .collect();
+            format!(r#"<span class="obj">{}</span>"#, pairs.join("<br>"))
         }
         other => esc(&other.to_string()),
     }
