@@ -196,7 +196,10 @@ async fn recycle_bins(graph: &GraphArgs, report: &Report) -> BTreeMap<String, BT
             SoftDelete::ConditionalAccess { .. } => "/beta",
             _ => "",
         };
-        if let Ok(items) = client.get_all(&format!("{version}/{path}?$select=id")).await {
+        if let Ok(items) = client
+            .get_all(&format!("{version}/{path}?$select=id"))
+            .await
+        {
             let ids = items
                 .iter()
                 .filter_map(|v| v.get("id")?.as_str().map(String::from))

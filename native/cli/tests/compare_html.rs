@@ -165,7 +165,11 @@ fn the_html_report_shows_the_chart_then_the_most_severe_changes_in_a_browser() {
     // The DOM as Chromium built it: the chart before the first change, the
     // changes most severe first, and the name a text node, not a script.
     let out = chromium(dir.path(), &["--dump-dom", &url]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dom = String::from_utf8_lossy(&out.stdout).into_owned();
     let chart = dom.find(r#"id="chart""#).expect("the chart");
     let first = dom.find(r#"<article class="change"#).expect("a change");

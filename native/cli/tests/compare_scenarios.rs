@@ -54,7 +54,10 @@ fn an_hr_sync_rewriting_5000_departments_is_5000_low_changes_and_nothing_else() 
 
     // The HR system renames every department it owns: 5,000 employees.
     let users = emu.get_all("users?$select=id,displayName,department&$top=999");
-    let employees: Vec<&Value> = users.iter().filter(|u| u["department"].is_string()).collect();
+    let employees: Vec<&Value> = users
+        .iter()
+        .filter(|u| u["department"].is_string())
+        .collect();
     assert!(employees.len() >= 5_000, "{} employees", employees.len());
     let mut expected: BTreeMap<String, (String, String, String)> = BTreeMap::new();
     let mut writes = Vec::new();
@@ -92,7 +95,11 @@ fn an_hr_sync_rewriting_5000_departments_is_5000_low_changes_and_nothing_else() 
     let out = emu.entrasnap(store, &["compare", "--from", &baseline, "--to", &incident]);
     assert_exit(&out, 0);
     let text = stdout(&out);
-    assert!(text.contains("\n5000 changes: 5000 low\n"), "{}", &text[..300]);
+    assert!(
+        text.contains("\n5000 changes: 5000 low\n"),
+        "{}",
+        &text[..300]
+    );
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with("          department: "))
@@ -124,7 +131,9 @@ fn an_hr_sync_rewriting_5000_departments_is_5000_low_changes_and_nothing_else() 
     println!("HTML report of 5,000 changes: {} bytes", page.len());
     assert!(page.len() < 1_500_000, "{} bytes", page.len());
     assert_eq!(page.matches(r#"<details class="bulk sev-low""#).count(), 1);
-    assert!(page.contains("5,000 user changes <span class=\"paths\">(department \u{d7}5,000)</span>"));
+    assert!(
+        page.contains("5,000 user changes <span class=\"paths\">(department \u{d7}5,000)</span>")
+    );
     assert_eq!(page.matches("<article").count(), 0);
     assert_eq!(page.matches("<td class=\"n\">").count(), 5_000);
 }
@@ -210,7 +219,10 @@ fn a_compromised_admin_is_three_high_changes_naming_the_policies_escaped() {
     let app = by_type("application");
     assert_eq!(app["objectName"], APP);
     assert_eq!(app["severity"], "high");
-    assert_eq!(app["reason"], format!("App '{APP}': a client secret was added"));
+    assert_eq!(
+        app["reason"],
+        format!("App '{APP}': a client secret was added")
+    );
     let attrs = app["attributes"].as_array().unwrap();
     assert_eq!(attrs.len(), 1, "{app:#}");
     assert_eq!(attrs[0]["path"], "passwordCredentials");
@@ -265,7 +277,10 @@ fn a_named_location_deleted_after_its_policies_let_go_is_reported_and_restorable
     assert_eq!(removed["objectId"], loc.as_str());
     assert_eq!(removed["objectName"], "Allowed Countries");
     assert_eq!(removed["kind"], json!({"type": "removed"}));
-    assert_eq!(removed["restorable"], true, "in the recycle bin: {removed:#}");
+    assert_eq!(
+        removed["restorable"], true,
+        "in the recycle bin: {removed:#}"
+    );
     assert_eq!(removed["severity"], "medium");
     let names: Vec<String> = users.values().map(|n| format!("'{n}'")).collect();
     assert_eq!(
@@ -290,20 +305,27 @@ fn a_named_location_deleted_after_its_policies_let_go_is_reported_and_restorable
         assert_eq!(c["severity"], "high", "{c:#}");
         assert_eq!(
             c["reason"],
-            format!("Conditional Access policy '{name}' no longer excludes location(s) 'Allowed Countries': sign-ins from there are now blocked too")
+            format!(
+                "Conditional Access policy '{name}' no longer excludes location(s) 'Allowed Countries': sign-ins from there are now blocked too"
+            )
         );
     }
     let incident = report["to"].as_str().unwrap();
     let out = emu.entrasnap(store, &["compare", "--from", &baseline, "--to", incident]);
     assert_exit(&out, 0);
     // Snapshot against snapshot: whether it is restorable is not known.
-    assert!(stdout(&out).contains("\n          (removed)\n"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\n          (removed)\n"),
+        "{}",
+        stdout(&out)
+    );
 
     // Against live, the text says where it is; once purged, that it is gone.
     let out = emu.entrasnap(store, &["compare", "--from", &baseline, "--to", "live"]);
     assert_exit(&out, 0);
     assert!(
-        stdout(&out).contains("\n          (removed; soft-deleted, restorable from the recycle bin)\n"),
+        stdout(&out)
+            .contains("\n          (removed; soft-deleted, restorable from the recycle bin)\n"),
         "{}",
         stdout(&out)
     );
