@@ -83,16 +83,22 @@ fn decode(path: &Path) -> Image {
 }
 
 impl Image {
-    /// Rows holding at least 4 pixels of `color` (within a small tolerance
-    /// for rounding), top to bottom.
+    /// Rows holding a run of at least 12 pixels of `color` (within a small
+    /// tolerance for rounding), top to bottom: a filled badge, legend square
+    /// or bar, never the edge of anti-aliased text.
     fn rows_with(&self, color: [u8; 3]) -> Vec<usize> {
         (0..self.height)
             .filter(|y| {
                 let row = &self.rgb[y * self.width * 3..(y + 1) * self.width * 3];
-                row.chunks(3)
-                    .filter(|p| (0..3).all(|i| p[i].abs_diff(color[i]) <= 3))
-                    .count()
-                    >= 4
+                let mut run = 0;
+                row.chunks(3).any(|p| {
+                    run = if (0..3).all(|i| p[i].abs_diff(color[i]) <= 3) {
+                        run + 1
+                    } else {
+                        0
+                    };
+                    run >= 12
+                })
             })
             .collect()
     }

@@ -96,12 +96,20 @@ fn build(store: &LocalStore, s: &Shape) -> (String, String, usize) {
     for (n, day) in [(0, 1), (1, 2)] {
         let second = n == 1;
         let w = store
-            .begin_at(TENANT, &types, Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0).unwrap())
+            .begin_at(
+                TENANT,
+                &types,
+                Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0).unwrap(),
+            )
             .expect("writer");
         // 1% of each type changes: users every 100th, groups every 100th
         // (half description, half a member), policies every 100th.
         for i in 0..s.users {
-            let dept = if second && i % 100 == 0 { "Marketing" } else { "Sales" };
+            let dept = if second && i % 100 == 0 {
+                "Marketing"
+            } else {
+                "Sales"
+            };
             changed += usize::from(second && i % 100 == 0);
             let obj = normalize(ty("user"), user(i, dept)).expect("user");
             w.put(ty("user"), &obj).expect("put user");
@@ -109,14 +117,22 @@ fn build(store: &LocalStore, s: &Shape) -> (String, String, usize) {
         for i in 0..s.groups {
             let edit = second && i % 100 == 0;
             changed += usize::from(edit);
-            let description = if edit && i % 200 == 0 { "Renamed" } else { "Team" };
+            let description = if edit && i % 200 == 0 {
+                "Renamed"
+            } else {
+                "Team"
+            };
             let obj = normalize(ty("group"), group(i, description)).expect("group");
             w.put(ty("group"), &obj).expect("put group");
             let mut links = members(i, s.users);
             if edit && i % 200 != 0 {
-                links.get_mut("members").expect("members").push(guid(1, (i + 1) % s.users));
+                links
+                    .get_mut("members")
+                    .expect("members")
+                    .push(guid(1, (i + 1) % s.users));
             }
-            w.put_links(ty("group"), &obj.id, &links).expect("put links");
+            w.put_links(ty("group"), &obj.id, &links)
+                .expect("put links");
         }
         for i in 0..s.policies {
             let edit = second && i % 100 == 0;
@@ -126,7 +142,8 @@ fn build(store: &LocalStore, s: &Shape) -> (String, String, usize) {
                 policy(i, if edit { "disabled" } else { "enabled" }, s.groups),
             )
             .expect("policy");
-            w.put(ty("conditionalAccessPolicy"), &obj).expect("put policy");
+            w.put(ty("conditionalAccessPolicy"), &obj)
+                .expect("put policy");
         }
         ids.push(w.finish().expect("finish").to_string());
     }
@@ -202,7 +219,11 @@ fn main() {
         naive_changed = naive(&before, &after, &types);
         base = base.min(t0.elapsed());
     }
-    assert_eq!(report.changes.len(), changed, "the engine finds every change");
+    assert_eq!(
+        report.changes.len(),
+        changed,
+        "the engine finds every change"
+    );
     assert_eq!(naive_changed, changed, "the baseline finds every change");
 
     println!(
@@ -214,7 +235,9 @@ fn main() {
     );
     println!("manifests opened in {}", ms(open));
     println!();
-    println!("| objects | changed | ours (hash-skipping) | naive (read + diff every body) | ratio |");
+    println!(
+        "| objects | changed | ours (hash-skipping) | naive (read + diff every body) | ratio |"
+    );
     println!("|---:|---:|---:|---:|---:|");
     println!(
         "| {objects} | {changed} | {} | {} | {:.0}x |",

@@ -91,6 +91,14 @@ fn walk(
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
             walk_object(ty, schema, shown, a, b, out)
         }
+        // An ordered array edited in place: report the positions that changed
+        // (`path[2]: old -> new`). A longer or shorter one shifts every later
+        // position, so it is reported whole.
+        (Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                walk(ty, schema, &format!("{shown}[{i}]"), Some(x), Some(y), out);
+            }
+        }
         _ => out.push(AttributeChange {
             path: shown.to_string(),
             old: old.cloned(),
@@ -194,5 +202,44 @@ fn set_diff(
                 }),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user() -> &'static ObjectType {
+        ObjectType::find("user").unwrap()
+    }
+
+    #[test]
+    fn an_ordered_array_edited_in_place_reports_the_positions() {
+        let old = json!({"steps": ["a", "b", "c"], "nested": [{"x": 1}, {"x": 2}]});
+        let new = json!({"steps": ["a", "B", "c"], "nested": [{"x": 1}, {"x": 3}]});
+        let changes = diff_bodies(user(), &old, &new);
+        let shown: Vec<(String, Option<Value>, Option<Value>)> = changes
+            .into_iter()
+            .map(|c| (c.path, c.old, c.new))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("nested[1].x".to_string(), Some(json!(2)), Some(json!(3))),
+                ("steps[1]".to_string(), Some(json!("b")), Some(json!("B"))),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_ordered_array_that_grew_is_reported_whole() {
+        let old = json!({"steps": ["a", "b"]});
+        let new = json!({"steps": ["x", "a", "b"]});
+        let changes = diff_bodies(user(), &old, &new);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].path, "steps");
+        assert_eq!(changes[0].old, Some(json!(["a", "b"])));
+        assert_eq!(changes[0].new, Some(json!(["x", "a", "b"])));
     }
 }

@@ -305,13 +305,14 @@ fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -
     if !needs_policies {
         return Ok(ctx);
     }
-    for (newer, side, e) in [(false, before), (true, after)]
-        .into_iter()
-        .flat_map(|(newer, side)| {
-            side.entries("conditionalAccessPolicy")
-                .iter()
-                .map(move |e| (newer, side, e))
-        })
+    for (newer, side, e) in
+        [(false, before), (true, after)]
+            .into_iter()
+            .flat_map(|(newer, side)| {
+                side.entries("conditionalAccessPolicy")
+                    .iter()
+                    .map(move |e| (newer, side, e))
+            })
     {
         let body = side.read_body(&e.hash)?;
         let state = body

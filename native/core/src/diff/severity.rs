@@ -500,7 +500,9 @@ fn ca_excluded_location_dropped(s: &Subject, ctx: &Context) -> Option<Verdict> {
     }
     Some((
         Severity::Medium,
-        format!("Conditional Access policy '{name}' no longer excludes location(s) {list}: it now applies there too"),
+        format!(
+            "Conditional Access policy '{name}' no longer excludes location(s) {list}: it now applies there too"
+        ),
     ))
 }
 
@@ -1228,7 +1230,8 @@ mod tests {
             v.unwrap(),
             (
                 Severity::High,
-                "Conditional Access policy 'Target' now excludes location(s) 'Allowed Countries'".to_string()
+                "Conditional Access policy 'Target' now excludes location(s) 'Allowed Countries'"
+                    .to_string()
             )
         );
     }

@@ -46,7 +46,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -95,6 +95,8 @@ ul.set{list-style:none;margin:0;padding:0}
 .del{color:#a1231b}.add{color:#1d6b2c}
 .ref{border-bottom:1px dotted #9aa0a6;cursor:help}
 .none{color:var(--muted);font-style:italic}
+.k{color:var(--muted)}.obj{display:inline-block;vertical-align:top}
+.item+.item{margin-top:4px;padding-top:4px;border-top:1px dashed var(--line)}
 details.bulk{background:#fff;border:1px solid var(--line);border-left:6px solid var(--info);border-radius:8px;padding:10px 18px;margin:0 0 14px}
 details.bulk.sev-low{border-left-color:var(--low)}
 details.bulk summary{cursor:pointer;font-weight:600}
@@ -165,7 +167,11 @@ fn header(w: &mut String, report: &Report, opts: &RenderOptions) -> std::fmt::Re
         esc(&to_label(report, opts)),
         when(&report.to)
     )?;
-    writeln!(w, r#"<p class="summary">{}</p>"#, esc(&summary(report, opts)))?;
+    writeln!(
+        w,
+        r#"<p class="summary">{}</p>"#,
+        esc(&summary(report, opts))
+    )?;
     let counts = report.counts();
     write!(w, r#"<ul class="totals">"#)?;
     for s in ORDER {
@@ -182,25 +188,29 @@ fn header(w: &mut String, report: &Report, opts: &RenderOptions) -> std::fmt::Re
 /// Cards for everything, except low and info changes of a type with more
 /// than [`BULK_THRESHOLD`] of them, which fold into one table per type.
 fn body(w: &mut String, report: &Report) -> std::fmt::Result {
-    let mut group: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
+    let key = |c: &Change| (c.severity, c.object_type.clone());
+    let mut group: BTreeMap<(Severity, String), usize> = BTreeMap::new();
     for c in &report.changes {
-        *group.entry((c.severity, c.object_type.as_str())).or_default() += 1;
+        *group.entry(key(c)).or_default() += 1;
     }
-    let bulky = |c: &Change| {
-        c.severity <= Severity::Low && group[&(c.severity, c.object_type.as_str())] > BULK_THRESHOLD
-    };
-    // The report is sorted by severity, then type: a bulk group is one run.
+    // A sorted report holds each group in one run; any other order still
+    // renders, as one fold per run.
     let mut i = 0;
-    while i < report.changes.len() {
-        let c = &report.changes[i];
-        if bulky(c) {
-            let n = group[&(c.severity, c.object_type.as_str())];
-            bulk(w, &report.changes[i..i + n])?;
-            i += n;
+    while let Some(c) = report.changes.get(i) {
+        let run = report.changes[i..]
+            .iter()
+            .take_while(|x| key(x) == key(c))
+            .count();
+        let bulky = c.severity <= Severity::Low
+            && group.get(&key(c)).copied().unwrap_or(0) > BULK_THRESHOLD;
+        if bulky {
+            bulk(w, &report.changes[i..i + run])?;
         } else {
-            card(w, c)?;
-            i += 1;
+            for c in &report.changes[i..i + run] {
+                card(w, c)?;
+            }
         }
+        i += run;
     }
     Ok(())
 }
@@ -310,7 +320,12 @@ fn bulk(w: &mut String, changes: &[Change]) -> std::fmt::Result {
             )?;
         }
         for l in &c.links {
-            w.push_str(&lead.take().map(|o| format!("<tr>{o}")).unwrap_or_else(|| "<tr>".into()));
+            w.push_str(
+                &lead
+                    .take()
+                    .map(|o| format!("<tr>{o}"))
+                    .unwrap_or_else(|| "<tr>".into()),
+            );
             link_cells(w, l)?;
         }
     }
@@ -392,7 +407,11 @@ fn val(v: &Value, names: &BTreeMap<String, String>) -> String {
     match v {
         Value::Null => r#"<span class="none">(none)</span>"#.to_string(),
         Value::String(s) => match names.get(s) {
-            Some(name) => format!(r#"<span class="ref" title="{}">{}</span>"#, esc(s), esc(name)),
+            Some(name) => format!(
+                r#"<span class="ref" title="{}">{}</span>"#,
+                esc(s),
+                esc(name)
+            ),
             None => esc(s),
         },
         Value::Array(items) if items.is_empty() => r#"<span class="none">[]</span>"#.to_string(),
@@ -401,8 +420,27 @@ fn val(v: &Value, names: &BTreeMap<String, String>) -> String {
             .map(|i| val(i, names))
             .collect::<Vec<_>>()
             .join(", "),
-        Value::Array(_) | Value::Object(_) => {
-            format!("<code>{}</code>", esc(&named(v, names).to_string()))
+        Value::Array(items) => items
+            .iter()
+            .map(|i| format!(r#"<div class="item">{}</div>"#, val(i, names)))
+            .collect(),
+        // An element such as a secret or an IP range: its set properties as
+        // `name: value` pairs, one per line.
+        Value::Object(map) => {
+            let pairs: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let shown = match v {
+                        Value::Object(_) => {
+                            format!("<code>{}</code>", esc(&named(v, names).to_string()))
+                        }
+                        other => val(other, names),
+                    };
+                    format!(r#"<span class="k">{}:</span> {shown}"#, esc(k))
+                })
+                .collect();
+            format!(r#"<span class="obj">{}</span>"#, pairs.join("<br>"))
         }
         other => esc(&other.to_string()),
     }
@@ -492,7 +530,9 @@ mod tests {
         let card = page.find(r#"<article class="change sev-high""#).unwrap();
         let fold = page.find(r#"<details class="bulk sev-low""#).unwrap();
         assert!(chart < card && card < fold);
-        assert!(page.contains("50 user changes <span class=\"paths\">(department \u{d7}50)</span>"));
+        assert!(
+            page.contains("50 user changes <span class=\"paths\">(department \u{d7}50)</span>")
+        );
         assert_eq!(page.matches("<article").count(), 1);
         assert!(page.contains(r#"<td title="u7">User 7</td><td>department</td><td class="o">Sales</td><td class="n">Marketing</td>"#), "{page}");
         assert!(page.contains("taken 2026-03-01 12:00:00 UTC"));
@@ -500,10 +540,37 @@ mod tests {
 
     #[test]
     fn ids_show_by_name_with_the_id_in_a_tooltip() {
-        let page = html(&report(vec![super::super::tests::change()]), &RenderOptions::default());
+        let page = html(
+            &report(vec![super::super::tests::change()]),
+            &RenderOptions::default(),
+        );
         assert!(page.contains(r#"<li class="del">− <span class="ref" title="g1">SG-CA-Exclude-BreakGlass</span></li>"#), "{page}");
-        assert!(page.contains(r#"<li class="add">+ <span class="ref" title="u1">Megan Bowen</span></li>"#), "{page}");
+        assert!(
+            page.contains(
+                r#"<li class="add">+ <span class="ref" title="u1">Megan Bowen</span></li>"#
+            ),
+            "{page}"
+        );
         assert!(page.contains(r#"<td class="o">enabled</td><td class="n">disabled</td>"#));
+    }
+
+    #[test]
+    fn an_unsorted_report_still_renders_every_change() {
+        let low = |i: usize, ty: &str| {
+            let mut c = super::super::tests::change();
+            c.severity = Severity::Low;
+            c.object_type = ty.into();
+            c.object_id = format!("id{i}");
+            c
+        };
+        // Interleaved types (as a hand-made or filtered JSON report may be).
+        let changes: Vec<Change> = (0..40)
+            .map(|i| low(i, if i % 2 == 0 { "user" } else { "group" }))
+            .collect();
+        let page = html(&report(changes), &RenderOptions::default());
+        for i in 0..40 {
+            assert!(page.contains(&format!(r#"title="id{i}""#)), "id{i}");
+        }
     }
 
     #[test]

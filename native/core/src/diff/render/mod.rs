@@ -201,7 +201,10 @@ fn named(v: &Value, names: &BTreeMap<String, String>) -> Value {
 /// taken, read from its id; `None` for anything else.
 fn snapshot_time(id: &str) -> Option<String> {
     let b = id.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
     if !(digits(0..8) && b.get(8) == Some(&b'T') && digits(9..15) && b.get(15) == Some(&b'Z')) {
         return None;
     }

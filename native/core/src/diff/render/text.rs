@@ -20,7 +20,12 @@ fn write_text(w: &mut String, report: &Report, opts: &RenderOptions) -> std::fmt
     writeln!(w, "{}", summary(report, opts))?;
     for c in &report.changes {
         writeln!(w)?;
-        writeln!(w, "{:<8}  {}", c.severity.as_str().to_uppercase(), headline(c))?;
+        writeln!(
+            w,
+            "{:<8}  {}",
+            c.severity.as_str().to_uppercase(),
+            headline(c)
+        )?;
         for line in detail_lines(c) {
             writeln!(w, "          {line}")?;
         }
