@@ -15,6 +15,10 @@ else
   echo "pwsh not found: the Pester tests (Pester/*.Tests.ps1) are skipped; the module is checked by the tree-sitter parse and native-declaration tests."
 fi
 
+# Headless Chromium checks the HTML difference report (Debian's chromium,
+# installed here when missing and apt-get can run; the test says so otherwise).
+sh scripts/ensure-chromium.sh
+
 # One build for every test binary; the tests share the target directory.
 # `cargo test --workspace` builds the library and the emulator before any test
 # runs, so the C and Pester tests may use them as they are.

@@ -2,18 +2,15 @@
 //! snapshot and the live tenant (a fresh export into the same store), as a
 //! change summary, a JSON report or a Markdown document.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::diff::{
-    ChangeKind, RenderOptions, Report, Severity, StoredSnapshot, compare, render,
-};
-use entrasnap_core::registry::SoftDelete;
+use entrasnap_core::diff::{RenderOptions, Severity, StoredSnapshot, compare, render};
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::ExportOptions;
+use entrasnap_graph::restore::removed_restorable;
 
 use crate::error::CliError;
 use crate::export::{GraphArgs, export_snapshot, parse_type};
@@ -119,7 +116,9 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let types = (!args.types.is_empty()).then_some(&args.types[..]);
     let mut report = compare(&before, &after, types)?;
     if live {
-        report.mark_restorable(&recycle_bins(&args.graph, &report).await);
+        if let Ok(client) = args.graph.client(&CancellationToken::new()) {
+            report.mark_restorable(&removed_restorable(&client, &report).await);
+        }
     }
     let total = report.changes.len();
     report.changes.retain(|c| c.severity >= args.severity_min);
@@ -162,52 +161,6 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         return Err(CliError::silent(EXIT_DIFFERENCES));
     }
     Ok(())
-}
-
-/// The ids in the recycle bin of each type that lost objects, so a report
-/// against the live tenant can say whether a deleted object is restorable
-/// with its id or gone. Best effort: a bin that cannot be read (permissions,
-/// an API not available) leaves that type's removals as unknown.
-async fn recycle_bins(graph: &GraphArgs, report: &Report) -> BTreeMap<String, BTreeSet<String>> {
-    let mut bins = BTreeMap::new();
-    let types: BTreeSet<&str> = report
-        .changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::Removed)
-        .map(|c| c.object_type.as_str())
-        .collect();
-    let with_bin: Vec<&ObjectType> = types
-        .into_iter()
-        .filter_map(ObjectType::find)
-        .filter(|t| t.soft_delete.deleted_items_path().is_some())
-        .collect();
-    if with_bin.is_empty() {
-        return bins;
-    }
-    let Ok(client) = graph.client(&CancellationToken::new()) else {
-        return bins;
-    };
-    for ty in with_bin {
-        let Some(path) = ty.soft_delete.deleted_items_path() else {
-            continue;
-        };
-        // Deleted Conditional Access objects are listed only in beta.
-        let version = match ty.soft_delete {
-            SoftDelete::ConditionalAccess { .. } => "/beta",
-            _ => "",
-        };
-        if let Ok(items) = client
-            .get_all(&format!("{version}/{path}?$select=id"))
-            .await
-        {
-            let ids = items
-                .iter()
-                .filter_map(|v| v.get("id")?.as_str().map(String::from))
-                .collect();
-            bins.insert(ty.name.to_string(), ids);
-        }
-    }
-    bins
 }
 
 /// Writes `bytes` to a temp file beside `path`, then renames it over `path`.

@@ -12,7 +12,9 @@
 use entrasnap_core::ObjectType;
 use entrasnap_core::diff::render::{self, RenderOptions};
 use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
+use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::ExportOptions;
+use entrasnap_graph::restore::removed_restorable;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -20,7 +22,7 @@ use crate::context::{JobContext, OperationError};
 use crate::export::{export_into, resolve_types};
 use crate::graph_access::GraphAccess;
 use crate::operation::{self, Operation};
-use crate::store;
+use crate::{runtime, store};
 
 const OP: &str = "snapshot.compare";
 
@@ -111,6 +113,17 @@ fn run(
     let after = StoredSnapshot::open(&store, &to).map_err(|e| OperationError::from_store(&e))?;
     let types = (!types.is_empty()).then_some(types);
     let mut report = compare(&before, &after, types).map_err(|e| OperationError::from_store(&e))?;
+    if live {
+        // Whether each removed object is still in the recycle bin.
+        let cancel = CancellationToken::new();
+        let bins = runtime::block_on(context, &cancel, async {
+            match access.client(&cancel) {
+                Ok(client) => removed_restorable(&client, &report).await,
+                Err(_) => Default::default(),
+            }
+        })?;
+        report.mark_restorable(&bins);
+    }
     let total = report.changes.len();
     report.changes.retain(|c| c.severity >= severity_min);
     let counts: Map<String, Value> = report

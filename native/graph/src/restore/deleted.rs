@@ -1,7 +1,10 @@
 //! The recycle bins: which deleted objects can still come back with their own
 //! id. The planner restores those instead of creating new objects.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use entrasnap_core::ObjectType;
+use entrasnap_core::diff::{ChangeKind, Report};
 use entrasnap_core::restore::DeletedItems;
 use futures::future::try_join_all;
 use serde_json::Value;
@@ -40,4 +43,35 @@ pub async fn read_deleted(
         }
     }
     Ok(deleted)
+}
+
+/// The ids in the recycle bin of each type of `report` that lost objects, so
+/// a report against the live tenant says whether a deleted object can come
+/// back with its id or is gone. Best effort: a bin that cannot be read
+/// (permissions, an API not available) leaves that type's removals unknown.
+pub async fn removed_restorable(
+    client: &GraphClient,
+    report: &Report,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let types: BTreeSet<&str> = report
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Removed)
+        .map(|c| c.object_type.as_str())
+        .collect();
+    let mut bins = BTreeMap::new();
+    for ty in types.into_iter().filter_map(ObjectType::find) {
+        if ty.soft_delete.deleted_items_path().is_none() {
+            continue;
+        }
+        if let Ok(deleted) = read_deleted(client, &[ty]).await {
+            let ids = deleted
+                .0
+                .get(ty.name)
+                .map(|objects| objects.keys().cloned().collect())
+                .unwrap_or_default();
+            bins.insert(ty.name.to_string(), ids);
+        }
+    }
+    bins
 }

@@ -14,7 +14,7 @@ mod permissions;
 mod run;
 mod verdict;
 
-pub use deleted::read_deleted;
+pub use deleted::{read_deleted, removed_restorable};
 pub use execute::{ExecuteEvent, ExecuteReport, ExecuteSink, execute};
 pub use journal::{MemoryJournal, StepJournal};
 pub use permissions::{PermissionCheck, check_permissions, covers};
