@@ -115,10 +115,8 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let after = StoredSnapshot::open(&store, &to_id)?;
     let types = (!args.types.is_empty()).then_some(&args.types[..]);
     let mut report = compare(&before, &after, types)?;
-    if live {
-        if let Ok(client) = args.graph.client(&CancellationToken::new()) {
-            report.mark_restorable(&removed_restorable(&client, &report).await);
-        }
+    if live && let Ok(client) = args.graph.client(&CancellationToken::new()) {
+        report.mark_restorable(&removed_restorable(&client, &report).await);
     }
     let total = report.changes.len();
     report.changes.retain(|c| c.severity >= args.severity_min);

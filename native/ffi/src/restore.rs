@@ -169,11 +169,9 @@ fn run(
 }
 
 fn step_progress(e: &ExecuteEvent) -> Progress {
-    let percent = if e.total == 0 {
-        None
-    } else {
-        Some(((e.finished * 100) / e.total).min(100) as u8)
-    };
+    let percent = (e.finished * 100)
+        .checked_div(e.total)
+        .map(|p| p.min(100) as u8);
     Progress {
         activity: "Restoring".into(),
         status: format!(
