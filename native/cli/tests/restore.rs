@@ -640,3 +640,92 @@ fn undo_returns_the_tenant_to_its_pre_restore_state() {
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["changes"], json!([]));
 }
+
+/// An unsigned JWT whose `roles` claim holds `roles` (the emulator accepts any token).
+fn token_with_roles(roles: &[&str]) -> String {
+    use base64::Engine;
+    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b64(json!({"typ": "JWT", "alg": "RS256"})),
+        b64(json!({"aud": "https://graph.microsoft.com", "roles": roles}))
+    )
+}
+
+#[test]
+fn a_token_without_the_write_permission_is_refused_before_any_write() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = export(&emu, dir.path());
+    let ca001 = policy(&emu, CA001)["id"].as_str().unwrap().to_string();
+    emu.send(
+        Method::PATCH,
+        &format!("beta/{POLICIES}/{ca001}"),
+        Some(json!({"state": "disabled"})),
+    );
+
+    let writes = emu.writes();
+    let read_only = token_with_roles(&[
+        "Policy.Read.All",
+        "Directory.Read.All",
+        "Application.Read.All",
+    ]);
+    let out = emu
+        .command(
+            dir.path(),
+            &[
+                "restore",
+                "--snapshot",
+                &snapshot,
+                "--types",
+                "conditionalAccessPolicy",
+                "--yes",
+            ],
+        )
+        .env("ENTRASNAP_TOKEN", &read_only)
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("Policy.ReadWrite.ConditionalAccess"), "{err}");
+    assert!(
+        !err.contains(&read_only) && !stdout(&out).contains(&read_only),
+        "the token leaked"
+    );
+    assert_eq!(
+        emu.writes(),
+        writes,
+        "nothing written without the permission"
+    );
+    assert_eq!(policy(&emu, CA001)["state"], "disabled");
+
+    // With the permission it goes through, staged as report-only when asked.
+    let writer = token_with_roles(&[
+        "Policy.Read.All",
+        "Policy.ReadWrite.ConditionalAccess",
+        "Directory.Read.All",
+        "Application.Read.All",
+    ]);
+    let out = emu
+        .command(
+            dir.path(),
+            &[
+                "restore",
+                "--snapshot",
+                &snapshot,
+                "--types",
+                "conditionalAccessPolicy",
+                "--report-only",
+                "--yes",
+                "--json",
+            ],
+        )
+        .env("ENTRASNAP_TOKEN", &writer)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        policy(&emu, CA001)["state"],
+        "enabledForReportingButNotEnforced"
+    );
+}

@@ -206,8 +206,10 @@ impl Layer {
 }
 
 pub(crate) fn read_layer(root: &Path, hash: &ObjectHash) -> Result<Layer> {
-    let value = objects::read_json(root, hash)?;
-    serde_json::from_value(value).map_err(|e| {
+    // Straight from the bytes into entries: a `large` snapshot's user layer
+    // holds 100,000 of them, and a `Value` in between costs as much again.
+    let bytes = objects::read_bytes(root, hash)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
         Error::new(
             ErrorKind::Corrupt,
             format!("index layer {hash} is not a layer: {e}"),
@@ -234,17 +236,60 @@ pub(crate) fn resolve(root: &Path, layers: &[ObjectHash]) -> Result<BTreeMap<Str
     Ok(entries)
 }
 
-/// The full manifest: header plus every entry.
+/// The entries of one type in id order.
+fn resolve_sorted(root: &Path, layers: &[ObjectHash]) -> Result<Vec<ObjectEntry>> {
+    if let [only] = layers {
+        // One layer needs no merging, only the id order the manifest promises.
+        let mut entries = read_layer(root, only)?.upsert;
+        if !entries.is_sorted_by(|a, b| a.id <= b.id) {
+            entries.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        entries.dedup_by(|later, earlier| {
+            let same = later.id == earlier.id;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        return Ok(entries);
+    }
+    Ok(resolve(root, layers)?.into_values().collect())
+}
+
+/// The full manifest: header plus every entry. Types are read side by side
+/// (users and groups dominate, and each is one large layer to decompress and parse).
 pub(crate) fn resolve_manifest(root: &Path, loaded: Loaded) -> Result<Manifest> {
+    let resolved: Vec<(String, Result<Vec<ObjectEntry>>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = loaded
+            .file
+            .index
+            .iter()
+            .map(|(ty, layers)| {
+                (
+                    ty.clone(),
+                    scope.spawn(move || resolve_sorted(root, layers)),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(ty, h)| {
+                let result = h.join().unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Corrupt, "reading the index panicked"))
+                });
+                (ty, result)
+            })
+            .collect()
+    });
     let mut objects = BTreeMap::new();
-    for (ty, layers) in &loaded.file.index {
-        let entries = resolve(root, layers).map_err(|e| {
+    for (ty, entries) in resolved {
+        let entries = entries.map_err(|e| {
             Error::new(
                 e.kind(),
                 format!("snapshot {}: {ty}: {}", loaded.file.id, e.message()),
             )
         })?;
-        objects.insert(ty.clone(), entries.into_values().collect());
+        objects.insert(ty, entries);
     }
     Ok(Manifest {
         summary: loaded.file.summary(loaded.intact),
