@@ -111,8 +111,7 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         (existing_snapshot(&store, &args.to)?.to_string(), false)
     };
 
-    let before = StoredSnapshot::open(&store, &from_id)?;
-    let after = StoredSnapshot::open(&store, &to_id)?;
+    let (before, after) = StoredSnapshot::open_pair(&store, &from_id, &to_id)?;
     let types = (!args.types.is_empty()).then_some(&args.types[..]);
     let mut report = compare(&before, &after, types)?;
     if live && let Ok(client) = args.graph.client(&CancellationToken::new()) {

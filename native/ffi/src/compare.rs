@@ -109,8 +109,8 @@ fn run(
         store::existing_snapshot(&store, &params.to)?.to_string()
     };
     context.check_cancelled()?;
-    let before = StoredSnapshot::open(&store, &from).map_err(|e| OperationError::from_store(&e))?;
-    let after = StoredSnapshot::open(&store, &to).map_err(|e| OperationError::from_store(&e))?;
+    let (before, after) = StoredSnapshot::open_pair(&store, &from, &to)
+        .map_err(|e| OperationError::from_store(&e))?;
     let types = (!types.is_empty()).then_some(types);
     let mut report = compare(&before, &after, types).map_err(|e| OperationError::from_store(&e))?;
     if live {

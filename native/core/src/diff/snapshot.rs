@@ -46,6 +46,26 @@ impl<'a, S: SnapshotStore> StoredSnapshot<'a, S> {
         Ok(Self::new(store, store.manifest(id)?))
     }
 
+    /// Opens two snapshots side by side (their manifests are the bulk of a
+    /// comparison's time on a large tenant): the two sides of a compare or restore.
+    pub fn open_pair(store: &'a S, first: &str, second: &str) -> Result<(Self, Self)>
+    where
+        S: Sync,
+    {
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(|| store.manifest(first));
+            let b = store.manifest(second);
+            (a.join(), b)
+        });
+        let a = a.unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorKind::Corrupt,
+                "reading a manifest panicked",
+            ))
+        })?;
+        Ok((Self::new(store, a), Self::new(store, b?)))
+    }
+
     pub fn new(store: &'a S, mut manifest: Manifest) -> Self {
         // The manifest promises id order; sorting again is cheap insurance for
         // the binary searches, and a no-op when the promise holds.

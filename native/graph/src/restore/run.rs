@@ -148,8 +148,8 @@ pub async fn prepare(
         }
     }
 
-    let target_snapshot = StoredSnapshot::open(store, &target).map_err(RestoreError::Store)?;
-    let live = StoredSnapshot::open(store, &pre_restore).map_err(RestoreError::Store)?;
+    let (target_snapshot, live) =
+        StoredSnapshot::open_pair(store, &target, &pre_restore).map_err(RestoreError::Store)?;
     let plan = plan(&target_snapshot, &live, &deleted, &options).map_err(RestoreError::Plan)?;
     let permissions = check_permissions(client.token_source().as_ref(), &plan.permissions).await;
     Ok(Prepared {
@@ -212,8 +212,8 @@ pub async fn apply(
     let deleted = read_deleted(client, &types).await?;
     let mut options = plan.options.clone();
     options.id_map.extend(report.id_map.clone());
-    let target = StoredSnapshot::open(store, &prepared.target).map_err(RestoreError::Store)?;
-    let now = StoredSnapshot::open(store, &after).map_err(RestoreError::Store)?;
+    let (target, now) =
+        StoredSnapshot::open_pair(store, &prepared.target, &after).map_err(RestoreError::Store)?;
     let second = entrasnap_core::restore::plan(&target, &now, &deleted, &options)
         .map_err(RestoreError::Plan)?;
 
