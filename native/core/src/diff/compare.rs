@@ -10,7 +10,7 @@ use super::attrs::{diff_bodies, whole_body};
 use super::model::{Change, ChangeKind, LinkChange, NamedId, Report, Severity};
 use super::names::Resolver;
 use super::severity::{self, Context, Subject};
-use super::snapshot::Snapshot;
+use super::snapshot::{Paired, Snapshot, pair_entries};
 use crate::error::Result;
 use crate::registry::ObjectType;
 use crate::store::{Links, ObjectEntry};
@@ -74,29 +74,14 @@ fn compare_type(
     let (old, new) = (before.entries(ty.name), after.entries(ty.name));
     let mut removed: Vec<(&ObjectEntry, Value)> = Vec::new();
     let mut added: Vec<(&ObjectEntry, Value)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() || j < new.len() {
-        let order = match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) => a.id.cmp(&b.id),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        match order {
-            std::cmp::Ordering::Less => {
-                removed.push((&old[i], before.read_body(&old[i].hash)?));
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                added.push((&new[j], after.read_body(&new[j].hash)?));
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                let (a, b) = (&old[i], &new[j]);
+    for pair in pair_entries(old, new) {
+        match pair {
+            Paired::First(a) => removed.push((a, before.read_body(&a.hash)?)),
+            Paired::Second(b) => added.push((b, after.read_body(&b.hash)?)),
+            Paired::Both(a, b) => {
                 if a.hash != b.hash || a.links != b.links {
                     out.extend(modified(ty, before, after, a, b, resolver)?);
                 }
-                i += 1;
-                j += 1;
             }
         }
     }

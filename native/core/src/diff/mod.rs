@@ -16,4 +16,4 @@ pub use model::{AttributeChange, Change, ChangeKind, LinkChange, NamedId, Report
 pub use names::Resolver;
 pub use render::RenderOptions;
 pub use severity::{Context, RULES, Rule, Subject};
-pub use snapshot::{MemorySnapshot, Snapshot, StoredSnapshot};
+pub use snapshot::{MemorySnapshot, Paired, Snapshot, StoredSnapshot, pair_entries};

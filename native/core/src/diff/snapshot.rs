@@ -231,3 +231,43 @@ impl Snapshot for MemorySnapshot {
         })
     }
 }
+
+/// One id in a merge of two snapshots' entries of a type.
+#[derive(Debug, Clone, Copy)]
+pub enum Paired<'a> {
+    /// Only in the first (earlier, or target) side.
+    First(&'a ObjectEntry),
+    /// Only in the second (later, or live) side.
+    Second(&'a ObjectEntry),
+    Both(&'a ObjectEntry, &'a ObjectEntry),
+}
+
+/// Walks two id-sorted entry lists together, each id once: the diff and the
+/// restore planner both visit a type this way, in one pass, reading nothing.
+pub fn pair_entries<'a>(
+    first: &'a [ObjectEntry],
+    second: &'a [ObjectEntry],
+) -> impl Iterator<Item = Paired<'a>> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        let next = match (first.get(i), second.get(j)) {
+            (None, None) => return None,
+            (Some(a), None) => Paired::First(a),
+            (None, Some(b)) => Paired::Second(b),
+            (Some(a), Some(b)) => match a.id.cmp(&b.id) {
+                std::cmp::Ordering::Less => Paired::First(a),
+                std::cmp::Ordering::Greater => Paired::Second(b),
+                std::cmp::Ordering::Equal => Paired::Both(a, b),
+            },
+        };
+        match next {
+            Paired::First(_) => i += 1,
+            Paired::Second(_) => j += 1,
+            Paired::Both(..) => {
+                i += 1;
+                j += 1;
+            }
+        }
+        Some(next)
+    })
+}

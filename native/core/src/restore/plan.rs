@@ -20,7 +20,7 @@ use super::order::{self, Node};
 use super::refs::{Found, Referents};
 use super::scope::Scope;
 use super::writes::{self, present};
-use crate::diff::{Resolver, Snapshot};
+use crate::diff::{Paired, Resolver, Snapshot, pair_entries};
 use crate::dotpath;
 use crate::error::{Error, ErrorKind, Result};
 use crate::normalize::{normalize, strip_for_create, strip_for_write};
@@ -565,30 +565,19 @@ impl<'a> Planner<'a> {
         let force = self.needs_full_read(ty);
         let (old, new) = (target.entries(ty.name), live.entries(ty.name));
         let mut added = Vec::new();
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() || j < new.len() {
-            let order = match (old.get(i), new.get(j)) {
-                (Some(a), Some(b)) => a.id.cmp(&b.id),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
-            };
-            match order {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => {
-                    let l = &new[j];
+        for pair in pair_entries(old, new) {
+            match pair {
+                Paired::First(_) => {}
+                Paired::Second(l) => {
                     if !self.claimed.contains(&l.id) && self.scope.has_id(&l.id) {
                         added.push(l);
                     }
-                    j += 1;
                 }
-                std::cmp::Ordering::Equal => {
-                    let (t, l) = (&old[i], &new[j]);
+                Paired::Both(t, l) => {
                     if self.scope.has_id(&t.id) && (force || t.hash != l.hash || t.links != l.links)
                     {
                         self.plan_existing(ty, t, l, force)?;
                     }
-                    i += 1;
-                    j += 1;
                 }
             }
         }
