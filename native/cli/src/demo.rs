@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use entrasnap_core::LocalStore;
 use entrasnap_core::diff::render::{self, RenderOptions};
-use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
+use entrasnap_core::diff::{Report, Severity, StoredSnapshot, compare};
 use entrasnap_core::restore::PlanOptions;
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::{RestoreEvent, RestoreRequest, RestoreSink, apply, prepare};
@@ -261,12 +261,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         "02:15",
         "What changed: entrasnap compare --from latest --to live",
     );
-    let live = export_snapshot(&store, &graph, &all, &progress)
-        .await
-        .map_err(|e| e.to_string())?;
-    let before = StoredSnapshot::open(&store, &snap.snapshot_id).map_err(|e| e.to_string())?;
-    let after = StoredSnapshot::open(&store, &live.snapshot_id).map_err(|e| e.to_string())?;
-    let report = compare(&before, &after, None).map_err(|e| e.to_string())?;
+    let report = compare_with_live(&store, &graph, &snap.snapshot_id).await?;
     let opts = RenderOptions {
         live: true,
         ..RenderOptions::default()
@@ -383,11 +378,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         "02:25",
         "Verify: entrasnap compare --from <nightly> --to live",
     );
-    let now = export_snapshot(&store, &graph, &all, &progress)
-        .await
-        .map_err(|e| e.to_string())?;
-    let after = StoredSnapshot::open(&store, &now.snapshot_id).map_err(|e| e.to_string())?;
-    let remaining = compare(&before, &after, None).map_err(|e| e.to_string())?;
+    let remaining = compare_with_live(&store, &graph, &snap.snapshot_id).await?;
     print!("{}", render::text(&remaining, &opts));
     let lee = actor
         .send(
@@ -426,4 +417,22 @@ pub async fn run(args: Args) -> Result<(), String> {
         let _ = tokio::signal::ctrl_c().await;
     }
     sim.stop().await.map_err(|e| e.to_string())
+}
+
+/// `compare --from <snapshot> --to live`: exports the tenant now and compares.
+async fn compare_with_live(
+    store: &LocalStore,
+    graph: &GraphArgs,
+    snapshot: &str,
+) -> Result<Report, String> {
+    let all = ExportOptions {
+        types: Vec::new(),
+        full: false,
+    };
+    let live = export_snapshot(store, graph, &all, &Arc::new(Progress::hidden()))
+        .await
+        .map_err(|e| e.to_string())?;
+    let (before, after) =
+        StoredSnapshot::open_pair(store, snapshot, &live.snapshot_id).map_err(|e| e.to_string())?;
+    compare(&before, &after, None).map_err(|e| e.to_string())
 }
