@@ -233,6 +233,13 @@ fn show_plan(prepared: &Prepared) -> Result<(), CliError> {
         prepared.pre_restore
     );
     write_plan(&mut stdout, &prepared.plan, &live)?;
+    if !prepared.resumes.is_empty() {
+        writeln!(
+            stdout,
+            "\nCompletes the interrupted restore {}: objects it re-created are updated, not created again.",
+            prepared.resumes.join(", ")
+        )?;
+    }
     match &prepared.permissions {
         PermissionCheck::Checked { missing, .. } if !missing.is_empty() => {
             writeln!(stdout, "\nThe token lacks: {}", missing.join(", "))?;

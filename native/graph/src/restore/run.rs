@@ -134,16 +134,30 @@ pub async fn prepare(
     sink(RestoreEvent::Stage("Reading the recycle bins".into()));
     let deleted = read_deleted(client, &types).await?;
 
-    // Objects an interrupted run to the same snapshot already re-created.
+    // Objects earlier runs to the same snapshot already re-created: a run
+    // killed (no final line) or stopped (Ctrl+C, failed steps) is completed by
+    // running it again, and must update those objects, not create them twice.
+    // Newest first, so the latest re-creation of an object wins.
     let mut resumes = Vec::new();
     for summary in store.journals().map_err(RestoreError::Store)? {
-        if summary.finished.is_none() && summary.snapshot == target {
-            let journal = store
-                .read_journal(&summary.restore_id)
-                .map_err(RestoreError::Store)?;
-            for (old, new) in journal.id_map() {
-                options.id_map.entry(old).or_insert(new);
-            }
+        if summary.snapshot != target {
+            continue;
+        }
+        let journal = store
+            .read_journal(&summary.restore_id)
+            .map_err(RestoreError::Store)?;
+        let ids = journal.id_map();
+        if ids.is_empty() {
+            continue;
+        }
+        for (old, new) in ids {
+            options.id_map.entry(old).or_insert(new);
+        }
+        let incomplete = summary
+            .finished
+            .as_ref()
+            .is_none_or(|f| f.failed > 0 || f.skipped > 0);
+        if incomplete {
             resumes.push(summary.restore_id);
         }
     }
