@@ -135,7 +135,7 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let result = async {
         let prepared = prepare(&client, &store, &request, &sink, &cancel)
             .await
-            .map_err(restore_error)?;
+            .map_err(|e| restore_error(e, false))?;
         progress.finish();
         if out.is_json() {
             if args.what_if || prepared.plan.steps.is_empty() || !prepared.plan.is_allowed() {
@@ -165,7 +165,7 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         }
         let outcome = apply(&client, &store, &prepared, &sink, &cancel)
             .await
-            .map_err(restore_error)?;
+            .map_err(|e| restore_error(e, true))?;
         progress.finish();
         if out.is_json() {
             emit_json(&out, &prepared, Some(&outcome), false)?;
@@ -307,14 +307,19 @@ fn show_outcome(args: &Args, outcome: &RestoreOutcome) -> Result<(), CliError> {
     Ok(())
 }
 
-fn restore_error(e: RestoreError) -> CliError {
+/// `wrote`: whether the error came while writing (the journal then matters).
+fn restore_error(e: RestoreError, wrote: bool) -> CliError {
     match e {
         RestoreError::PermissionDenied { missing } => CliError::new(format!(
             "the token lacks the permissions this restore needs: {}",
             missing.join(", ")
         ))
         .detail("nothing was written; grant them (admin consent) or sign in with an identity that has them"),
-        other => CliError::new(format!("restore failed: {other}"))
-            .detail("the journal in the store records every step that was written; running the same restore again completes it"),
+        other if wrote => CliError::new(format!("restore failed: {other}")).detail(
+            "the journal in the store records every step that was written; running the same restore again completes it",
+        ),
+        other => {
+            CliError::new(format!("restore failed: {other}")).detail("nothing was written to the tenant")
+        }
     }
 }
