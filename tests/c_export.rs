@@ -102,20 +102,49 @@ fn run_client_steps(
     stdout
 }
 
+/// The library, a started emulator, export_client compiled against the
+/// header, and a store path in a temp folder.
+struct Setup {
+    library_dir: std::path::PathBuf,
+    emulator: Emulator,
+    _scratch: tempfile::TempDir,
+    client: std::path::PathBuf,
+    store: std::path::PathBuf,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let library_dir = library_dir();
+        let emulator = Emulator::start(&[]);
+        let scratch = tempfile::tempdir().expect("a temporary folder");
+        let client = scratch.path().join("export_client");
+        compile_c(
+            "cc",
+            &["-std=c11"],
+            "export_client.c",
+            &library_dir,
+            &client,
+        );
+        let store = scratch.path().join("store");
+        Setup {
+            library_dir,
+            emulator,
+            _scratch: scratch,
+            client,
+            store,
+        }
+    }
+}
+
 #[test]
 fn c_client_exports_lists_verifies_and_cancels_against_the_emulator() {
-    let library_dir = library_dir();
-    let emulator = Emulator::start(&[]);
-    let scratch = tempfile::tempdir().expect("a temporary folder");
-    let client = scratch.path().join("export_client");
-    compile_c(
-        "cc",
-        &["-std=c11"],
-        "export_client.c",
-        &library_dir,
-        &client,
-    );
-    let store = scratch.path().join("store");
+    let Setup {
+        library_dir,
+        emulator,
+        _scratch,
+        client,
+        store,
+    } = Setup::new();
 
     let stdout = run_client(&client, &library_dir, emulator.url(), &store);
     let (steps, other) = parse(&stdout);
@@ -239,19 +268,14 @@ fn graph(url: &str, method: reqwest::Method, path: &str, body: Option<Value>) ->
 
 #[test]
 fn c_client_compares_restores_and_undoes_against_the_emulator() {
-    let library_dir = library_dir();
-    let emulator = Emulator::start(&[]);
+    let Setup {
+        library_dir,
+        emulator,
+        _scratch,
+        client,
+        store,
+    } = Setup::new();
     let url = emulator.url();
-    let scratch = tempfile::tempdir().expect("a temporary folder");
-    let client = scratch.path().join("export_client");
-    compile_c(
-        "cc",
-        &["-std=c11"],
-        "export_client.c",
-        &library_dir,
-        &client,
-    );
-    let store = scratch.path().join("store");
     let store_text = store.to_str().unwrap();
     let request = |op: &str, extra: Value| -> Value {
         let mut r =

@@ -670,21 +670,22 @@ fn a_token_without_the_write_permission_is_refused_before_any_write() {
         "Directory.Read.All",
         "Application.Read.All",
     ]);
-    let out = emu
-        .command(
-            dir.path(),
-            &[
-                "restore",
-                "--snapshot",
-                &snapshot,
-                "--types",
-                "conditionalAccessPolicy",
-                "--yes",
-            ],
-        )
-        .env("ENTRASNAP_TOKEN", &read_only)
-        .output()
-        .unwrap();
+    let restore_as = |token: &str, extra: &[&str]| {
+        let mut args = vec![
+            "restore",
+            "--snapshot",
+            &snapshot,
+            "--types",
+            "conditionalAccessPolicy",
+            "--yes",
+        ];
+        args.extend_from_slice(extra);
+        emu.command(dir.path(), &args)
+            .env("ENTRASNAP_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let out = restore_as(&read_only, &[]);
     assert_exit(&out, 1);
     let err = stderr(&out);
     assert!(err.contains("Policy.ReadWrite.ConditionalAccess"), "{err}");
@@ -706,23 +707,7 @@ fn a_token_without_the_write_permission_is_refused_before_any_write() {
         "Directory.Read.All",
         "Application.Read.All",
     ]);
-    let out = emu
-        .command(
-            dir.path(),
-            &[
-                "restore",
-                "--snapshot",
-                &snapshot,
-                "--types",
-                "conditionalAccessPolicy",
-                "--report-only",
-                "--yes",
-                "--json",
-            ],
-        )
-        .env("ENTRASNAP_TOKEN", &writer)
-        .output()
-        .unwrap();
+    let out = restore_as(&writer, &["--report-only", "--json"]);
     assert_exit(&out, 0);
     assert_eq!(
         policy(&emu, CA001)["state"],
