@@ -19,9 +19,12 @@ fi
 # installed here when missing and apt-get can run; the test says so otherwise).
 sh scripts/ensure-chromium.sh
 
-# One build for every test binary; the tests share the target directory.
-# `cargo test --workspace` builds the library and the emulator before any test
-# runs, so the C and Pester tests may use them as they are.
+# One build for every target, with the features the tests resolve: it leaves
+# the native library (libentrasnap.so, which `cargo test` alone does not link)
+# and the emulator fresh in target/debug, so the C and Pester tests use them as
+# they are instead of building one package again (other features, minutes of
+# recompiling dependencies).
+cargo build --workspace --all-targets
 export ENTRASNAP_WORKSPACE_BUILT=1
 if [ "${1:-}" = "--scale" ]; then
   cargo test --workspace --all-targets --no-fail-fast -- --include-ignored
