@@ -19,7 +19,9 @@ use entrasnap_core::diff::render::{self, RenderOptions};
 use entrasnap_core::diff::{Report, Severity, StoredSnapshot, compare};
 use entrasnap_core::restore::PlanOptions;
 use entrasnap_graph::export::ExportOptions;
-use entrasnap_graph::restore::{RestoreEvent, RestoreRequest, RestoreSink, apply, prepare};
+use entrasnap_graph::restore::{
+    RestoreEvent, RestoreRequest, RestoreSink, RestoreTarget, apply, prepare,
+};
 use entrasnap_graph::{CancellationToken, Secret};
 use entrasnap_sim::{Config, Seed};
 use reqwest::Method;
@@ -287,7 +289,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     let client = graph.client(&cancel).map_err(|e| e.to_string())?;
     let quiet: RestoreSink = Arc::new(|_: RestoreEvent| {});
     let request = RestoreRequest {
-        snapshot: snap.snapshot_id.clone(),
+        target: RestoreTarget::Snapshot(snap.snapshot_id.clone()),
         options: PlanOptions {
             types: vec![
                 "conditionalAccessPolicy".into(),
@@ -296,7 +298,6 @@ pub async fn run(args: Args) -> Result<(), String> {
             ],
             ..PlanOptions::default()
         },
-        undo: None,
     };
     heading(
         "02:20",
@@ -348,13 +349,12 @@ pub async fn run(args: Args) -> Result<(), String> {
         "Only the departments: entrasnap restore --types user --attribute department",
     );
     let request = RestoreRequest {
-        snapshot: snap.snapshot_id.clone(),
+        target: RestoreTarget::Snapshot(snap.snapshot_id.clone()),
         options: PlanOptions {
             types: vec!["user".into()],
             attributes: vec!["department".into()],
             ..PlanOptions::default()
         },
-        undo: None,
     };
     let prepared = prepare(&client, &store, &request, &quiet, &cancel)
         .await

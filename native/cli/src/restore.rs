@@ -14,7 +14,7 @@ use entrasnap_core::restore::PlanOptions;
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::restore::{
     PermissionCheck, Prepared, RestoreError, RestoreEvent, RestoreOutcome, RestoreRequest,
-    RestoreSink, apply, prepare,
+    RestoreSink, RestoreTarget, apply, prepare,
 };
 use serde::Serialize;
 
@@ -86,8 +86,13 @@ struct JsonResult<'a> {
 
 pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let store = args.store.open_existing()?;
+    let target = match (&args.undo, &args.snapshot) {
+        (Some(id), _) => RestoreTarget::Undo(id.clone()),
+        (None, Some(snapshot)) => RestoreTarget::Snapshot(snapshot.clone()),
+        (None, None) => unreachable!("clap requires --snapshot unless --undo"),
+    };
     let request = RestoreRequest {
-        snapshot: args.snapshot.clone().unwrap_or_default(),
+        target,
         options: PlanOptions {
             types: args.types.iter().map(|t| t.name.to_owned()).collect(),
             ids: args.ids.iter().map(|s| s.trim().to_owned()).collect(),
@@ -106,7 +111,6 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
             report_only: args.report_only,
             id_map: Default::default(),
         },
-        undo: args.undo.clone(),
     };
     let progress = Arc::new(if out.is_json() {
         Progress::hidden()

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use entrasnap_core::restore::PlanOptions;
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::restore::{
-    ExecuteEvent, RestoreError, RestoreEvent, RestoreRequest, RestoreSink, apply, prepare,
+    ExecuteEvent, RestoreError, RestoreEvent, RestoreRequest, RestoreSink, RestoreTarget, apply,
+    prepare,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -60,7 +61,7 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
         let access = GraphAccess::take(OP, &mut params)?;
         let params: Params = operation::params(OP, params)?;
         let types = resolve_types(OP, &params.types)?;
-        let request = match (&params.undo, &params.snapshot) {
+        let target = match (&params.undo, &params.snapshot) {
             (Some(_), Some(_)) => {
                 return Err(OperationError::invalid_argument(&format!(
                     "{OP}: give either snapshot or undo, not both"
@@ -71,23 +72,24 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
                     "{OP}: snapshot is required (an id or 'latest'), or undo with a restore id"
                 )));
             }
-            _ => RestoreRequest {
-                snapshot: params.snapshot.clone().unwrap_or_default(),
-                undo: params.undo.clone(),
-                options: PlanOptions {
-                    types: types.iter().map(|t| t.name.to_owned()).collect(),
-                    ids: params
-                        .ids
-                        .iter()
-                        .map(|s| s.trim().to_owned())
-                        .collect::<BTreeSet<_>>(),
-                    attributes: params.attributes.clone(),
-                    delete_added: params.delete_added,
-                    break_glass: params.break_glass.clone(),
-                    override_break_glass: params.override_break_glass,
-                    report_only: params.report_only,
-                    id_map: Default::default(),
-                },
+            (Some(id), None) => RestoreTarget::Undo(id.clone()),
+            (None, Some(snapshot)) => RestoreTarget::Snapshot(snapshot.clone()),
+        };
+        let request = RestoreRequest {
+            target,
+            options: PlanOptions {
+                types: types.iter().map(|t| t.name.to_owned()).collect(),
+                ids: params
+                    .ids
+                    .iter()
+                    .map(|s| s.trim().to_owned())
+                    .collect::<BTreeSet<_>>(),
+                attributes: params.attributes.clone(),
+                delete_added: params.delete_added,
+                break_glass: params.break_glass.clone(),
+                override_break_glass: params.override_break_glass,
+                report_only: params.report_only,
+                id_map: Default::default(),
             },
         };
         Ok((access, params.store, params.what_if, request))

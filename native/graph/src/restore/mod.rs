@@ -19,8 +19,8 @@ pub use execute::{ExecuteEvent, ExecuteReport, ExecuteSink, execute};
 pub use journal::{MemoryJournal, StepJournal};
 pub use permissions::{PermissionCheck, check_permissions, covers};
 pub use run::{
-    Counts, Prepared, RestoreEvent, RestoreOutcome, RestoreRequest, RestoreSink, Verification,
-    apply, prepare,
+    Counts, Prepared, RestoreEvent, RestoreOutcome, RestoreRequest, RestoreSink, RestoreTarget,
+    Verification, apply, prepare,
 };
 
 /// Why a restore operation stopped as a whole (single steps fail on their own;

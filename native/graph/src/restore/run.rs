@@ -24,15 +24,24 @@ use super::{
 use crate::GraphClient;
 use crate::export::{ExportOptions, ProgressEvent, export};
 
+/// What to restore to.
+#[derive(Debug, Clone)]
+pub enum RestoreTarget {
+    /// A known-good snapshot: an id or `latest`.
+    Snapshot(String),
+    /// An earlier restore, undone: back to the snapshot taken just before it,
+    /// for exactly the objects and attributes it touched.
+    Undo(String),
+}
+
 /// What to restore.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RestoreRequest {
-    /// The known-good snapshot: an id or `latest`. Ignored with `undo`.
-    pub snapshot: String,
+    pub target: RestoreTarget,
+    /// The filters and safety options. For an undo, the filters come from the
+    /// undone restore; the break-glass accounts given here are protected on
+    /// top of its own, and the override and report-only staging apply.
     pub options: PlanOptions,
-    /// Undo an earlier restore (its id): back to the snapshot taken just
-    /// before it, for exactly the objects and attributes it touched.
-    pub undo: Option<String>,
 }
 
 /// What is going on, for progress bars and logs.
@@ -114,25 +123,19 @@ pub async fn prepare(
     sink: &RestoreSink,
     cancel: &CancellationToken,
 ) -> Result<Prepared, RestoreError> {
-    let (target, mut options, undo_of) = match &request.undo {
-        Some(id) => undo_request(store, id)?,
-        None => (
+    let (target, mut options, undo_of) = match &request.target {
+        RestoreTarget::Undo(id) => undo_request(store, id, &request.options)?,
+        RestoreTarget::Snapshot(snapshot) => (
             store
-                .existing_snapshot(&request.snapshot)
+                .existing_snapshot(snapshot)
                 .map_err(RestoreError::Store)?
                 .to_string(),
             request.options.clone(),
             None,
         ),
     };
-    let types = scope_types(&options)?;
-
-    sink(RestoreEvent::Stage(
-        "Taking a snapshot of the tenant before restoring (the undo point)".into(),
-    ));
-    let pre_restore = snapshot_now(client, store, sink, cancel).await?;
-    sink(RestoreEvent::Stage("Reading the recycle bins".into()));
-    let deleted = read_deleted(client, &types).await?;
+    // Checked before anything is read, so a typo costs no export.
+    scope_types(&options)?;
 
     // Objects earlier runs to the same snapshot already re-created: a run
     // killed (no final line) or stopped (Ctrl+C, failed steps) is completed by
@@ -162,9 +165,10 @@ pub async fn prepare(
         }
     }
 
-    let (target_snapshot, live) =
-        StoredSnapshot::open_pair(store, &target, &pre_restore).map_err(RestoreError::Store)?;
-    let plan = plan(&target_snapshot, &live, &deleted, &options).map_err(RestoreError::Plan)?;
+    sink(RestoreEvent::Stage(
+        "Taking a snapshot of the tenant before restoring (the undo point)".into(),
+    ));
+    let (pre_restore, plan) = plan_now(client, store, &target, &options, sink, cancel).await?;
     let permissions = check_permissions(client.token_source().as_ref(), &plan.permissions).await;
     Ok(Prepared {
         target,
@@ -221,15 +225,9 @@ pub async fn apply(
     sink(RestoreEvent::Stage(
         "Reading the tenant back to verify".into(),
     ));
-    let after = snapshot_now(client, store, sink, cancel).await?;
-    let types = scope_types(&plan.options)?;
-    let deleted = read_deleted(client, &types).await?;
     let mut options = plan.options.clone();
     options.id_map.extend(report.id_map.clone());
-    let (target, now) =
-        StoredSnapshot::open_pair(store, &prepared.target, &after).map_err(RestoreError::Store)?;
-    let second = entrasnap_core::restore::plan(&target, &now, &deleted, &options)
-        .map_err(RestoreError::Plan)?;
+    let (after, second) = plan_now(client, store, &prepared.target, &options, sink, cancel).await?;
 
     Ok(RestoreOutcome {
         restore_id,
@@ -268,6 +266,26 @@ fn scope_types(options: &PlanOptions) -> Result<Vec<&'static ObjectType>, Restor
         .collect()
 }
 
+/// Snapshots the tenant as it is now and plans from it (with its recycle
+/// bins) to `target`: the plan before writing, and the read-back after it,
+/// whose leftover steps are the residue. Returns the new snapshot's id too.
+async fn plan_now(
+    client: &GraphClient,
+    store: &LocalStore,
+    target: &str,
+    options: &PlanOptions,
+    sink: &RestoreSink,
+    cancel: &CancellationToken,
+) -> Result<(String, Plan), RestoreError> {
+    let now = snapshot_now(client, store, sink, cancel).await?;
+    sink(RestoreEvent::Stage("Reading the recycle bins".into()));
+    let deleted = read_deleted(client, &scope_types(options)?).await?;
+    let (target, live) =
+        StoredSnapshot::open_pair(store, target, &now).map_err(RestoreError::Store)?;
+    let plan = plan(&target, &live, &deleted, options).map_err(RestoreError::Plan)?;
+    Ok((now, plan))
+}
+
 /// Exports the whole tenant (incrementally) into the store; the new snapshot's id.
 async fn snapshot_now(
     client: &GraphClient,
@@ -295,6 +313,7 @@ async fn snapshot_now(
 fn undo_request(
     store: &LocalStore,
     restore_id: &str,
+    given: &PlanOptions,
 ) -> Result<(String, PlanOptions, Option<String>), RestoreError> {
     let journal = store
         .read_journal(restore_id)
@@ -319,14 +338,20 @@ fn undo_request(
         )));
     }
     let original = &header.plan.options;
+    let mut break_glass = original.break_glass.clone();
+    for b in &given.break_glass {
+        if !break_glass.contains(b) {
+            break_glass.push(b.clone());
+        }
+    }
     let options = PlanOptions {
         types: types.into_iter().collect(),
         ids,
         attributes: original.attributes.clone(),
         delete_added: true,
-        break_glass: original.break_glass.clone(),
-        override_break_glass: false,
-        report_only: false,
+        break_glass,
+        override_break_glass: given.override_break_glass,
+        report_only: given.report_only,
         id_map: BTreeMap::new(),
     };
     Ok((pre, options, Some(restore_id.to_string())))
