@@ -146,12 +146,17 @@ async fn run(client: &GraphClient, plan: &Plan) -> Ran {
     let finished = journal.finished.clone().expect("a finish line");
     assert_eq!(
         (
-            finished.done,
-            finished.already,
-            finished.failed,
-            finished.skipped
+            finished.counts.done,
+            finished.counts.already,
+            finished.counts.failed,
+            finished.counts.skipped
         ),
-        (report.done, report.already, report.failed, report.skipped)
+        (
+            report.counts.done,
+            report.counts.already,
+            report.counts.failed,
+            report.counts.skipped
+        )
     );
     let events = events.lock().unwrap().clone();
     Ran { report, events }
@@ -596,7 +601,10 @@ async fn a_killed_run_resumes_from_its_journal_without_duplicates() {
     let resumed = store.read_journal(&header2.restore_id).unwrap();
     assert_eq!(resumed.outcomes, report.outcomes);
     assert_eq!(
-        resumed.finished.as_ref().map(|f| (f.done, f.already)),
+        resumed
+            .finished
+            .as_ref()
+            .map(|f| (f.counts.done, f.counts.already)),
         Some((1, 1))
     );
 
@@ -667,7 +675,10 @@ async fn cancelling_skips_the_rest_and_the_journal_says_so() {
     let journal = store.read_journal(&header.restore_id).unwrap();
     assert_eq!(journal.outcomes, report.outcomes);
     assert_eq!(
-        journal.finished.as_ref().map(|f| (f.done, f.skipped)),
+        journal
+            .finished
+            .as_ref()
+            .map(|f| (f.counts.done, f.counts.skipped)),
         Some((2, 2))
     );
 
@@ -704,7 +715,7 @@ async fn one_attribute_on_300_users_goes_in_batches_of_20() {
     );
     let ran = run(&client, &p).await;
     assert_eq!(
-        ran.report.done as usize,
+        ran.report.counts.done as usize,
         n,
         "{:?}",
         ran.report.outcomes.iter().find(|o| o.status != Done)
@@ -912,7 +923,12 @@ async fn batched_writes_throttled_inside_the_envelope_are_sent_again() {
             .collect(),
     );
     let ran = run(&client, &p).await;
-    assert_eq!(ran.report.done as usize, users.len(), "{:?}", ran.report);
+    assert_eq!(
+        ran.report.counts.done as usize,
+        users.len(),
+        "{:?}",
+        ran.report
+    );
     let stats = util::stats(&sim).await;
     assert!(stats["throttled"].as_u64().unwrap() > 0, "{stats}");
     // Each user written once, whatever the 429s.

@@ -11,7 +11,7 @@ mod scope;
 mod writes;
 
 pub use model::{
-    BreakGlass, DeletedItems, Guard, Note, Plan, PlanOptions, Step, StepKind, StepOutcome,
-    StepRequest, StepStatus,
+    BreakGlass, DeletedItems, Guard, Note, Plan, PlanOptions, Step, StepCounts, StepKind,
+    StepOutcome, StepRequest, StepStatus,
 };
 pub use plan::plan;

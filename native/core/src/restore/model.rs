@@ -209,6 +209,32 @@ pub struct StepOutcome {
     pub error: Option<String>,
 }
 
+/// How many steps came out each way: the journal's last line, the
+/// executor's report and a restore's outcome all count this way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCounts {
+    pub done: u32,
+    pub already: u32,
+    pub failed: u32,
+    pub skipped: u32,
+}
+
+impl StepCounts {
+    /// Counts of `outcomes` by status.
+    pub fn of<'a>(outcomes: impl IntoIterator<Item = &'a StepOutcome>) -> StepCounts {
+        let mut c = StepCounts::default();
+        for o in outcomes {
+            match o.status {
+                StepStatus::Done => c.done += 1,
+                StepStatus::Already => c.already += 1,
+                StepStatus::Failed => c.failed += 1,
+                StepStatus::Skipped => c.skipped += 1,
+            }
+        }
+        c
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum StepStatus {

@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::atomic;
 use super::id::SnapshotId;
 use crate::error::{Error, ErrorKind, Result};
-use crate::restore::{Plan, StepOutcome, StepStatus};
+use crate::restore::{Plan, StepCounts, StepOutcome, StepStatus};
 
 /// Version of the journal layout.
 pub const JOURNAL_FORMAT: u32 = 1;
@@ -60,28 +60,17 @@ impl JournalHeader {
 #[serde(rename_all = "camelCase")]
 pub struct JournalFinish {
     pub finished_at: DateTime<Utc>,
-    pub done: u32,
-    pub already: u32,
-    pub failed: u32,
-    pub skipped: u32,
+    #[serde(flatten)]
+    pub counts: StepCounts,
 }
 
 impl JournalFinish {
     /// Counts of `outcomes` by status, finishing now.
     pub fn from_outcomes<'a>(outcomes: impl IntoIterator<Item = &'a StepOutcome>) -> JournalFinish {
-        let mut f = JournalFinish {
+        JournalFinish {
             finished_at: Utc::now().trunc_subsecs(3),
-            ..Default::default()
-        };
-        for o in outcomes {
-            match o.status {
-                StepStatus::Done => f.done += 1,
-                StepStatus::Already => f.already += 1,
-                StepStatus::Failed => f.failed += 1,
-                StepStatus::Skipped => f.skipped += 1,
-            }
+            counts: StepCounts::of(outcomes),
         }
-        f
     }
 }
 
@@ -433,7 +422,14 @@ mod tests {
             w.record(o).unwrap();
         }
         let finish = JournalFinish::from_outcomes(&outcomes);
-        assert_eq!((finish.failed, finish.skipped, finish.done), (1, 1, 0));
+        assert_eq!(
+            (
+                finish.counts.failed,
+                finish.counts.skipped,
+                finish.counts.done
+            ),
+            (1, 1, 0)
+        );
         w.finish(&finish).unwrap();
         assert!(w.record(&outcomes[0]).is_err(), "nothing after the end");
 

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use entrasnap_core::ObjectType;
 use entrasnap_core::registry::ThrottleClass;
-use entrasnap_core::restore::{Plan, Step, StepKind, StepOutcome, StepStatus};
+use entrasnap_core::restore::{Plan, Step, StepCounts, StepKind, StepOutcome, StepStatus};
 use entrasnap_core::store::JournalFinish;
 use reqwest::Method;
 use serde_json::Value;
@@ -61,10 +61,7 @@ pub type ExecuteSink = dyn Fn(ExecuteEvent) + Send + Sync;
 pub struct ExecuteReport {
     /// One per step, in plan order.
     pub outcomes: Vec<StepOutcome>,
-    pub done: u32,
-    pub already: u32,
-    pub failed: u32,
-    pub skipped: u32,
+    pub counts: StepCounts,
     /// Snapshot value -> new value of every object re-created, this run's and
     /// the plan's given ones: what a re-run needs (`PlanOptions::id_map`).
     pub id_map: BTreeMap<String, String>,
@@ -137,10 +134,7 @@ pub async fn execute(
     let finish = JournalFinish::from_outcomes(&run.outcomes);
     run.journal.finish(&finish).map_err(RestoreError::Journal)?;
     Ok(ExecuteReport {
-        done: finish.done,
-        already: finish.already,
-        failed: finish.failed,
-        skipped: finish.skipped,
+        counts: finish.counts,
         id_map: run.ids.0,
         outcomes: run.outcomes,
         requests: client.stats().requests.saturating_sub(requests_before),

@@ -19,7 +19,7 @@ pub use execute::{ExecuteEvent, ExecuteReport, ExecuteSink, execute};
 pub use journal::{MemoryJournal, StepJournal};
 pub use permissions::{PermissionCheck, check_permissions, covers};
 pub use run::{
-    Counts, Prepared, RestoreEvent, RestoreOutcome, RestoreRequest, RestoreSink, RestoreTarget,
+    Prepared, RestoreEvent, RestoreOutcome, RestoreRequest, RestoreSink, RestoreTarget,
     Verification, apply, prepare,
 };
 

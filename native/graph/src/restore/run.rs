@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use entrasnap_core::diff::StoredSnapshot;
-use entrasnap_core::restore::{Plan, PlanOptions, Step, StepOutcome, plan};
+use entrasnap_core::restore::{Plan, PlanOptions, Step, StepCounts, StepOutcome, plan};
 use entrasnap_core::store::JournalHeader;
 use entrasnap_core::{LocalStore, ObjectType};
 use serde::Serialize;
@@ -77,15 +77,6 @@ pub struct Prepared {
     pub resumes: Vec<String>,
 }
 
-/// Counts of step outcomes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub done: u32,
-    pub already: u32,
-    pub failed: u32,
-    pub skipped: u32,
-}
-
 /// What reading the tenant back found.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,7 +96,7 @@ pub struct RestoreOutcome {
     pub restore_id: String,
     pub snapshot: String,
     pub pre_restore: String,
-    pub counts: Counts,
+    pub counts: StepCounts,
     pub outcomes: Vec<StepOutcome>,
     /// Snapshot ids (and appIds) of re-created objects -> their new values.
     pub id_map: BTreeMap<String, String>,
@@ -159,7 +150,7 @@ pub async fn prepare(
         let incomplete = summary
             .finished
             .as_ref()
-            .is_none_or(|f| f.failed > 0 || f.skipped > 0);
+            .is_none_or(|f| f.counts.failed > 0 || f.counts.skipped > 0);
         if incomplete {
             resumes.push(summary.restore_id);
         }
@@ -233,12 +224,7 @@ pub async fn apply(
         restore_id,
         snapshot: prepared.target.clone(),
         pre_restore: prepared.pre_restore.clone(),
-        counts: Counts {
-            done: report.done,
-            already: report.already,
-            failed: report.failed,
-            skipped: report.skipped,
-        },
+        counts: report.counts,
         outcomes: report.outcomes,
         id_map: report.id_map,
         verification: Verification {
