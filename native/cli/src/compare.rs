@@ -117,24 +117,17 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     if live && let Ok(client) = args.graph.client(&CancellationToken::new()) {
         report.mark_restorable(&removed_restorable(&client, &report).await);
     }
-    let total = report.changes.len();
-    report.changes.retain(|c| c.severity >= args.severity_min);
-    let opts = RenderOptions {
-        live,
-        hidden: total - report.changes.len(),
-        severity_min: args.severity_min,
+    let opts = RenderOptions::at_least(&mut report, args.severity_min, live);
+    let format = match format {
+        Format::Text => render::Format::Text,
+        Format::Markdown => render::Format::Markdown,
+        Format::Html => render::Format::Html,
+        Format::Json => render::Format::Json,
     };
-
-    let rendered = match format {
-        Format::Text => render::text(&report, &opts).into_bytes(),
-        Format::Markdown => render::markdown(&report, &opts).into_bytes(),
-        Format::Html => render::html(&report, &opts).into_bytes(),
-        Format::Json => {
-            let mut json = serde_json::to_vec_pretty(&report).map_err(io::Error::from)?;
-            json.push(b'\n');
-            json
-        }
-    };
+    let mut rendered = render::render(format, &report, &opts).into_bytes();
+    if format == render::Format::Json {
+        rendered.push(b'\n');
+    }
     match &args.output {
         Some(path) => {
             write_atomic(path, &rendered).map_err(|e| {

@@ -270,12 +270,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     };
     // On screen, what matters first; the HTML report holds every change.
     let mut shown = report.clone();
-    shown.changes.retain(|c| c.severity >= Severity::Medium);
-    let screen = RenderOptions {
-        hidden: report.changes.len() - shown.changes.len(),
-        severity_min: Severity::Medium,
-        ..opts.clone()
-    };
+    let screen = RenderOptions::at_least(&mut shown, Severity::Medium, true);
     print!("{}", render::text(&shown, &screen));
     write_atomic(&args.report, render::html(&report, &opts).as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", args.report.display()))?;

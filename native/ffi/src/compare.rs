@@ -10,7 +10,7 @@
 //! records `entrasnap compare --json` prints.
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::diff::render::{self, RenderOptions};
+use entrasnap_core::diff::render::{self, Format, RenderOptions};
 use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::ExportOptions;
@@ -57,13 +57,14 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
             )));
         }
         let types = resolve_types(OP, &params.types)?;
-        if let Some(f) = &params.format
-            && !["text", "markdown", "html", "json"].contains(&f.to_ascii_lowercase().as_str())
-        {
-            return Err(OperationError::invalid_argument(&format!(
-                "{OP}: format '{f}' is not one of text, markdown, html, json"
-            )));
-        }
+        let format = match &params.format {
+            None => None,
+            Some(f) => Some(Format::parse(f).ok_or_else(|| {
+                OperationError::invalid_argument(&format!(
+                    "{OP}: format '{f}' is not one of text, markdown, html, json"
+                ))
+            })?),
+        };
         let severity_min = match &params.severity_min {
             None => Severity::Info,
             Some(s) => Severity::parse(s).ok_or_else(|| {
@@ -72,11 +73,11 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
                 ))
             })?,
         };
-        Ok((access, params, types, severity_min))
+        Ok((access, params, types, severity_min, format))
     })();
     match prepared {
-        Ok((access, params, types, severity_min)) => Box::new(move |context| {
-            run(&access, &params, &types, severity_min, context)
+        Ok((access, params, types, severity_min, format)) => Box::new(move |context| {
+            run(&access, &params, &types, severity_min, format, context)
                 .map_err(|e| e.redact(&access.secret()))
         }),
         Err(error) => operation::fail(error),
@@ -88,6 +89,7 @@ fn run(
     params: &Params,
     types: &[&'static ObjectType],
     severity_min: Severity,
+    format: Option<Format>,
     context: &JobContext,
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
@@ -124,32 +126,18 @@ fn run(
         })?;
         report.mark_restorable(&bins);
     }
-    let total = report.changes.len();
-    report.changes.retain(|c| c.severity >= severity_min);
+    let opts = RenderOptions::at_least(&mut report, severity_min, live);
     let counts: Map<String, Value> = report
         .counts()
         .into_iter()
         .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
         .collect();
-    let hidden = total - report.changes.len();
-    let rendered = params.format.as_deref().map(|format| {
-        let opts = RenderOptions {
-            live,
-            hidden,
-            severity_min,
-        };
-        match format.to_ascii_lowercase().as_str() {
-            "text" => render::text(&report, &opts),
-            "markdown" => render::markdown(&report, &opts),
-            "html" => render::html(&report, &opts),
-            _ => serde_json::to_string_pretty(&report).expect("a report serializes"),
-        }
-    });
+    let rendered = format.map(|format| render::render(format, &report, &opts));
     let mut result = json!({
         "from": report.from,
         "to": report.to,
         "live": live,
-        "hidden": hidden,
+        "hidden": opts.hidden,
         "counts": counts,
         "changes": report.changes,
     });

@@ -30,6 +30,58 @@ pub struct RenderOptions {
     pub severity_min: Severity,
 }
 
+impl RenderOptions {
+    /// Leaves out of `report` the changes below `severity_min`, and says how
+    /// many were left out: what `--severity-min` does wherever a report is shown.
+    pub fn at_least(report: &mut Report, severity_min: Severity, live: bool) -> RenderOptions {
+        let total = report.changes.len();
+        report.changes.retain(|c| c.severity >= severity_min);
+        RenderOptions {
+            live,
+            hidden: total - report.changes.len(),
+            severity_min,
+        }
+    }
+}
+
+/// The renderings a report has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+    /// The report's records, pretty-printed.
+    Json,
+}
+
+impl Format {
+    /// `text`, `markdown`, `html` or `json`, case-insensitively.
+    pub fn parse(s: &str) -> Option<Format> {
+        [Format::Text, Format::Markdown, Format::Html, Format::Json]
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// `report` rendered as `format`.
+pub fn render(format: Format, report: &Report, opts: &RenderOptions) -> String {
+    match format {
+        Format::Text => text(report, opts),
+        Format::Markdown => markdown(report, opts),
+        Format::Html => html(report, opts),
+        Format::Json => serde_json::to_string_pretty(report).expect("a report serializes"),
+    }
+}
+
 /// Most severe first: the order every rendering lists severities in.
 pub const ORDER: [Severity; 5] = [
     Severity::Critical,
