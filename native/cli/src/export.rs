@@ -9,9 +9,7 @@ use entrasnap_core::store::write_directory;
 use entrasnap_core::{LocalStore, ObjectType, SnapshotStore};
 use entrasnap_graph::ErrorKind;
 use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export};
-use entrasnap_graph::{
-    AuthOptions, CancellationToken, ClientOptions, GraphClient, Secret, default_chain, graph_url,
-};
+use entrasnap_graph::{AuthOptions, CancellationToken, GraphClient, Secret};
 
 use crate::error::CliError;
 use crate::output::Output;
@@ -66,18 +64,18 @@ pub struct GraphArgs {
 impl GraphArgs {
     /// A Graph client signed in as these arguments say, cancelled by `cancel`.
     pub fn client(&self, cancel: &CancellationToken) -> Result<GraphClient, CliError> {
-        let token_source = default_chain(AuthOptions {
+        let auth = AuthOptions {
             token: self.token.clone(),
             managed_identity: self.managed_identity,
             managed_identity_client_id: self.identity_client_id.clone(),
             ..Default::default()
-        })
-        .map_err(|e| CliError::new(format!("cannot sign in to Microsoft Graph: {e}")))?;
-        let options = ClientOptions {
-            cancel: cancel.clone(),
-            ..ClientOptions::new(graph_url(self.graph_url.as_deref()), token_source)
         };
-        GraphClient::new(options).map_err(|e| CliError::new(e.to_string()))
+        GraphClient::connect(self.graph_url.as_deref(), auth, cancel).map_err(|e| match e.kind() {
+            ErrorKind::Auth { .. } => {
+                CliError::new(format!("cannot sign in to Microsoft Graph: {e}"))
+            }
+            _ => CliError::new(e.to_string()),
+        })
     }
 }
 

@@ -4,12 +4,7 @@
 //! before its own parameters are parsed, so no parse error can quote the
 //! token, and every operation signs in the same way.
 
-use std::sync::Arc;
-
-use entrasnap_graph::{
-    AuthOptions, CancellationToken, ClientOptions, GraphClient, Secret, TokenSource, default_chain,
-    graph_url,
-};
+use entrasnap_graph::{AuthOptions, CancellationToken, ErrorKind, GraphClient, Secret};
 use serde_json::{Map, Value};
 
 use crate::context::OperationError;
@@ -72,23 +67,20 @@ impl GraphAccess {
             .unwrap_or_default()
     }
 
-    /// The token source: the caller's token, else the engine's sign-in chain.
-    pub(crate) fn token_source(&self) -> Result<Arc<dyn TokenSource>, OperationError> {
-        default_chain(AuthOptions {
+    /// A client for Graph (or the emulator at `graphUrl`) signed in with the
+    /// caller's token, else the engine's sign-in chain; cancelled with `cancel`.
+    pub(crate) fn client(&self, cancel: &CancellationToken) -> Result<GraphClient, OperationError> {
+        let auth = AuthOptions {
             token: self.token.clone(),
             managed_identity: self.managed_identity,
             managed_identity_client_id: self.identity_client_id.clone(),
             ..Default::default()
+        };
+        GraphClient::connect(self.graph_url.as_deref(), auth, cancel).map_err(|e| match e.kind() {
+            ErrorKind::Auth { .. } => {
+                OperationError::auth(&format!("cannot sign in to Microsoft Graph: {e}"))
+            }
+            _ => OperationError::from_graph(&e),
         })
-        .map_err(|e| OperationError::auth(&format!("cannot sign in to Microsoft Graph: {e}")))
-    }
-
-    /// A client for Graph (or the emulator at `graphUrl`), cancelled with `cancel`.
-    pub(crate) fn client(&self, cancel: &CancellationToken) -> Result<GraphClient, OperationError> {
-        GraphClient::new(ClientOptions {
-            cancel: cancel.clone(),
-            ..ClientOptions::new(graph_url(self.graph_url.as_deref()), self.token_source()?)
-        })
-        .map_err(|e| OperationError::from_graph(&e))
     }
 }

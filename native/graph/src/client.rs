@@ -9,7 +9,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::{AccessToken, TokenSource};
+use crate::auth::{AccessToken, AuthOptions, TokenSource, default_chain};
 use crate::counters::{Counters, Stats};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{Request, Response, graph_error};
@@ -155,6 +155,22 @@ impl GraphClient {
     }
 
     /// The cancellation signal this client obeys.
+    /// Signs in the first way `auth` allows and returns a client for
+    /// `graph_url` (else `ENTRASNAP_GRAPH_URL`, else Graph), stopped by
+    /// `cancel`: how the command, the C ABI and the demo all reach Graph.
+    /// A sign-in that cannot start is an `Auth` error.
+    pub fn connect(
+        graph_url_arg: Option<&str>,
+        auth: AuthOptions,
+        cancel: &CancellationToken,
+    ) -> Result<GraphClient> {
+        let source = default_chain(auth)?;
+        GraphClient::new(ClientOptions {
+            cancel: cancel.clone(),
+            ..ClientOptions::new(graph_url(graph_url_arg), source)
+        })
+    }
+
     /// Where this client's tokens come from (the restore checks their permissions).
     pub fn token_source(&self) -> Arc<dyn TokenSource> {
         self.inner.source.clone()
