@@ -81,8 +81,10 @@ impl GraphArgs {
 
 pub fn parse_type(name: &str) -> Result<&'static ObjectType, String> {
     ObjectType::find(name.trim()).ok_or_else(|| {
-        let known: Vec<&str> = ObjectType::all().iter().map(|t| t.name).collect();
-        format!("unknown object type '{name}'; known: {}", known.join(", "))
+        format!(
+            "unknown object type '{name}'; known: {}",
+            ObjectType::known_names()
+        )
     })
 }
 

@@ -82,7 +82,6 @@ pub fn run(args: Args, out: Output) -> Result<(), CliError> {
 }
 
 fn unknown_type(name: &str) -> CliError {
-    let known: Vec<&str> = ObjectType::all().iter().map(|t| t.name).collect();
     CliError::new(format!("unknown object type '{name}'"))
-        .detail(format!("known types: {}", known.join(", ")))
+        .detail(format!("known types: {}", ObjectType::known_names()))
 }

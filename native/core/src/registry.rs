@@ -314,6 +314,12 @@ impl ObjectType {
             .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
+    /// Every type's name, comma-separated: what an "unknown type" message lists.
+    pub fn known_names() -> String {
+        let names: Vec<&str> = table::TYPES.iter().map(|t| t.name).collect();
+        names.join(", ")
+    }
+
     /// Every type, referenced types before the types that reference them.
     pub fn restore_order() -> Vec<&'static ObjectType> {
         let mut types: Vec<_> = table::TYPES.iter().collect();

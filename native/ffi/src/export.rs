@@ -81,10 +81,9 @@ pub(crate) fn resolve_types(
         .iter()
         .map(|name| {
             ObjectType::find(name.trim()).ok_or_else(|| {
-                let known: Vec<&str> = ObjectType::all().iter().map(|t| t.name).collect();
                 OperationError::invalid_argument(&format!(
                     "{op}: unknown object type '{name}'; known: {}",
-                    known.join(", ")
+                    ObjectType::known_names()
                 ))
             })
         })

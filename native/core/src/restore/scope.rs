@@ -25,10 +25,12 @@ impl<'o> Scope<'o> {
         let mut named = Vec::new();
         for name in &options.types {
             let ty = ObjectType::find(name.trim()).ok_or_else(|| {
-                let known: Vec<&str> = ObjectType::all().iter().map(|t| t.name).collect();
                 Error::new(
                     ErrorKind::InvalidArgument,
-                    format!("unknown type \"{name}\"; known types: {}", known.join(", ")),
+                    format!(
+                        "unknown type \"{name}\"; known types: {}",
+                        ObjectType::known_names()
+                    ),
                 )
             })?;
             named.push(ty);
