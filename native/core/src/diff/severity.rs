@@ -468,13 +468,13 @@ fn ca_scope_narrowed(s: &Subject, ctx: &Context) -> Option<Verdict> {
             quoted(ctx, &ids)
         ));
     }
-    if parts.is_empty() {
-        return None;
-    }
-    Some((
-        Severity::High,
-        format!("Conditional Access policy '{name}' {}", parts.join("; ")),
-    ))
+    high_if_any(&format!("Conditional Access policy '{name}' "), &parts)
+}
+
+/// High, with `lead` and the parts joined, when there is any part: the
+/// verdict of the rules that collect several weakenings of one object.
+fn high_if_any(lead: &str, parts: &[String]) -> Option<Verdict> {
+    (!parts.is_empty()).then(|| (Severity::High, format!("{lead}{}", parts.join("; "))))
 }
 
 /// A location no longer excluded: the policy now applies there too. Stricter,
@@ -598,13 +598,7 @@ fn named_location_weakened(s: &Subject, ctx: &Context) -> Option<Verdict> {
     {
         parts.push("now includes unknown countries".to_string());
     }
-    if parts.is_empty() {
-        return None;
-    }
-    Some((
-        Severity::High,
-        format!("Named location '{name}' {}", parts.join("; ")),
-    ))
+    high_if_any(&format!("Named location '{name}' "), &parts)
 }
 
 fn ranges(body: Option<&Value>) -> Vec<&str> {
@@ -721,13 +715,7 @@ fn authorization_opened(s: &Subject, _ctx: &Context) -> Option<Verdict> {
             consent.join(", ")
         ));
     }
-    if parts.is_empty() {
-        return None;
-    }
-    Some((
-        Severity::High,
-        format!("Authorization policy opened: {}", parts.join("; ")),
-    ))
+    high_if_any("Authorization policy opened: ", &parts)
 }
 
 fn cross_tenant_trust(s: &Subject, _ctx: &Context) -> Option<Verdict> {
@@ -804,13 +792,7 @@ fn app_credential_or_owner(s: &Subject, _ctx: &Context) -> Option<Verdict> {
         let who: Vec<String> = l.added.iter().map(|n| format!("'{}'", n.name)).collect();
         parts.push(format!("{} became owner(s)", who.join(", ")));
     }
-    if parts.is_empty() {
-        return None;
-    }
-    Some((
-        Severity::High,
-        format!("App '{name}': {}", parts.join("; ")),
-    ))
+    high_if_any(&format!("App '{name}': "), &parts)
 }
 
 fn role_assigned(s: &Subject, ctx: &Context) -> Option<Verdict> {
