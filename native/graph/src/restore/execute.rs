@@ -304,41 +304,24 @@ impl Run<'_> {
             r.idempotent = true;
             requests.push(r);
         }
-        let mut answers: Vec<Option<(u16, Value)>> = vec![None; steps.len()];
-        let mut pending: Vec<usize> = (0..steps.len()).collect();
-        let mut broken: Option<String> = None;
-        loop {
-            let round = pending.iter().map(|&i| requests[i].clone()).collect();
-            let responses = match self.client.batch(round).await {
-                Ok(r) => r,
-                Err(e) => {
-                    broken = Some(e.to_string());
-                    break;
-                }
-            };
-            let mut throttled = Vec::new();
-            for (&i, r) in pending.iter().zip(responses) {
-                if r.status == 429 {
-                    throttled.push(i);
-                }
-                answers[i] = Some((r.status, r.body));
+        // The client re-sends sub-requests answered 429 for as long as each
+        // round gets some through, so what comes back is final.
+        let results = match self.client.batch(requests).await {
+            Ok(responses) => responses
+                .into_iter()
+                .zip(steps)
+                .map(|(r, step)| judge(step.kind, r.status, &r.body))
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                let message = e.to_string();
+                steps
+                    .iter()
+                    .map(|_| Verdict::Failed(message.clone()))
+                    .collect()
             }
-            // The client gives up on sub-requests after a fixed number of
-            // rounds, but a Retry-After only promises a turn to some of them:
-            // go on while each round gets some through.
-            if throttled.is_empty() || throttled.len() == pending.len() {
-                break;
-            }
-            pending = throttled;
-        }
-        for (step, answer) in steps.iter().zip(answers) {
-            let result = match (answer, &broken) {
-                (Some((status, body)), _) if status != 429 || broken.is_none() => {
-                    self.settle(step, judge(step.kind, status, &body))
-                }
-                (_, Some(message)) => failed(message.clone()),
-                (_, None) => failed("no answer in the $batch".into()),
-            };
+        };
+        for (step, verdict) in steps.iter().zip(results) {
+            let result = self.settle(step, verdict);
             self.finish(step, result)?;
         }
         Ok(())
