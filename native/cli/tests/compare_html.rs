@@ -14,8 +14,8 @@ use std::process::Command;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::compare::Emulator;
 use crate::compare_scenarios::{ADMIN, compromised_admin, export};
+use crate::emulator::Emulator;
 use crate::util::assert_exit;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -120,7 +120,7 @@ fn the_html_report_shows_the_chart_then_the_most_severe_changes_in_a_browser() {
 
     // The same day: HR edits a department, and an account appears whose name
     // is a script. Both low: they must come after the three high changes.
-    let users = emu.get_all("users?$select=id,displayName,department");
+    let users = emu.list("users?$select=id,displayName,department");
     let hr = users
         .iter()
         .find(|u| u["department"].is_string() && u["displayName"] != ADMIN)

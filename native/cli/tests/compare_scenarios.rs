@@ -10,7 +10,8 @@ use entrasnap_sim::{Config, Seed};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::compare::{Emulator, POLICIES, changes};
+use crate::compare::{POLICIES, changes};
+use crate::emulator::Emulator;
 use crate::util::{assert_exit, stdout};
 
 const LOCATIONS: &str = "identity/conditionalAccess/namedLocations";
@@ -43,7 +44,7 @@ fn strs(v: &Value) -> Vec<String> {
 
 #[test]
 fn an_hr_sync_rewriting_5000_departments_is_5000_low_changes_and_nothing_else() {
-    let emu = Emulator::start_with(Config {
+    let emu = Emulator::with(Config {
         seed: Seed::Small,
         users: Some(6_000),
         ..Default::default()
@@ -53,7 +54,7 @@ fn an_hr_sync_rewriting_5000_departments_is_5000_low_changes_and_nothing_else() 
     let baseline = export(&emu, store);
 
     // The HR system renames every department it owns: 5,000 employees.
-    let users = emu.get_all("users?$select=id,displayName,department&$top=999");
+    let users = emu.list("users?$select=id,displayName,department&$top=999");
     let employees: Vec<&Value> = users
         .iter()
         .filter(|u| u["department"].is_string())
@@ -179,7 +180,7 @@ fn a_compromised_admin_is_three_high_changes_naming_the_policies_escaped() {
     // Which policies the group exempts from, as the tenant says.
     let group = emu.find("groups", EXCLUSION_GROUP);
     let mut escaped: Vec<String> = emu
-        .get_all(POLICIES)
+        .list(POLICIES)
         .iter()
         .filter(|p| p["state"] == "enabled")
         .filter(|p| strs(&p["conditions"]["users"]["excludeGroups"]).contains(&id(&group)))
@@ -243,7 +244,7 @@ fn a_named_location_deleted_after_its_policies_let_go_is_reported_and_restorable
     let location = emu.find(LOCATIONS, "Allowed Countries");
     let loc = id(&location);
     let mut users: BTreeMap<String, String> = BTreeMap::new();
-    for p in emu.get_all(POLICIES) {
+    for p in emu.list(POLICIES) {
         let mut conditions = p["conditions"].clone();
         let mut touched = false;
         for key in ["includeLocations", "excludeLocations"] {
@@ -329,7 +330,7 @@ fn a_named_location_deleted_after_its_policies_let_go_is_reported_and_restorable
         "{}",
         stdout(&out)
     );
-    emu.send_to(
+    emu.send(
         Method::DELETE,
         &format!("beta/identity/conditionalAccess/deletedItems/namedLocations/{loc}"),
         None,

@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::util::assert_exit;
+
 pub const POLICIES: &str = "identity/conditionalAccess/policies";
 pub const LOCATIONS: &str = "identity/conditionalAccess/namedLocations";
 
@@ -92,7 +94,7 @@ impl Emulator {
     /// The one object of the collection at `path` called `name`.
     pub fn find(&self, path: &str, name: &str) -> Value {
         let found: Vec<Value> = self
-            .list(path)
+            .list(&format!("{path}?$filter=displayName eq '{name}'"))
             .into_iter()
             .filter(|o| o["displayName"] == name)
             .collect();
@@ -104,18 +106,17 @@ impl Emulator {
         self.find(path, name)["id"].as_str().unwrap().to_string()
     }
 
-    /// Sends `requests` (method, url, body) through `$batch`, 20 at a time.
-    pub fn batch(&self, requests: Vec<(&str, String, Option<Value>)>) {
+    /// Sends `requests` (`{method, url, body}`) through `$batch`, 20 at a
+    /// time as Graph allows, and asserts every one succeeded.
+    pub fn batch(&self, requests: Vec<Value>) {
         for chunk in requests.chunks(20) {
             let body: Vec<Value> = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, (method, url, body))| {
-                    let mut r = json!({"id": i.to_string(), "method": method, "url": url});
-                    if let Some(b) = body {
-                        r["body"] = b.clone();
-                        r["headers"] = json!({"Content-Type": "application/json"});
-                    }
+                .map(|(i, r)| {
+                    let mut r = r.clone();
+                    r["id"] = json!(i.to_string());
+                    r["headers"] = json!({"Content-Type": "application/json"});
                     r
                 })
                 .collect();
@@ -143,6 +144,18 @@ impl Emulator {
     /// `entrasnap <args> --store <store>` against this emulator.
     pub fn entrasnap(&self, store: &Path, args: &[&str]) -> Output {
         self.command(store, args).output().unwrap()
+    }
+
+    /// `compare --from <from> --to live --format json`: the report.
+    pub fn compare_live(&self, store: &Path, from: &str) -> Value {
+        let out = self.entrasnap(
+            store,
+            &[
+                "compare", "--from", from, "--to", "live", "--format", "json",
+            ],
+        );
+        assert_exit(&out, 0);
+        crate::util::json(&out)
     }
 
     pub fn command(&self, store: &Path, args: &[&str]) -> Command {

@@ -60,15 +60,15 @@ fn one_attribute_on_5000_users_keeps_a_later_change_to_another() {
 
     // The HR sync overwrites 5,000 departments; later, a legitimate change
     // gives the same users a new job title.
-    let patch = |body: Value| -> Vec<(&str, String, Option<Value>)> {
+    let patch = |body: Value| -> Vec<Value> {
         users
             .iter()
             .map(|u| {
-                (
-                    "PATCH",
-                    format!("/users/{}", u["id"].as_str().unwrap()),
-                    Some(body.clone()),
-                )
+                json!({
+                    "method": "PATCH",
+                    "url": format!("/users/{}", u["id"].as_str().unwrap()),
+                    "body": body,
+                })
             })
             .collect()
     };
