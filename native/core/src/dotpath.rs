@@ -88,6 +88,15 @@ pub fn take(value: &mut Value, path: &str) -> Option<Value> {
     None
 }
 
+/// The strings of a JSON array (none when `value` is not an array): the
+/// id lists policies keep (`excludeGroups`, `builtInControls`...).
+pub fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
 /// The value at `path` when the path leads through objects only.
 pub fn get<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')

@@ -11,6 +11,7 @@ use super::model::{Change, ChangeKind, LinkChange, NamedId, Report, Severity};
 use super::names::Resolver;
 use super::severity::{self, Context, Subject};
 use super::snapshot::{Paired, Snapshot, pair_entries};
+use crate::dotpath;
 use crate::error::Result;
 use crate::registry::ObjectType;
 use crate::store::{Links, ObjectEntry};
@@ -307,20 +308,26 @@ fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -
         let users = &body["conditions"]["users"];
         if state == "enabled" {
             for key in ["excludeGroups", "excludeUsers"] {
-                for id in ids(&users[key]) {
-                    ctx.excluded_by.entry(id).or_default().push(e.name.clone());
+                for id in dotpath::strings(&users[key]) {
+                    ctx.excluded_by
+                        .entry(id.to_string())
+                        .or_default()
+                        .push(e.name.clone());
                 }
             }
         }
         let locations = &body["conditions"]["locations"];
         for key in ["includeLocations", "excludeLocations"] {
-            for id in ids(&locations[key]) {
+            for id in dotpath::strings(&locations[key]) {
                 let users = if newer {
                     &mut ctx.location_used_by
                 } else {
                     &mut ctx.location_used_before
                 };
-                users.entry(id).or_default().push(e.name.clone());
+                users
+                    .entry(id.to_string())
+                    .or_default()
+                    .push(e.name.clone());
             }
         }
     }
@@ -334,15 +341,4 @@ fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -
         v.dedup();
     }
     Ok(ctx)
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
 }

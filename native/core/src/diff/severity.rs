@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::model::{Change, ChangeKind, Severity, UNKNOWN_NAME};
+use crate::dotpath;
 use crate::registry::ObjectType;
 use crate::wellknown;
 
@@ -151,14 +152,11 @@ fn bool_at(body: Option<&Value>, path: &str) -> bool {
 /// The strings of the array at `path` (empty when absent).
 fn strings(body: Option<&Value>, path: &str) -> Vec<String> {
     at(body, path)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
+        .map(dotpath::strings)
         .unwrap_or_default()
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 /// Strings in the newer array and not the older (`gained`), or the reverse.

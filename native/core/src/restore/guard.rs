@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::model::{BreakGlass, Guard, PlanOptions};
 use crate::diff::{NamedId, Snapshot};
+use crate::dotpath;
 use crate::error::{Error, ErrorKind, Result};
 
 const POLICY: &str = "conditionalAccessPolicy";
@@ -190,10 +191,7 @@ fn state(body: &Value) -> &str {
 }
 
 fn strings<'v>(body: &'v Value, key: &str) -> Vec<&'v str> {
-    body["conditions"]["users"][key]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
+    dotpath::strings(&body["conditions"]["users"][key])
 }
 
 /// Users and groups excluded from every enabled policy of `side` (nobody when
@@ -255,10 +253,7 @@ fn enforcement(body: &Value) -> Vec<&'static str> {
         return Vec::new();
     }
     let grant = &body["grantControls"];
-    let controls: Vec<&str> = grant["builtInControls"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let controls = dotpath::strings(&grant["builtInControls"]);
     let mut out = Vec::new();
     for (control, what) in [
         ("block", "blocks access"),
