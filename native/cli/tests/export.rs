@@ -182,16 +182,22 @@ fn killing_the_exporter_never_damages_a_snapshot_or_lists_a_partial_one() {
     let emu = emulator();
     let dir = tempfile::tempdir().unwrap();
     let store = LocalStore::open(dir.path()).unwrap();
-    let t0 = Instant::now();
-    assert!(
-        export_cmd(&emu, dir.path())
-            .arg("--full")
-            .status()
-            .unwrap()
-            .success()
-    );
-    let full_run = t0.elapsed();
-    let mut complete = 1;
+    // The kill window comes from the faster of two full exports: the first
+    // one starts cold (binary, page cache), and a window measured on it alone
+    // overshoots the warm exports that are killed, under a loaded machine most.
+    let mut full_run = Duration::MAX;
+    for _ in 0..2 {
+        let t0 = Instant::now();
+        assert!(
+            export_cmd(&emu, dir.path())
+                .arg("--full")
+                .status()
+                .unwrap()
+                .success()
+        );
+        full_run = full_run.min(t0.elapsed());
+    }
+    let mut complete = 2;
     let mut seed = 0x5EED_u64;
     let mut interrupted = 0;
     for round in 0..20 {
