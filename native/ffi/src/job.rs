@@ -2,7 +2,6 @@
 //! that start, poll, cancel, read and free one.
 
 use std::ffi::{CStr, c_char};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -90,7 +89,7 @@ fn run(
     events: Sender<Event>,
     outcome: &OnceLock<String>,
 ) {
-    let result = catch_unwind(AssertUnwindSafe(|| operation(&context)))
+    let result = crate::panic::catch(|| operation(&context))
         .unwrap_or_else(|payload| Err(OperationError::panic(op, panic_message(&*payload))));
     let (last, json) = match result {
         Ok(value) => (Event::Done, json!({ "ok": true, "value": value })),
