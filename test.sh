@@ -10,9 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 if command -v pwsh >/dev/null 2>&1; then
-  echo "pwsh found: the Pester tests (Pester/*.Tests.ps1) run inside cargo test (tests/pester.rs)."
+  echo "pwsh found ($(command -v pwsh)): the Pester tests (Pester/*.Tests.ps1) run inside cargo test (tests/pester.rs)."
+elif [ -n "${CI:-}" ]; then
+  echo "error: pwsh is not on PATH: CI runs the Pester suite and fails without it (install PowerShell 7 and Pester 5)." >&2
+  exit 1
 else
-  echo "pwsh not found: the Pester tests (Pester/*.Tests.ps1) are skipped; the module is checked by the tree-sitter parse and native-declaration tests."
+  echo "pwsh not found: the Pester tests (Pester/*.Tests.ps1) are not run here; install PowerShell 7 and Pester 5 to run them. The module is still checked by the tree-sitter parse and native-declaration tests."
 fi
 
 # Headless Chromium checks the HTML difference report (Debian's chromium,

@@ -33,7 +33,8 @@ function Find-EntraSnapshotSim {
 
 function Start-EntraSnapshotSim {
     # Starts the emulator on a free port with the demo tenant. Returns
-    # Process and GraphUrl, or SkipReason when there is no emulator to start.
+    # Process and GraphUrl. No emulator is an error, never a skip: a test
+    # that needs the emulator fails without it.
     param(
         [Parameter(Mandatory)]
         [string]
@@ -46,11 +47,7 @@ function Start-EntraSnapshotSim {
 
     $sim = Find-EntraSnapshotSim -RepositoryRoot $RepositoryRoot
     if ($null -eq $sim) {
-        return [pscustomobject]@{
-            Process    = $null
-            GraphUrl   = $null
-            SkipReason = 'entrasnap-sim was not found (set $env:ENTRASNAP_SIM, or build it with cargo build -p entrasnap-sim)'
-        }
+        throw 'entrasnap-sim was not found: set $env:ENTRASNAP_SIM, or build it with cargo build -p entrasnap-sim.' 
     }
     $simOutput = Join-Path -Path $WorkFolder -ChildPath 'sim.out'
     $simErrors = Join-Path -Path $WorkFolder -ChildPath 'sim.err'
@@ -66,16 +63,11 @@ function Start-EntraSnapshotSim {
     }
     if ($null -eq $graphUrl) {
         Stop-EntraSnapshotSim -Process $process
-        return [pscustomobject]@{
-            Process    = $null
-            GraphUrl   = $null
-            SkipReason = "entrasnap-sim ($sim) did not start: $(Get-Content -LiteralPath $simErrors -Raw -ErrorAction SilentlyContinue)"
-        }
+        throw "entrasnap-sim ($sim) did not start: $(Get-Content -LiteralPath $simErrors -Raw -ErrorAction SilentlyContinue)"
     }
     [pscustomobject]@{
-        Process    = $process
-        GraphUrl   = $graphUrl
-        SkipReason = $null
+        Process  = $process
+        GraphUrl = $graphUrl
     }
 }
 

@@ -18,7 +18,6 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive
         $simProcess = $started.Process
         $graphUrl = $started.GraphUrl
-        $skipReason = $started.SkipReason
         # Looks like a JWT so a leak would be easy to spot; the emulator accepts any bearer token.
         $plainToken = 'eyJ0eXAiOiJKV1QifQ.pester-incident-token-71d2.sig'
         $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
@@ -56,10 +55,6 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
 
         It 'finds one critical change against the live tenant: the policy, disabled' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             Get-PolicyState | Should -Be 'disabled'
             $changes.Count | Should -Be 1
             $change = $changes[0]
@@ -81,29 +76,17 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
 
         It 'kept the live export as the newest snapshot' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             @(Get-EntraSnapshot -Store $store).Count | Should -Be 2
             $incident.SnapshotId | Should -Not -Be $baseline.SnapshotId
         }
 
         It 'leaves out what is below -SeverityMinimum, and finds nothing between a snapshot and itself' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To latest -SeverityMinimum Critical).Count | Should -Be 1
             @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To latest -Type user, group).Count | Should -Be 0
             Compare-EntraSnapshot -Store $store -From latest -To latest | Should -BeNullOrEmpty
         }
 
         It 'writes an HTML report with -OutFile' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             $file = Join-Path -Path $TestDrive -ChildPath 'incident.html'
             Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To latest -Format Html -OutFile $file | Should -BeNullOrEmpty
             $bytes = [System.IO.File]::ReadAllBytes($file)
@@ -119,10 +102,6 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
 
         It 'never shows the token' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             ($changes | ConvertTo-Json -Depth 8) | Should -Not -BeLike '*pester-incident-token-71d2*'
         }
     }
@@ -152,10 +131,6 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
 
         It 'with -WhatIf, writes nothing and returns the one step it would take' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             $writesAfterWhatIf | Should -Be $writesBefore
             $stateAfterWhatIf | Should -Be 'disabled'
             $planned.Count | Should -Be 1
@@ -169,10 +144,6 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
 
         It 'restores the policy from the piped critical change, and verifies it' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             $restoreErrors.Count | Should -Be 0
             $stateAfterRestore | Should -Be 'enabled'
             $writesAfterRestore | Should -Be ($writesAfterWhatIf + 1) -Because 'one PATCH puts the state back'
@@ -192,10 +163,6 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
 
         It 'undoes the restore: the policy is disabled again' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             $undoErrors.Count | Should -Be 0
             $stateAfterUndo | Should -Be 'disabled'
             $undone.Count | Should -Be 1
@@ -206,10 +173,6 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
 
         It 'never shows the token' {
-            if ($null -eq $graphUrl) {
-                Set-ItResult -Skipped -Because $skipReason
-                return
-            }
             (@($planned) + @($restored) + @($undone) | ConvertTo-Json -Depth 8) | Should -Not -BeLike '*pester-incident-token-71d2*'
         }
     }

@@ -101,7 +101,6 @@ Describe 'Snapshots of entrasnap-sim' {
         $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive
         $simProcess = $started.Process
         $graphUrl = $started.GraphUrl
-        $skipReason = $started.SkipReason
         $sim = $graphUrl
         # Looks like a JWT so a leak would be easy to spot; the emulator accepts any bearer token.
         $plainToken = 'eyJ0eXAiOiJKV1QifQ.pester-token-5e7b1c.sig'
@@ -119,10 +118,6 @@ Describe 'Snapshots of entrasnap-sim' {
     }
 
     It 'exports one EntraSnapshot.Snapshot with the tenant''s objects' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         $exported.Count | Should -Be 1
         $snapshot = $exported[0]
         $snapshot.PSObject.TypeNames | Should -Contain 'EntraSnapshot.Snapshot'
@@ -138,19 +133,11 @@ Describe 'Snapshots of entrasnap-sim' {
     }
 
     It 'never shows the token' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         $verboseText | Should -Not -BeLike '*pester-token-5e7b1c*'
         ($exported | ConvertTo-Json -Depth 5) | Should -Not -BeLike '*pester-token-5e7b1c*'
     }
 
     It 'exports only the types asked for, incrementally the second time' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
         $second = Export-EntraSnapshot -Store $store -GraphUrl $graphUrl -AccessToken $token -Type namedLocation, user
         @($second.Counts.Keys) | Sort-Object | Should -Be @('namedLocation', 'user')
@@ -158,10 +145,6 @@ Describe 'Snapshots of entrasnap-sim' {
     }
 
     It 'lists the snapshots newest first, and gets the latest' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         $all = @(Get-EntraSnapshot -Store $store)
         $all.Count | Should -Be 2
         $all[0].PSObject.TypeNames | Should -Contain 'EntraSnapshot.Snapshot'
@@ -173,18 +156,10 @@ Describe 'Snapshots of entrasnap-sim' {
     }
 
     It 'names an id the store does not hold' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         { Get-EntraSnapshot -Store $store -Id '20000101T000000Z-000000' -ErrorAction Stop } | Should -Throw -ErrorId 'EntraSnapshot.SnapshotNotFound*'
     }
 
     It 'resolves a relative -Store against the current location' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         Push-Location -LiteralPath $TestDrive
         try {
             @(Get-EntraSnapshot -Store 'store').Count | Should -Be 2
@@ -195,10 +170,6 @@ Describe 'Snapshots of entrasnap-sim' {
     }
 
     It 'verifies intact snapshots quietly' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         Test-EntraSnapshot -Store $store -Quiet | Should -BeTrue
         $errors = $null
         Test-EntraSnapshot -Store $store -ErrorVariable errors | Should -BeNullOrEmpty
@@ -207,10 +178,6 @@ Describe 'Snapshots of entrasnap-sim' {
     }
 
     It 'reports a damaged object as problems and SnapshotDamaged errors' {
-        if ($null -eq $sim) {
-            Set-ItResult -Skipped -Because $skipReason
-            return
-        }
         $damaged = Join-Path -Path $TestDrive -ChildPath 'damaged'
         Copy-Item -LiteralPath $store -Destination $damaged -Recurse
         $snapshotIds = @(Get-EntraSnapshot -Store $damaged | ForEach-Object { $_.SnapshotId })

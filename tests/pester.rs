@@ -1,5 +1,6 @@
-//! Runs the Pester tests under pwsh against the freshly built library, where
-//! pwsh is installed; where it is not, says so in one line.
+//! Runs the Pester tests under pwsh against the freshly built library and
+//! emulator. On a user's machine without pwsh or Pester 5 it says so in one
+//! line; in CI (`CI` set) that is a failure, never a skip.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -57,12 +58,22 @@ fn powershell(pwsh: &PathBuf, script: &str, sim: Option<&PathBuf>) -> std::proce
     command.output().expect("pwsh runs")
 }
 
+/// In CI a missing pwsh or Pester fails the run; elsewhere it is one line.
+fn missing(what: &str) {
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    assert!(
+        !in_ci,
+        "pester: {what}; CI must run the Pester suite (.ci/run puts ../shared/tools/powershell on PATH)"
+    );
+    say(&format!(
+        "pester: {what}, so the Pester tests were not run."
+    ));
+}
+
 #[test]
 fn pester_tests_pass_under_pwsh() {
     let Some(pwsh) = find_pwsh() else {
-        say(
-            "pester: pwsh is not installed here, so the Pester tests were not run (they run wherever pwsh is).",
-        );
+        missing("pwsh is not installed here (they run wherever pwsh is)");
         return;
     };
     let has_pester = powershell(
@@ -71,9 +82,7 @@ fn pester_tests_pass_under_pwsh() {
         None,
     );
     if has_pester.status.code() == Some(3) {
-        say(
-            "pester: pwsh has no Pester 5 (Install-Module Pester -MinimumVersion 5.0.0), so the Pester tests were not run.",
-        );
+        missing("pwsh has no Pester 5 (Install-Module Pester -MinimumVersion 5.0.0)");
         return;
     }
 
@@ -107,10 +116,28 @@ fn pester_tests_pass_under_pwsh() {
         ),
         Some(&sim_binary()),
     );
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    // Pester's own closing lines ("Tests Passed: N, Failed: N, Skipped: N ...").
+    for line in stdout
+        .lines()
+        .filter(|l| l.contains("Tests Passed:") || l.starts_with("Tests completed in"))
+    {
+        say(&format!("pester: {}", line.trim()));
+    }
     assert!(
         result.status.success(),
         "Pester failed:\n{}\n{}",
-        String::from_utf8_lossy(&result.stdout),
+        stdout,
         String::from_utf8_lossy(&result.stderr)
+    );
+    let skipped = stdout
+        .lines()
+        .find_map(|l| l.split("Skipped: ").nth(1))
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<u32>().ok());
+    assert_eq!(
+        skipped,
+        Some(0),
+        "every Pester test must run, none skipped:\n{stdout}"
     );
 }
