@@ -129,3 +129,28 @@ here-string
 "#;
     assert_eq!(syntax_errors(source), Vec::<String>::new());
 }
+
+/// Windows PowerShell 5.1 reads a script without a byte order mark in the
+/// ANSI code page: one en dash in a UTF-8 file breaks its parse there. Every
+/// file the module ships or tests with is ASCII, or UTF-8 with a BOM.
+#[test]
+fn every_powershell_file_reads_the_same_on_windows_powershell() {
+    let root = repo_root();
+    let mut files = powershell_files();
+    files.extend(files_with_extensions(&root.join("module"), &["ps1xml", "txt"]));
+    let offenders: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let bytes = std::fs::read(file).expect("the file reads");
+            if bytes.starts_with(b"\xEF\xBB\xBF") {
+                return None;
+            }
+            let line = bytes.split(|b| *b == b'\n').position(|l| !l.is_ascii())?;
+            Some(format!("{}:{}", relative(file), line + 1))
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "non-ASCII text without a UTF-8 BOM (Windows PowerShell 5.1 misreads it): {offenders:?}"
+    );
+}
