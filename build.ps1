@@ -3,12 +3,13 @@
 Builds the entrasnap native library, puts it into the module and runs the Pester tests.
 
 .DESCRIPTION
-Runs `cargo build --release -p entrasnap-ffi`, copies the library into
-module/EntraSnapshot/runtimes/<rid>/native/ for the platform this PowerShell
-runs on, then runs the tests in Pester/ in a child PowerShell process: the
+Runs `cargo build --release -p entrasnap-ffi -p entrasnap-sim`, copies the
+library into module/EntraSnapshot/runtimes/<rid>/native/ for the platform
+this PowerShell runs on, then runs the tests in Pester/ in a child
+PowerShell process against the emulator it built (ENTRASNAP_SIM): the
 module's Add-Type type can't be unloaded, so a test run must not leave it in
 this session. Honours CARGO_TARGET_DIR. Needs Rust (cargo) and, for the
-tests, Pester 5.
+tests, Pester 5. Works under Windows PowerShell 5.1 and PowerShell 7.
 
 .PARAMETER SkipTests
 Builds and copies the library without running the Pester tests.
@@ -36,8 +37,8 @@ $moduleRoot = Join-Path -Path $PSScriptRoot -ChildPath 'module/EntraSnapshot'
 . (Join-Path -Path $moduleRoot -ChildPath 'Private/Resolve-EntraSnapshotRuntime.ps1')
 $runtime = Resolve-EntraSnapshotRuntime
 
-Write-Host "Building the entrasnap library for $runtime"
-& cargo build --release -p entrasnap-ffi --manifest-path (Join-Path -Path $PSScriptRoot -ChildPath 'Cargo.toml')
+Write-Host "Building the entrasnap library and the entrasnap-sim emulator for $runtime"
+& cargo build --release -p entrasnap-ffi -p entrasnap-sim --manifest-path (Join-Path -Path $PSScriptRoot -ChildPath 'Cargo.toml')
 if ($LASTEXITCODE -ne 0) {
     Write-Error -Message "cargo build failed with exit code $LASTEXITCODE." -ErrorId 'EntraSnapshot.Build.CargoFailed' -Category InvalidResult -TargetObject 'entrasnap-ffi'
 }
@@ -48,8 +49,10 @@ if ($env:CARGO_TARGET_DIR) {
 else {
     $targetDirectory = Join-Path -Path $PSScriptRoot -ChildPath 'target'
 }
+$simName = 'entrasnap-sim'
 if ($runtime -like 'win-*') {
     $libraryName = 'entrasnap.dll'
+    $simName = 'entrasnap-sim.exe'
 }
 elseif ($runtime -like 'osx-*') {
     $libraryName = 'libentrasnap.dylib'
@@ -58,8 +61,13 @@ else {
     $libraryName = 'libentrasnap.so'
 }
 $library = Join-Path -Path (Join-Path -Path $targetDirectory -ChildPath 'release') -ChildPath $libraryName
+$sim = Join-Path -Path (Join-Path -Path $targetDirectory -ChildPath 'release') -ChildPath $simName
 if (-not (Test-Path -LiteralPath $library -PathType Leaf)) {
     Write-Error -Message "cargo build succeeded but '$library' does not exist." -ErrorId 'EntraSnapshot.Build.LibraryMissing' -Category ObjectNotFound -TargetObject $library
+}
+
+if (-not (Test-Path -LiteralPath $sim -PathType Leaf)) {
+    Write-Error -Message "cargo build succeeded but '$sim' does not exist." -ErrorId 'EntraSnapshot.Build.EmulatorMissing' -Category ObjectNotFound -TargetObject $sim
 }
 
 $nativeDirectory = Join-Path -Path $moduleRoot -ChildPath "runtimes/$runtime/native"
@@ -93,7 +101,10 @@ Invoke-Pester -Configuration `$configuration
 $encodedScript = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($pesterScript))
 $powershellPath = (Get-Process -Id $PID).Path
 
-Write-Host "Running the Pester tests in a child process ($powershellPath)"
+# The emulator-backed tests find the emulator through ENTRASNAP_SIM; the
+# child process inherits it.
+$env:ENTRASNAP_SIM = $sim
+Write-Host "Running the Pester tests in a child process ($powershellPath) against $sim"
 & $powershellPath -NoProfile -NonInteractive -EncodedCommand $encodedScript
 if ($LASTEXITCODE -ne 0) {
     Write-Error -Message "The Pester tests failed (exit code $LASTEXITCODE)." -ErrorId 'EntraSnapshot.Build.TestsFailed' -Category InvalidResult -TargetObject 'Pester'
