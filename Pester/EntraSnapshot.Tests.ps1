@@ -74,12 +74,62 @@ Describe 'Engine jobs' {
         $thrown.TargetObject | Should -Be 'engine.selftest'
     }
 
+    It 'runs a job when ConvertFrom-Json answers as Windows PowerShell 5.1 does' {
+        # 5.1 writes a JSON array as one object (and '[]' as an empty array);
+        # 7.x enumerates it (and writes '[]' as nothing). -NoEnumerate is 5.1's
+        # shape on 7.x. Several progress events arrive in one poll.
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'ConvertFrom-Json' -MockWith {
+            Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $InputObject -NoEnumerate
+        }
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Write-Progress' -MockWith {
+            $null = $Activity
+        }
+        $value = InModuleScope -ModuleName 'EntraSnapshot' {
+            Invoke-EntraSnapshotJob -Operation 'engine.selftest' -Parameters @{
+                events = 6
+            }
+        }
+        $value.events | Should -Be 6
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Write-Progress' -Times 6 -Exactly -ParameterFilter {
+            $Activity -eq 'Engine self-test' -and $PercentComplete -gt 0
+        }
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Write-Progress' -Times 1 -Exactly -ParameterFilter { $Completed }
+    }
+
+    It 'keeps polling through empty polls of a slow job in the 5.1 shape' {
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'ConvertFrom-Json' -MockWith {
+            Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $InputObject -NoEnumerate
+        }
+        $value = InModuleScope -ModuleName 'EntraSnapshot' {
+            # 300 ms between events: polls of 250 ms come back empty ('[]').
+            Invoke-EntraSnapshotJob -Operation 'engine.selftest' -Parameters @{
+                events  = 2
+                delayMs = 300
+            }
+        }
+        $value.events | Should -Be 2
+    }
+
     It 'reports an unknown operation by name' {
         {
             InModuleScope -ModuleName 'EntraSnapshot' {
                 Invoke-EntraSnapshotJob -Operation 'snapshot.frobnicate'
             }
-        } | Should -Throw -ExpectedMessage "*'snapshot.frobnicate'*" -ErrorId 'EntraSnapshot.UnknownOperation'
+        } | Should -Throw -ExpectedMessage "*'snapshot.frobnicate'*" -ErrorId 'EntraSnapshot.UnknownOperation,Invoke-EntraSnapshotJob'
+    }
+
+    It 'names the engine code and the public command in the error id a user catches' {
+        # PowerShell appends the command that threw; a public cmdlet's error
+        # names the cmdlet, not the private function beneath it.
+        $missing = Join-Path -Path $TestDrive -ChildPath 'no-such-store'
+        $thrown = $null
+        try {
+            Get-EntraSnapshot -Store $missing
+        }
+        catch {
+            $thrown = $_
+        }
+        $thrown.FullyQualifiedErrorId | Should -BeExactly 'EntraSnapshot.StoreError,Get-EntraSnapshot'
     }
 
     It 'survives a panic in the engine' {
@@ -89,8 +139,37 @@ Describe 'Engine jobs' {
                     panic = 'job'
                 }
             }
-        } | Should -Throw -ErrorId 'EntraSnapshot.Panic'
+        } | Should -Throw -ErrorId 'EntraSnapshot.Panic,Invoke-EntraSnapshotJob'
         (Get-EntraSnapshotEngine).Version | Should -Not -BeNullOrEmpty
+    }
+
+    It 'writes nothing to the console of its host when the engine panics' {
+        # Native code writes straight to the process's stderr, past
+        # PowerShell's streams: only a child process can see it.
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+`$env:RUST_BACKTRACE = '1'
+Import-Module -Name '$($manifestPath.Replace("'", "''"))'
+try {
+    & (Get-Module -Name EntraSnapshot) { Invoke-EntraSnapshotJob -Operation 'engine.selftest' -Parameters @{ panic = 'job' } }
+}
+catch {
+    [Console]::Out.WriteLine('caught ' + `$_.FullyQualifiedErrorId)
+}
+try {
+    & (Get-Module -Name EntraSnapshot) { Invoke-EntraSnapshotJob -Operation 'engine.selftest' -Parameters @{ panic = 'start' } }
+}
+catch {
+    [Console]::Out.WriteLine('caught ' + `$_.FullyQualifiedErrorId)
+}
+"@
+        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))
+        $errorFile = Join-Path -Path $TestDrive -ChildPath 'panic.stderr'
+        $output = & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -EncodedCommand $encoded 2> $errorFile
+        @($output) | Should -Contain 'caught EntraSnapshot.Panic,Invoke-EntraSnapshotJob'
+        @($output | Where-Object { $_ -like 'caught *' }).Count | Should -Be 2
+        $stderr = Get-Content -LiteralPath $errorFile -Raw
+        $stderr | Should -BeNullOrEmpty -Because 'a library must not print panics on its host''s console'
     }
 }
 

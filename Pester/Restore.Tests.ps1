@@ -156,6 +156,21 @@ AfterAll {
 }
 
 Describe 'Restore-EntraObject parameters' {
+    BeforeEach {
+        # The snapshot a restore goes back to is resolved once, first.
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -ParameterFilter { $Operation -eq 'snapshot.resolve' } -MockWith {
+            $id = $Parameters.snapshot
+            if ($id -eq 'latest') {
+                $id = $good
+            }
+            [pscustomobject]@{
+                id     = $id
+                kind   = 'export'
+                labels = @()
+            }
+        }
+    }
+
     BeforeAll {
         $command = Get-Command -Name 'Restore-EntraObject'
         $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
@@ -206,7 +221,7 @@ Describe 'Restore-EntraObject parameters' {
         }
         { Restore-EntraObject -Store $TestDrive -SnapshotId $good -ManagedIdentity -AccessToken $token -Confirm:$false } |
             Should -Throw -ErrorId 'EntraSnapshot.AmbiguousSignIn*'
-        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 0 -Exactly
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 0 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' }
     }
 
     It 'needs -Store or $env:ENTRASNAP_STORE' {
@@ -228,6 +243,21 @@ Describe 'Restore-EntraObject parameters' {
 }
 
 Describe 'Restore-EntraObject with the engine answering' {
+    BeforeEach {
+        # The snapshot a restore goes back to is resolved once, first.
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -ParameterFilter { $Operation -eq 'snapshot.resolve' } -MockWith {
+            $id = $Parameters.snapshot
+            if ($id -eq 'latest') {
+                $id = $good
+            }
+            [pscustomobject]@{
+                id     = $id
+                kind   = 'export'
+                labels = @()
+            }
+        }
+    }
+
     It 'with -WhatIf, plans once without writing and returns the steps' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             $Parameters['sawToken'] = $Parameters['token'] -eq $plainToken
@@ -236,7 +266,7 @@ Describe 'Restore-EntraObject with the engine answering' {
         $warnings = $null
         $steps = @(Restore-EntraObject -Store $TestDrive -SnapshotId $good -Type conditionalAccessPolicy -Id $policyId -GraphUrl 'http://127.0.0.1:9' -AccessToken $token -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue)
 
-        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' }
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
             $Operation -eq 'snapshot.restore' -and
             $Parameters.whatIf -eq $true -and
@@ -276,7 +306,7 @@ Describe 'Restore-EntraObject with the engine answering' {
         $errors = $null
         $output = @(Restore-EntraObject -Store $TestDrive -SnapshotId $good -Attribute state, members -BreakGlass 'breakglass1@contoso.com' -ReportOnly -AccessToken $token -Confirm:$false -ErrorVariable errors -WarningAction SilentlyContinue)
 
-        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 2 -Exactly
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 2 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' }
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Parameters.whatIf -eq $true }
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
             -not $Parameters.ContainsKey('whatIf') -and
@@ -353,7 +383,7 @@ Describe 'Restore-EntraObject with the engine answering' {
         )
         $result = $changes | Restore-EntraObject -SnapshotId $good -AccessToken $token -Confirm:$false -WarningAction SilentlyContinue
         @($result).Count | Should -Be 1
-        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 2 -Exactly
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 2 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' }
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 2 -Exactly -ParameterFilter {
             $Parameters.store -eq $TestDrive -and
             (@($Parameters.ids) -join ',') -eq "$policyId,g1" -and
@@ -376,7 +406,7 @@ Describe 'Restore-EntraObject with the engine answering' {
             }
         )
         { $changes | Restore-EntraObject -SnapshotId $good -AccessToken $token -Confirm:$false } | Should -Throw -ErrorId 'EntraSnapshot.InvalidArgument*'
-        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 0 -Exactly
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 0 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' }
     }
 
     It 'writes the result first, then an error per failed step and one for what is left' {
@@ -428,7 +458,7 @@ Describe 'Restore-EntraObject with the engine answering' {
         $thrown.CategoryInfo.Category | Should -Be 'SecurityError'
         $thrown.Exception.Message | Should -BeLike "*would no longer exclude 'Break Glass 1'*"
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Parameters.whatIf -eq $true }
-        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' }
     }
 
     It 'passes -OverrideBreakGlass and -DeleteAdded on' {
@@ -446,7 +476,7 @@ Describe 'Restore-EntraObject with the engine answering' {
             New-RestoreAnswer -Planned:([bool]$Parameters.whatIf) -Outcome Empty
         }
         $result = Restore-EntraObject -Store $TestDrive -SnapshotId $good -AccessToken $token -Confirm:$false -WarningAction SilentlyContinue
-        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' }
         $result.PSObject.TypeNames | Should -Contain 'EntraSnapshot.RestoreResult'
         $result.Steps.Count | Should -Be 0
         $result.Done | Should -Be 0

@@ -7,6 +7,27 @@ foreach ($file in @($privateFiles + $publicFiles)) {
     . $file.FullName
 }
 
+# The environment variables the engine's sign-in reads. They are handed to
+# each Graph job as PowerShell sees them: on Linux and macOS the engine can't
+# see what `$env:X = ...` set in this session.
+$script:EntraSnapshotSignInVariables = @(
+    'ENTRASNAP_TOKEN'
+    'IDENTITY_ENDPOINT'
+    'IDENTITY_HEADER'
+    'IMDS_ENDPOINT'
+    'MSI_ENDPOINT'
+    'MSI_SECRET'
+    'AZURE_POD_IDENTITY_AUTHORITY_HOST'
+    'AZURE_AUTHORITY_HOST'
+    'AZURE_TENANT_ID'
+    'AZURE_CLIENT_ID'
+    'AZURE_CLIENT_SECRET'
+    'AZURE_CLIENT_CERTIFICATE_PATH'
+    'AZURE_CLIENT_CERTIFICATE_PASSWORD'
+    'AZURE_FEDERATED_TOKEN_FILE'
+    'PATH'
+)
+
 # Loaded once per module import; the Add-Type type behind it lives as long as
 # the PowerShell session.
 $script:EntraSnapshotNative = Import-EntraSnapshotNative -ModuleRoot $PSScriptRoot

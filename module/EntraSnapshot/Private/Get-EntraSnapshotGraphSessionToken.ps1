@@ -21,7 +21,10 @@ function Get-EntraSnapshotGraphSessionToken {
         $GraphUrl
     )
 
-    if ($null -eq (Get-Command -Name 'Get-MgContext' -ErrorAction SilentlyContinue)) {
+    # Get-Module, not Get-Command: Get-Command of Get-MgContext would import
+    # Microsoft.Graph.Authentication (seconds, and assembly conflicts beside
+    # Az.Accounts) in a session that never connected.
+    if ($null -eq (Get-Module -Name 'Microsoft.Graph.Authentication')) {
         Write-Verbose 'Microsoft.Graph.Authentication is not loaded: the engine signs in by itself (ENTRASNAP_TOKEN, managed identity, Azure CLI, ...).'
         return
     }
@@ -52,7 +55,9 @@ function Get-EntraSnapshotGraphSessionToken {
 
     $response = $null
     try {
-        $response = Invoke-MgGraphRequest -Method GET -Uri '/v1.0/organization' -OutputType HttpResponseMessage -ErrorAction Stop
+        # -SkipHttpErrorCheck: a token without Organization.Read.All gets a
+        # 403 here, and it is still the session's token.
+        $response = Invoke-MgGraphRequest -Method GET -Uri '/v1.0/organization?$select=id' -OutputType HttpResponseMessage -SkipHttpErrorCheck -ErrorAction Stop
         $authorization = $response.RequestMessage.Headers.Authorization
         if ($null -ne $authorization -and $authorization.Scheme -eq 'Bearer' -and -not [string]::IsNullOrEmpty($authorization.Parameter)) {
             Write-Verbose "Using the Connect-MgGraph session of $($context.Account) for tenant $($context.TenantId)."

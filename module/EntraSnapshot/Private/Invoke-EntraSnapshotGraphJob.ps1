@@ -50,18 +50,20 @@ function Invoke-EntraSnapshotGraphJob {
         $AccessToken
     )
 
-    $useManagedIdentity = $ManagedIdentity -or -not [string]::IsNullOrEmpty($IdentityClientId)
-    if ($null -ne $AccessToken -and $useManagedIdentity) {
-        $message = 'Sign in either with -AccessToken or with -ManagedIdentity / -IdentityClientId, not both.'
-        $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.AmbiguousSignIn' -Category InvalidArgument -TargetObject $Operation -ExceptionType ([System.ArgumentException])))
-    }
+    $useManagedIdentity = Assert-EntraSnapshotSignIn -ManagedIdentity:$ManagedIdentity -IdentityClientId $IdentityClientId -AccessToken $AccessToken -Operation $Operation
 
     $request = @{}
     foreach ($key in $Parameters.Keys) {
         $request[$key] = $Parameters[$key]
     }
-    if (-not [string]::IsNullOrEmpty($GraphUrl)) {
-        $request.graphUrl = $GraphUrl
+    # The engine can't see $env: changes made in this session on Linux and
+    # macOS (.NET keeps its own copy of the environment), so the module hands
+    # over what PowerShell sees.
+    if ([string]::IsNullOrWhiteSpace($GraphUrl)) {
+        $GraphUrl = [System.Environment]::GetEnvironmentVariable('ENTRASNAP_GRAPH_URL')
+    }
+    if (-not [string]::IsNullOrWhiteSpace($GraphUrl)) {
+        $request.graphUrl = $GraphUrl.Trim()
     }
     if ($useManagedIdentity) {
         $request.managedIdentity = $true
@@ -69,7 +71,16 @@ function Invoke-EntraSnapshotGraphJob {
     if (-not [string]::IsNullOrEmpty($IdentityClientId)) {
         $request.identityClientId = $IdentityClientId
     }
+    $environment = @{}
+    foreach ($name in $script:EntraSnapshotSignInVariables) {
+        $value = [System.Environment]::GetEnvironmentVariable($name)
+        if (-not [string]::IsNullOrEmpty($value)) {
+            $environment[$name] = $value
+        }
+    }
+    $request.environment = $environment
 
+    $fromSession = $false
     try {
         # Strings can't be wiped in .NET, but no variable keeps the token
         # once the job is over.
@@ -85,10 +96,19 @@ function Invoke-EntraSnapshotGraphJob {
             if ($null -eq $request.token) {
                 $request.Remove('token')
             }
+            else {
+                # A Connect-MgGraph token lives about an hour: when Graph
+                # refuses it during a long job, the engine asks for a new one
+                # and the session (which renews itself) hands it over.
+                $request.tokenRefresh = $true
+                $fromSession = $true
+            }
         }
-        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject
+        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject -TokenFromSession:$fromSession -GraphUrl $GraphUrl
     }
     finally {
         $request.Remove('token')
+        $request.Remove('environment')
+        $environment.Clear()
     }
 }

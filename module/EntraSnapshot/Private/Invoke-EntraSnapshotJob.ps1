@@ -22,7 +22,17 @@ function Invoke-EntraSnapshotJob {
 
         [AllowNull()]
         [object]
-        $TargetObject
+        $TargetObject,
+
+        # When the engine asks for a new token (the request's tokenRefresh),
+        # take it from the Connect-MgGraph session for this Graph.
+        [switch]
+        $TokenFromSession,
+
+        [AllowNull()]
+        [AllowEmptyString()]
+        [string]
+        $GraphUrl
     )
 
     $native = [EntraSnapshot.Native.NativeMethods]
@@ -57,26 +67,61 @@ function Invoke-EntraSnapshotJob {
                 $message = "Polling the '$Operation' job failed: $($native::ResultText($code)) (entrasnap_job_poll returned $code)."
                 $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
             }
-            foreach ($jobEvent in @(ConvertFrom-Json -InputObject $eventsJson)) {
-                if ($jobEvent.kind -eq 'progress') {
-                    $progress = @{
-                        Activity = [string]$jobEvent.activity
-                        Status   = [string]$jobEvent.status
-                    }
-                    if ([string]::IsNullOrEmpty($progress.Activity)) {
-                        $progress.Activity = $activity
-                    }
-                    if ([string]::IsNullOrEmpty($progress.Status)) {
-                        $progress.Status = 'Working'
-                    }
-                    if ($null -ne $jobEvent.percent) {
-                        $progress.PercentComplete = [int]$jobEvent.percent
-                    }
-                    $activity = $progress.Activity
-                    Write-Progress @progress
+            # Windows PowerShell 5.1 writes a JSON array as one object and 7.x
+            # writes '[]' as nothing: foreach over the value itself sees the
+            # events one by one on both.
+            $jobEvents = ConvertFrom-Json -InputObject $eventsJson
+            foreach ($jobEvent in $jobEvents) {
+                if ($null -eq $jobEvent) {
+                    continue
                 }
-                else {
-                    $finished = $true
+                switch ([string]$jobEvent.kind) {
+                    'progress' {
+                        $progress = @{
+                            Activity = [string]$jobEvent.activity
+                            Status   = [string]$jobEvent.status
+                        }
+                        if ([string]::IsNullOrEmpty($progress.Activity)) {
+                            $progress.Activity = $activity
+                        }
+                        if ([string]::IsNullOrEmpty($progress.Status)) {
+                            $progress.Status = 'Working'
+                        }
+                        if ($null -ne $jobEvent.percent) {
+                            $progress.PercentComplete = [int]$jobEvent.percent
+                        }
+                        $activity = $progress.Activity
+                        Write-Progress @progress
+                    }
+                    'tokenRequest' {
+                        # Graph refused the caller's token (a Connect-MgGraph
+                        # token lives about an hour): only PowerShell can get a
+                        # new one, so the engine waits for it here.
+                        $fresh = $null
+                        if ($TokenFromSession) {
+                            $fresh = Get-EntraSnapshotGraphSessionToken -GraphUrl $GraphUrl
+                        }
+                        if ([string]::IsNullOrEmpty($fresh)) {
+                            Write-Verbose 'The engine asked for a new token, and there is none to give: the job fails with the expired one.'
+                            $fresh = ''
+                        }
+                        else {
+                            Write-Verbose 'The engine asked for a new token: handing over a fresh one from the Connect-MgGraph session.'
+                        }
+                        $code = $native::ProvideToken($job, $fresh)
+                        $fresh = $null
+                        if ($code -ne 0) {
+                            $message = "Handing a new token to the '$Operation' job failed: $($native::ResultText($code)) (entrasnap_job_provide_token returned $code)."
+                            $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
+                        }
+                    }
+                    { $_ -in 'done', 'failed', 'cancelled' } {
+                        $finished = $true
+                    }
+                    default {
+                        # A newer engine may send events this module does not know.
+                        Write-Verbose "Ignoring an engine event of kind '$($jobEvent.kind)'."
+                    }
                 }
             }
         }

@@ -293,7 +293,7 @@ function Compare-EntraSnapshot {
             $parameters.to = 'live'
         }
         if ($Type.Count -gt 0) {
-            $parameters.types = [string[]]@($Type | Select-Object -Unique)
+            $parameters.types = Get-EntraSnapshotUniqueName -Name $Type
         }
         if ($null -ne $renderAs) {
             $parameters.format = $renderAs

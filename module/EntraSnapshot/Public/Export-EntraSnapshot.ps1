@@ -182,7 +182,7 @@ function Export-EntraSnapshot {
     }
     $typeText = 'every object type'
     if ($Type.Count -gt 0) {
-        $parameters.types = [string[]]@($Type | Select-Object -Unique)
+        $parameters.types = Get-EntraSnapshotUniqueName -Name $Type
         $typeText = $parameters.types -join ', '
     }
     if ($Full) {

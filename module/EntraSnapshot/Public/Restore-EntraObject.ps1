@@ -25,13 +25,20 @@ function Restore-EntraObject {
     anyway. -ReportOnly lands the Conditional Access policies it writes in
     report-only mode, to check their effect before enforcing them.
 
-    The command asks for confirmation (ConfirmImpact High) with the
-    plan's size and steps; -Confirm:$false skips the question, for
-    runbooks. It first runs the plan without writing, asks, then runs the
-    restore, which plans again against the tenant as it is then (a warning
-    says when that plan differs from the one confirmed). -WhatIf writes
-    nothing and returns the plan's steps as EntraSnapshot.RestoreStep
-    objects.
+    The command asks for confirmation (ConfirmImpact High) once per
+    object, naming it and what would change ([A] Yes to All answers the
+    rest); -Confirm:$false skips the questions, for runbooks. Only the
+    objects confirmed are restored. It first plans without writing (this
+    stores nothing), asks, then runs the restore, which plans again
+    against the tenant as it is then (a warning says when that plan
+    differs from the one confirmed). -WhatIf writes nothing, lists each
+    object it would restore and returns the plan's steps as
+    EntraSnapshot.RestoreStep objects. 'latest' and labels are resolved
+    to one snapshot id once, before the plan, so the preview and the
+    restore go back to the same snapshot.
+
+    A filter that matches nothing (an -Id not in the snapshot, a
+    misspelled -Attribute) is an error, not an empty restore.
 
     Objects piped in are collected, and the restore runs once, when the
     pipeline ends. It returns an EntraSnapshot.RestoreResult: the restore
@@ -116,16 +123,17 @@ function Restore-EntraObject {
     -------- ----                    ----                              ------
     Critical conditionalAccessPolicy CA001 - Require MFA for all users Conditional Access policy 'CA001 - Require MFA for all users' was disabled: ...
 
-    Compare-EntraSnapshot -Store 'D:\EntraSnapshots' -From $good.SnapshotId -To latest -SeverityMinimum Critical |
-        Restore-EntraObject -SnapshotId $good.SnapshotId -Attribute state
+    $good | Compare-EntraSnapshot -To Live -SeverityMinimum Critical | Restore-EntraObject -Attribute state
 
     Confirm
-    Write 1 change to 1 object in the tenant at https://graph.microsoft.com, back to snapshot 20261121T234700Z-7f3a9c?
-      1. conditionalAccessPolicy 'CA001 - Require MFA for all users': state: disabled -> enabled
+    Are you sure you want to perform this action?
+    Performing the operation "Restore back to snapshot 20261121T234700Z-7f3a9c: state: disabled -> enabled" on target "conditionalAccessPolicy 'CA001 - Require MFA for all users' (5a1e2c7b-...) in the tenant at https://graph.microsoft.com".
     [Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is "Y"):
 
     Finds the critical change against the live tenant, then restores only
-    the state of that one policy, after confirmation.
+    the state of that one policy, after confirmation. Each change brings
+    its snapshot (FromSnapshotId), its object and its store, so the
+    restore needs no other parameter.
 
     .EXAMPLE
     # An HR sync overwrote the department of every user; put back only that attribute.
@@ -194,6 +202,7 @@ function Restore-EntraObject {
         $Store,
 
         [Parameter(Mandatory, Position = 1, ParameterSetName = 'Restore', ValueFromPipelineByPropertyName)]
+        [Alias('FromSnapshotId')]
         [ValidateNotNullOrEmpty()]
         [string]
         $SnapshotId,
@@ -304,6 +313,12 @@ function Restore-EntraObject {
             $message = "A restore goes back to one snapshot, but $($snapshotIds.Count) were given: $($snapshotIds -join ', ')."
             $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.InvalidArgument' -Category InvalidArgument -TargetObject $snapshotIds[1] -ExceptionType ([System.ArgumentException])))
         }
+        try {
+            $null = Assert-EntraSnapshotSignIn -ManagedIdentity:$ManagedIdentity -IdentityClientId $IdentityClientId -AccessToken $AccessToken -Operation 'snapshot.restore'
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
         $storeGiven = $null
         if ($stores.Count -eq 1) {
             $storeGiven = $stores[0]
@@ -334,7 +349,7 @@ function Restore-EntraObject {
                 $parameters.ids = [string[]]$ids.ToArray()
             }
             if ($Attribute.Count -gt 0) {
-                $parameters.attributes = [string[]]@($Attribute | Select-Object -Unique)
+                $parameters.attributes = Get-EntraSnapshotUniqueName -Name $Attribute
             }
             if ($DeleteAdded) {
                 $parameters.deleteAdded = $true
@@ -344,7 +359,7 @@ function Restore-EntraObject {
             $parameters.reportOnly = $true
         }
         if ($BreakGlass.Count -gt 0) {
-            $parameters.breakGlass = [string[]]@($BreakGlass | Select-Object -Unique)
+            $parameters.breakGlass = Get-EntraSnapshotUniqueName -Name $BreakGlass
         }
         if ($OverrideBreakGlass) {
             $parameters.overrideBreakGlass = $true
@@ -364,6 +379,24 @@ function Restore-EntraObject {
         }
         $tenant = "the tenant at $tenant"
 
+        # 'latest' or a label is resolved once, here: the preview stores
+        # nothing, but an export between the preview and the run must not
+        # move the restore to another snapshot.
+        if ($PSCmdlet.ParameterSetName -eq 'Restore') {
+            try {
+                $resolved = Invoke-EntraSnapshotJob -Operation 'snapshot.resolve' -Parameters @{ store = $storePath; snapshot = $parameters.snapshot } -TargetObject $target
+            }
+            catch {
+                $PSCmdlet.ThrowTerminatingError($_)
+            }
+            if ([string]$resolved.id -ne $parameters.snapshot) {
+                Write-Verbose "Snapshot '$($parameters.snapshot)' is $($resolved.id)."
+            }
+            $parameters.snapshot = [string]$resolved.id
+            $target = $parameters.snapshot
+            $purpose = "back to snapshot $($parameters.snapshot)"
+        }
+
         # The plan, without writing: what -WhatIf shows and -Confirm asks about.
         $preview = $parameters.Clone()
         $preview.whatIf = $true
@@ -375,53 +408,74 @@ function Restore-EntraObject {
         }
         $plan = ConvertTo-EntraSnapshotRestoreResult -InputObject $planned -Store $storePath -SnapshotId $parameters.snapshot
         $steps = @($plan.Steps)
-        $objectCount = @($steps | ForEach-Object { "$($_.ObjectType)/$($_.ObjectId)" } | Select-Object -Unique).Count
-        $writes = "$($steps.Count) change$(if ($steps.Count -ne 1) { 's' }) to $objectCount object$(if ($objectCount -ne 1) { 's' })"
         if ($plan.Permissions.Count -gt 0) {
             Write-Verbose "The restore needs these Graph permissions: $($plan.Permissions -join ', ')."
         }
-        $refusal = $null
+        foreach ($note in $plan.Notes) {
+            Write-Warning "$($note.ObjectType) '$($note.ObjectName)' ($($note.ObjectId)): $($note.Message)"
+        }
         if ($plan.Refused) {
             $message = "The break-glass guard refused the restore ($purpose); nothing was written. $($plan.Findings -join ' ') Protect the right accounts with -BreakGlass, narrow the restore with -Type, -Id or -Attribute, or, knowing the risk, use -OverrideBreakGlass."
             $refusal = New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.BreakGlassGuard' -Category SecurityError -TargetObject $target
-        }
-
-        if ($WhatIfPreference) {
-            foreach ($note in $plan.Notes) {
-                Write-Warning "$($note.ObjectType) '$($note.ObjectName)' ($($note.ObjectId)): $($note.Message)"
-            }
-            if ($null -ne $refusal) {
+            if ($WhatIfPreference) {
                 $PSCmdlet.WriteError($refusal)
             }
-            $null = $PSCmdlet.ShouldProcess("Writing $writes in $tenant, $purpose.", 'unused under -WhatIf', 'Restore-EntraObject')
-            $steps
-            return
-        }
-
-        if ($null -ne $refusal) {
-            $PSCmdlet.ThrowTerminatingError($refusal)
+            else {
+                $PSCmdlet.ThrowTerminatingError($refusal)
+            }
         }
         if ($steps.Count -eq 0) {
             Write-Verbose "Nothing to restore ($purpose): $tenant already matches."
-            foreach ($note in $plan.Notes) {
-                Write-Warning "$($note.ObjectType) '$($note.ObjectName)' ($($note.ObjectId)): $($note.Message)"
+            if (-not $WhatIfPreference) {
+                # Nothing ran: the answer is the plan's, but it is no what-if.
+                $plan.WhatIf = $false
+                $plan
             }
-            $plan
             return
         }
 
-        $shown = 15
-        $lines = @(
-            $steps | Select-Object -First $shown | ForEach-Object {
-                "  $($_.Seq). $($_.ObjectType) '$($_.ObjectName)': $($_.Summary)"
+        # One question per object, as Remove-Item asks per item: -WhatIf
+        # lists them, -Confirm asks for each ([A] answers the rest), and only
+        # the objects confirmed are restored.
+        $objects = [System.Collections.Generic.List[object]]::new()
+        $byObject = @{}
+        foreach ($step in $steps) {
+            $key = "$($step.ObjectType)/$($step.ObjectId)"
+            if (-not $byObject.ContainsKey($key)) {
+                $byObject[$key] = [System.Collections.Generic.List[object]]::new()
+                $objects.Add($step)
             }
-        )
-        if ($steps.Count -gt $shown) {
-            $lines += "  ... and $($steps.Count - $shown) more (-WhatIf lists them all)"
+            $byObject[$key].Add($step)
         }
-        $question = "Write $writes in $tenant, $($purpose)?`n$($lines -join "`n")"
-        if (-not $PSCmdlet.ShouldProcess("Writing $writes in $tenant, $purpose.", $question, 'Restore-EntraObject')) {
+        $confirmedIds = [System.Collections.Generic.List[string]]::new()
+        foreach ($first in $objects) {
+            $objectSteps = $byObject["$($first.ObjectType)/$($first.ObjectId)"]
+            $summaries = @($objectSteps | Select-Object -First 5 | ForEach-Object { $_.Summary })
+            if ($objectSteps.Count -gt 5) {
+                $summaries += "and $($objectSteps.Count - 5) more"
+            }
+            $objectTarget = "$($first.ObjectType) '$($first.ObjectName)' ($($first.ObjectId)) in $tenant"
+            if ($PSCmdlet.ShouldProcess($objectTarget, "Restore $purpose`: $($summaries -join '; ')")) {
+                $confirmedIds.Add($first.ObjectId)
+            }
+        }
+        if ($WhatIfPreference) {
+            $steps
             return
+        }
+        if ($confirmedIds.Count -eq 0) {
+            Write-Verbose "No object was confirmed: nothing was restored ($purpose)."
+            return
+        }
+        if ($confirmedIds.Count -lt $objects.Count) {
+            if ($PSCmdlet.ParameterSetName -eq 'Undo') {
+                Write-Warning "An undo puts back everything restore $Undo wrote, or nothing: $($objects.Count - $confirmedIds.Count) of $($objects.Count) objects were declined, so nothing was written."
+                return
+            }
+            # Some were declined: restore exactly the confirmed ones.
+            $parameters.ids = [string[]]$confirmedIds.ToArray()
+            $kept = [System.Collections.Generic.HashSet[string]]::new([string[]]$confirmedIds.ToArray(), [System.StringComparer]::OrdinalIgnoreCase)
+            $steps = @($steps | Where-Object { $kept.Contains($_.ObjectId) })
         }
 
         try {
@@ -437,9 +491,6 @@ function Restore-EntraObject {
         $ran = @($result.Steps | ForEach-Object { "$($_.Kind) $($_.ObjectType)/$($_.ObjectId): $($_.Summary)" }) -join "`n"
         if ($ran -ne $confirmed) {
             Write-Warning "The tenant changed between the confirmation and the restore: $($result.Steps.Count) step(s) ran instead of the $($steps.Count) confirmed. The result's Steps list what ran."
-        }
-        foreach ($note in $result.Notes) {
-            Write-Warning "$($note.ObjectType) '$($note.ObjectName)' ($($note.ObjectId)): $($note.Message)"
         }
         if ($result.Overridden) {
             Write-Warning "The break-glass guard was overridden: $($result.Findings -join ' ')"
