@@ -1,0 +1,152 @@
+BeforeAll {
+    $repositoryRoot = Split-Path -Path $PSScriptRoot -Parent
+    $manifestPath = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot/EntraSnapshot.psd1'
+    Import-Module -Name $manifestPath -Force -ErrorAction Stop
+
+    # Microsoft.Graph.Authentication is not installed here: stand-ins for its
+    # cmdlets, so Pester can mock them.
+    function global:Get-MgContext {
+    }
+    function global:Get-MgEnvironment {
+        param(
+            [string]
+            $Name
+        )
+    }
+    function global:Invoke-MgGraphRequest {
+        param(
+            [string]
+            $Method,
+
+            [string]
+            $Uri,
+
+            [string]
+            $OutputType,
+
+            [switch]
+            $SkipHttpErrorCheck
+        )
+    }
+
+    # What Invoke-MgGraphRequest -OutputType HttpResponseMessage returns: the
+    # response, whose request carries the session's bearer token.
+    function New-SessionResponse {
+        param(
+            [Parameter(Mandatory)]
+            [string]
+            $Token,
+
+            [System.Net.HttpStatusCode]
+            $Status = [System.Net.HttpStatusCode]::OK
+        )
+
+        $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Get, 'https://graph.microsoft.com/v1.0/organization')
+        $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', $Token)
+        $response = [System.Net.Http.HttpResponseMessage]::new($Status)
+        $response.RequestMessage = $request
+        $response
+    }
+}
+
+AfterAll {
+    Remove-Module -Name 'EntraSnapshot' -Force -ErrorAction SilentlyContinue
+    Remove-Item -Path 'function:global:Get-MgContext', 'function:global:Get-MgEnvironment', 'function:global:Invoke-MgGraphRequest' -ErrorAction SilentlyContinue
+}
+
+Describe 'The token of a Connect-MgGraph session' {
+    BeforeEach {
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-Module' -ParameterFilter { $Name -eq 'Microsoft.Graph.Authentication' } -MockWith {
+            [pscustomobject]@{
+                Name    = 'Microsoft.Graph.Authentication'
+                Version = [version]'2.25.0'
+            }
+        }
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-MgContext' -MockWith {
+            [pscustomobject]@{
+                Account     = 'admin@contoso.com'
+                TenantId    = '72f988bf-86f1-41af-91ab-2d7cd011db47'
+                Environment = 'Global'
+            }
+        }
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-MgEnvironment' -MockWith {
+            [pscustomobject]@{
+                Name          = 'Global'
+                GraphEndpoint = 'https://graph.microsoft.com'
+            }
+        }
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -MockWith {
+            New-SessionResponse -Token 'session-token-1'
+        }
+    }
+
+    It 'is read from the request the session signs' {
+        $token = InModuleScope -ModuleName 'EntraSnapshot' {
+            Get-EntraSnapshotGraphSessionToken -GraphUrl 'https://graph.microsoft.com'
+        }
+        $token | Should -BeExactly 'session-token-1'
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -Times 1 -Exactly -ParameterFilter {
+            $OutputType -eq 'HttpResponseMessage' -and $SkipHttpErrorCheck
+        }
+    }
+
+    It 'is still the session''s token when Graph answers 403 (no Organization.Read.All)' {
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -MockWith {
+            New-SessionResponse -Token 'session-token-403' -Status ([System.Net.HttpStatusCode]::Forbidden)
+        }
+        $token = InModuleScope -ModuleName 'EntraSnapshot' {
+            Get-EntraSnapshotGraphSessionToken
+        }
+        $token | Should -BeExactly 'session-token-403'
+    }
+
+    It 'never goes to another Graph than the session''s (an emulator must not get a real token)' {
+        $token = InModuleScope -ModuleName 'EntraSnapshot' {
+            Get-EntraSnapshotGraphSessionToken -GraphUrl 'http://127.0.0.1:8750'
+        }
+        $token | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -Times 0 -Exactly
+    }
+
+    It 'is not looked for when Microsoft.Graph.Authentication is not loaded, and the module is not imported to look' {
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-Module' -ParameterFilter { $Name -eq 'Microsoft.Graph.Authentication' } -MockWith {
+        }
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-Command' -MockWith {
+        }
+        $token = InModuleScope -ModuleName 'EntraSnapshot' {
+            Get-EntraSnapshotGraphSessionToken
+        }
+        $token | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Get-MgContext' -Times 0 -Exactly
+        # Get-Command of a Graph cmdlet would import the Graph module.
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Get-Command' -Times 0 -Exactly
+    }
+
+    It 'is handed to the engine for the job, with the session''s variables, and never kept' {
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Invoke-EntraSnapshotJob' -MockWith {
+            [pscustomobject]@{
+                sawToken       = $Parameters['token']
+                tokenRefresh   = $Parameters['tokenRefresh']
+                fromSession    = [bool]$TokenFromSession
+                sawEnvironment = $Parameters['environment']['ENTRASNAP_PESTER_PROBE'] -eq $null -and $Parameters['environment']['AZURE_TENANT_ID'] -eq 'tenant-from-session'
+            }
+        }
+        $saved = $env:AZURE_TENANT_ID
+        try {
+            $env:AZURE_TENANT_ID = 'tenant-from-session'
+            $seen = InModuleScope -ModuleName 'EntraSnapshot' {
+                $parameters = @{ store = 'x' }
+                Invoke-EntraSnapshotGraphJob -Operation 'snapshot.export' -Parameters $parameters -GraphUrl 'https://graph.microsoft.com'
+                # The caller's parameters never hold the token.
+                $parameters.ContainsKey('token') | Should -BeFalse
+            }
+        }
+        finally {
+            $env:AZURE_TENANT_ID = $saved
+        }
+        $seen.sawToken | Should -BeExactly 'session-token-1'
+        $seen.tokenRefresh | Should -BeTrue
+        $seen.fromSession | Should -BeTrue
+        $seen.sawEnvironment | Should -BeTrue
+    }
+}
