@@ -63,7 +63,7 @@ fn missing(what: &str) {
     let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
     assert!(
         !in_ci,
-        "pester: {what}; CI must run the Pester suite (.ci/run puts ../shared/tools/powershell on PATH)"
+        "pester: {what}; CI must run the Pester suite (install PowerShell 7 and Pester 5)"
     );
     say(&format!(
         "pester: {what}, so the Pester tests were not run."

@@ -1,5 +1,5 @@
 //! The registry's one table. Property lists follow Graph's v1.0 metadata (beta
-//! for Conditional Access), GRAPH-FACTS.md and the emulator's kind table; the
+//! for Conditional Access), Graph's documentation and the emulator's kind table; the
 //! `$select` lists stay within what a list call may return.
 
 use super::*;
@@ -1195,7 +1195,7 @@ const CROSS_TENANT_ACCESS_POLICY: ObjectType = ObjectType {
     restore_rank: 150,
 };
 
-/// Every type, in the order DESIGN.md lists them.
+/// Every type, in the order docs/contracts.md lists them.
 pub(super) static TYPES: &[ObjectType] = &[
     USER,
     GROUP,
