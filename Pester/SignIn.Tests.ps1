@@ -6,6 +6,7 @@ BeforeAll {
     # Microsoft.Graph.Authentication is not installed here: stand-ins for its
     # cmdlets, so Pester can mock them.
     function global:Get-MgContext {
+        $null
     }
     function global:Get-MgEnvironment {
         param(
@@ -110,8 +111,10 @@ Describe 'The token of a Connect-MgGraph session' {
 
     It 'is not looked for when Microsoft.Graph.Authentication is not loaded, and the module is not imported to look' {
         Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-Module' -ParameterFilter { $Name -eq 'Microsoft.Graph.Authentication' } -MockWith {
+            $null
         }
         Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-Command' -MockWith {
+            $null
         }
         $token = InModuleScope -ModuleName 'EntraSnapshot' {
             Get-EntraSnapshotGraphSessionToken
