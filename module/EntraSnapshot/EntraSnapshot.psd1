@@ -18,7 +18,9 @@
         'Export-EntraSnapshot'
         'Get-EntraSnapshot'
         'Get-EntraSnapshotEngine'
+        'Remove-EntraSnapshotLabel'
         'Restore-EntraObject'
+        'Set-EntraSnapshotLabel'
         'Test-EntraSnapshot'
     )
     CmdletsToExport      = @()

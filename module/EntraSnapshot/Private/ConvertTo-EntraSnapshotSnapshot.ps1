@@ -4,7 +4,8 @@ function ConvertTo-EntraSnapshotSnapshot {
     Turns an engine snapshot summary or export report into an EntraSnapshot.Snapshot object.
 
     .DESCRIPTION
-    snapshot.list answers summaries (id, createdAt, types, counts, intact);
+    snapshot.list and snapshot.resolve answer summaries (id, kind, labels,
+    createdAt, types, counts, intact; or readable = false and a reason);
     snapshot.export answers a report (snapshotId, counts, modes, requests,
     throttled, elapsedMs). Both become the same type, so an exported
     snapshot and a listed one pipe into the same commands; what a source
@@ -49,6 +50,21 @@ function ConvertTo-EntraSnapshotSnapshot {
     if ($null -ne $InputObject.intact) {
         $intact = [bool]$InputObject.intact
     }
+    # The kind says why the snapshot exists (export, compare-live,
+    # undo-point, import); an unreadable one (newer format, damaged
+    # manifest) comes with the reason instead of its contents.
+    $kind = [string]$InputObject.kind
+    if ([string]::IsNullOrEmpty($kind)) {
+        $kind = 'export'
+    }
+    $readable = $true
+    if ($null -ne $InputObject.readable) {
+        $readable = [bool]$InputObject.readable
+    }
+    if (-not $readable) {
+        $intact = $false
+    }
+    $labels = [string[]]@($InputObject.labels | Where-Object { $null -ne $_ })
     $types = [string[]]@($counts.Keys)
     if ($null -ne $InputObject.types) {
         $types = [string[]]@($InputObject.types)
@@ -57,6 +73,8 @@ function ConvertTo-EntraSnapshotSnapshot {
     [pscustomobject]@{
         PSTypeName    = 'EntraSnapshot.Snapshot'
         SnapshotId    = [string]$snapshotId
+        Kind          = $kind
+        Labels        = $labels
         TenantId      = [string]$InputObject.tenantId
         CreatedAt     = $createdAt
         CompletedAt   = $completedAt
@@ -69,6 +87,8 @@ function ConvertTo-EntraSnapshotSnapshot {
         Duration      = $duration
         EngineVersion = $InputObject.engineVersion
         Intact        = $intact
+        Readable      = $readable
+        Reason        = $InputObject.reason
         Store         = $Store
     }
 }
