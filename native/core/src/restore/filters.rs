@@ -63,7 +63,7 @@ pub fn check_against_snapshot(
             ErrorKind::NotFound,
             format!(
                 "attributes matched nothing: no {} in snapshot {} has {}",
-                type_names(&types),
+                type_names(&types, options),
                 target.label(),
                 quoted(&unknown)
             ),
@@ -98,11 +98,11 @@ pub fn check_ids_against_live(
     Err(Error::new(
         ErrorKind::NotFound,
         format!(
-            "ids matched nothing: {} {} in neither snapshot {} nor the tenant ({})",
+            "ids matched nothing: {} {} in neither snapshot {} nor the tenant (any {})",
             quoted(&missing),
             if missing.len() == 1 { "is" } else { "are" },
             target.label(),
-            type_names(&types)
+            type_names(&types, options)
         ),
     ))
 }
@@ -144,7 +144,10 @@ fn attribute_known(target: &dyn Snapshot, types: &[&'static ObjectType], attribu
     })
 }
 
-fn type_names(types: &[&'static ObjectType]) -> String {
+fn type_names(types: &[&'static ObjectType], options: &PlanOptions) -> String {
+    if options.types.is_empty() {
+        return "object".to_string();
+    }
     match types {
         [] => "object".to_string(),
         [one] => one.name.to_string(),
