@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use entrasnap_core::ObjectType;
+use entrasnap_core::store::{SnapshotKind, require_types};
 use entrasnap_core::diff::{RenderOptions, Severity, StoredSnapshot, compare, render};
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::ExportOptions;
@@ -16,7 +17,7 @@ use crate::error::CliError;
 use crate::export::{GraphArgs, export_snapshot, parse_type};
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::store_arg::{StoreArg, existing_snapshot};
+use crate::store_arg::{StoreArg, with_list_hint};
 
 /// Exit code when `--exit-code` is given and changes at or above `--severity-min` remain.
 pub const EXIT_DIFFERENCES: i32 = 3;
@@ -37,11 +38,12 @@ pub enum Format {
 pub struct Args {
     #[command(flatten)]
     pub store: StoreArg,
-    /// The earlier side: a snapshot id, or `latest`.
-    #[arg(long, value_name = "ID|latest")]
+    /// The earlier side: a snapshot id, `latest` (the newest export) or `label:NAME`.
+    #[arg(long, value_name = "ID|latest|label:NAME")]
     pub from: String,
-    /// The later side: a snapshot id, `latest`, or `live` (a fresh export into the store).
-    #[arg(long, value_name = "ID|live")]
+    /// The later side: a snapshot id, `latest`, `label:NAME`, or `live` (a fresh
+    /// export into the store, kind compare-live: never `latest` afterwards).
+    #[arg(long, value_name = "ID|latest|label:NAME|live")]
     pub to: String,
     /// Object types to compare, comma-separated (Graph entity names); all by default.
     #[arg(long, value_delimiter = ',', value_parser = parse_type)]
@@ -90,8 +92,11 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     }
 
     let store = args.store.open_existing()?;
-    // `latest` means the newest snapshot before any live export below.
-    let from_id = existing_snapshot(&store, &args.from)?.to_string();
+    // Both sides are resolved once, before the live export below.
+    let from = store.resolve(&args.from).map_err(with_list_hint(&store))?;
+    let type_names: Vec<&str> = args.types.iter().map(|t| t.name).collect();
+    require_types(from.id.as_str(), &from.types, &type_names)?;
+    let from_id = from.id.to_string();
     let (to_id, live) = if args.to.eq_ignore_ascii_case("live") {
         let progress = Arc::new(if out.is_json() || args.output.is_some() {
             Progress::hidden()
@@ -99,16 +104,18 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
             Progress::stderr()
         });
         let options = ExportOptions {
-            // The whole tenant, so the new snapshot is a complete `latest`;
-            // --types only narrows the comparison.
+            // The whole tenant; --types only narrows the comparison.
             types: Vec::new(),
             full: false,
+            kind: SnapshotKind::CompareLive,
         };
-        let report = export_snapshot(&store, &args.graph, &options, &progress).await?;
+        let report = export_snapshot(&store, &args.graph, &options, &progress, None).await?;
         progress.finish();
         (report.snapshot_id.to_string(), true)
     } else {
-        (existing_snapshot(&store, &args.to)?.to_string(), false)
+        let to = store.resolve(&args.to).map_err(with_list_hint(&store))?;
+        require_types(to.id.as_str(), &to.types, &type_names)?;
+        (to.id.to_string(), false)
     };
 
     let (before, after) = StoredSnapshot::open_pair(&store, &from_id, &to_id)?;

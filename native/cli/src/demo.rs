@@ -18,6 +18,7 @@ use entrasnap_core::LocalStore;
 use entrasnap_core::diff::render::{self, RenderOptions};
 use entrasnap_core::diff::{Report, Severity, StoredSnapshot, compare};
 use entrasnap_core::restore::PlanOptions;
+use entrasnap_core::store::SnapshotKind;
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::{
     RestoreEvent, RestoreRequest, RestoreSink, RestoreTarget, apply, prepare,
@@ -162,12 +163,9 @@ pub async fn run(args: Args) -> Result<(), String> {
     // 1. The nightly snapshot.
     heading("02:00", "The nightly snapshot");
     let progress = Arc::new(Progress::hidden());
-    let all = ExportOptions {
-        types: Vec::new(),
-        full: false,
-    };
+    let all = ExportOptions::default();
     let t = Instant::now();
-    let snap = export_snapshot(&store, &graph, &all, &progress)
+    let snap = export_snapshot(&store, &graph, &all, &progress, None)
         .await
         .map_err(|e| e.to_string())?;
     let objects: u64 = snap.counts.values().sum();
@@ -307,8 +305,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         &mut stdout,
         &prepared.plan,
         &format!(
-            "the live tenant (snapshot {}, the undo point)",
-            prepared.pre_restore
+            "the live tenant (read just now; a what-if stores nothing)",
         ),
     )
     .map_err(|e| e.to_string())?;
@@ -421,10 +418,10 @@ async fn compare_with_live(
     snapshot: &str,
 ) -> Result<Report, String> {
     let all = ExportOptions {
-        types: Vec::new(),
-        full: false,
+        kind: SnapshotKind::CompareLive,
+        ..ExportOptions::default()
     };
-    let live = export_snapshot(store, graph, &all, &Arc::new(Progress::hidden()))
+    let live = export_snapshot(store, graph, &all, &Arc::new(Progress::hidden()), None)
         .await
         .map_err(|e| e.to_string())?;
     let (before, after) =

@@ -2,13 +2,14 @@
 //! snapshot's id. Incremental after the first run (delta links are kept with
 //! the store); Ctrl+C stops it without leaving a listed snapshot behind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use entrasnap_core::store::write_directory;
-use entrasnap_core::{LocalStore, ObjectType, SnapshotStore};
+use entrasnap_core::store::{check_out_dir, write_directory_with};
+use entrasnap_core::store::SnapshotKind;
+use entrasnap_core::{LocalStore, ObjectType};
 use entrasnap_graph::ErrorKind;
-use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export};
+use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export, export_staged};
 use entrasnap_graph::{AuthOptions, CancellationToken, GraphClient, Secret};
 
 use crate::error::CliError;
@@ -89,6 +90,17 @@ pub fn parse_type(name: &str) -> Result<&'static ObjectType, String> {
 }
 
 pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
+    // Options first: a usage mistake must cost no export and store nothing.
+    if args.out.is_some() && args.format != Format::Directory {
+        clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "--out is the folder of --format directory; add --format directory or leave --out out\n",
+        )
+        .exit();
+    }
+    if let Some(dir) = args.out.as_ref().filter(|_| args.format == Format::Directory) {
+        check_out_dir(dir)?;
+    }
     let store = args.store.open_or_create()?;
     let progress = Arc::new(if out.is_json() {
         Progress::hidden()
@@ -98,36 +110,29 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let options = ExportOptions {
         types: args.types.clone(),
         full: args.full,
+        kind: SnapshotKind::Export,
     };
-    let report = export_snapshot(&store, &args.graph, &options, &progress).await?;
-
-    if args.format == Format::Directory {
-        let dir = args
-            .out
-            .as_ref()
-            .expect("clap requires --out with --format directory");
-        let manifest = store.manifest(&report.snapshot_id)?;
-        let written = write_directory(&store, &manifest, dir)?;
-        progress.println(&format!(
-            "wrote {} object files to {} ({} unchanged, {} removed)",
-            written.written,
-            dir.display(),
-            written.unchanged,
-            written.removed
-        ));
-    }
+    let directory = (args.format == Format::Directory).then(|| {
+        args.out
+            .as_deref()
+            .expect("clap requires --out with --format directory")
+    });
+    let report = export_snapshot(&store, &args.graph, &options, &progress, directory).await?;
     progress.finish();
     out.emit(&report, |w| writeln!(w, "{}", report.snapshot_id))
 }
 
 /// Signs in, exports the tenant into `store` and returns the export's report;
 /// Ctrl+C cancels it. On failure `progress` is finished and no snapshot is
-/// listed. `export` and `compare --to live` both run exactly this.
+/// listed. `export` and `compare --to live` both run exactly this. With
+/// `directory`, the snapshot is written there as files before it is stored,
+/// so a failure there stores nothing either.
 pub async fn export_snapshot(
     store: &LocalStore,
     graph: &GraphArgs,
     options: &ExportOptions,
     progress: &Arc<Progress>,
+    directory: Option<&Path>,
 ) -> Result<ExportReport, CliError> {
     let cancel = CancellationToken::new();
     let client = graph.client(&cancel)?;
@@ -144,7 +149,33 @@ pub async fn export_snapshot(
             }
         })
     };
-    let result = export(&client, store, options, &sink, &cancel).await;
+    let result = match directory {
+        None => export(&client, store, options, &sink, &cancel).await,
+        Some(dir) => match export_staged(&client, store, options, &sink, &cancel).await {
+            Ok((staged, report)) => {
+                on_ctrl_c.abort();
+                let written = write_directory_with(
+                    &|h| staged.read_object(h),
+                    staged.manifest(),
+                    dir,
+                )
+                .map_err(|e| {
+                    progress.finish();
+                    CliError::from(e).detail("no snapshot was stored; earlier snapshots are untouched")
+                })?;
+                staged.commit()?;
+                progress.println(&format!(
+                    "wrote {} object files to {} ({} unchanged, {} removed)",
+                    written.written,
+                    dir.display(),
+                    written.unchanged,
+                    written.removed
+                ));
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        },
+    };
     on_ctrl_c.abort();
     result.map_err(|e| {
         progress.finish();

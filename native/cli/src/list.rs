@@ -1,7 +1,7 @@
-//! `entrasnap list`: the complete snapshots in a store, newest first.
+//! `entrasnap list`: every snapshot in a store, newest first, with its kind
+//! and labels; a snapshot that cannot be read is listed too, with the reason.
 
-use entrasnap_core::SnapshotStore;
-use entrasnap_core::store::SnapshotSummary;
+use entrasnap_core::store::{Listing, SnapshotKind, SnapshotSummary};
 
 use crate::error::CliError;
 use crate::output::{Output, write_table};
@@ -13,34 +13,51 @@ pub struct Args {
     pub store: StoreArg,
 }
 
-/// `--json`: an array of snapshot summaries (`id`, `tenantId`, `createdAt`,
-/// `completedAt`, `engineVersion`, `types`, `counts`, `intact`).
+/// `--json`: an array, newest first, of snapshot summaries (`id`,
+/// `tenantId`, `kind`, `labels`, `createdAt`, `completedAt`,
+/// `engineVersion`, `types`, `counts`, `intact`, `readable: true`) and of
+/// unreadable snapshots (`id`, `readable: false`, `reason`, `labels`).
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
     let store = args.store.open_existing()?;
-    let snapshots = store.list()?;
-    out.emit(&snapshots, |w| {
-        if snapshots.is_empty() {
+    let listing = store.list_all()?;
+    out.emit(&listing.rows(), |w| {
+        if listing.snapshots.is_empty() && listing.unreadable.is_empty() {
             return writeln!(
                 w,
                 "no complete snapshots in store {}",
                 store.root().display()
             );
         }
-        let rows: Vec<Vec<String>> = snapshots.iter().map(row).collect();
         write_table(
             w,
             &[
                 "ID",
+                "KIND",
                 "CREATED (UTC)",
                 "TENANT",
                 "OBJECTS",
                 "INTACT",
+                "LABELS",
                 "TYPES",
             ],
-            &rows,
-        )
+            &rows(&listing),
+        )?;
+        if listing
+            .snapshots
+            .iter()
+            .any(|s| s.kind != SnapshotKind::Export)
+        {
+            writeln!(
+                w,
+                "\n`latest` is the newest export; compare-live and undo-point snapshots are never latest."
+            )?;
+        }
+        Ok(())
     })?;
-    if let Some(edited) = snapshots.iter().find(|s| !s.intact) {
+    for u in &listing.unreadable {
+        out.warn(&format!("snapshot {} cannot be read: {}", u.id, u.reason));
+    }
+    if let Some(edited) = listing.snapshots.iter().find(|s| !s.intact) {
         out.warn(&format!(
             "snapshot {} was changed after it completed; run `entrasnap verify --store {} --snapshot {}`",
             edited.id,
@@ -49,6 +66,32 @@ pub fn run(args: Args, out: Output) -> Result<(), CliError> {
         ));
     }
     Ok(())
+}
+
+/// Table rows newest first, the unreadable ones among them marked.
+fn rows(listing: &Listing) -> Vec<Vec<String>> {
+    let mut rows: Vec<(String, Vec<String>)> = listing
+        .snapshots
+        .iter()
+        .map(|s| (s.id.to_string(), row(s)))
+        .collect();
+    for u in &listing.unreadable {
+        rows.push((
+            u.id.to_string(),
+            vec![
+                u.id.to_string(),
+                "UNREADABLE".to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                u.labels.join(", "),
+                u.reason.clone(),
+            ],
+        ));
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.into_iter().map(|(_, r)| r).collect()
 }
 
 fn row(s: &SnapshotSummary) -> Vec<String> {
@@ -61,10 +104,12 @@ fn row(s: &SnapshotSummary) -> Vec<String> {
         .join(", ");
     vec![
         s.id.to_string(),
+        s.kind.to_string(),
         s.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
         s.tenant_id.clone(),
         total.to_string(),
         if s.intact { "yes" } else { "NO" }.to_string(),
+        s.labels.join(", "),
         types,
     ]
 }

@@ -7,6 +7,7 @@ mod compare;
 mod demo;
 mod error;
 mod export;
+mod label;
 mod list;
 mod output;
 mod progress;
@@ -28,7 +29,7 @@ use crate::output::Output;
     version,
     about = "Snapshot, compare and restore a Microsoft Entra ID tenant's configuration."
 )]
-struct Cli {
+pub(crate) struct Cli {
     /// Print one JSON document on stdout instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -42,8 +43,14 @@ enum Command {
     ///
     /// After the first run only what changed is read (delta queries).
     Export(export::Args),
-    /// List the complete snapshots in a store, newest first.
+    /// List the snapshots in a store, newest first, with their kinds and labels.
+    ///
+    /// Snapshots that cannot be read are listed too, with the reason.
     List(list::Args),
+    /// Label a snapshot (`label SNAPSHOT NAME`), or take a label off (`--remove NAME`).
+    ///
+    /// A label can be given wherever a snapshot id is, as `label:NAME`; prune keeps labelled snapshots.
+    Label(label::Args),
     /// Show one snapshot's header and objects.
     Show(show::Args),
     /// What changed between two snapshots, or a snapshot and the live tenant, most severe first.
@@ -73,6 +80,7 @@ async fn main() {
     let result = match cli.command {
         Command::Export(args) => export::run(args, out).await,
         Command::List(args) => list::run(args, out),
+        Command::Label(args) => label::run(args, out),
         Command::Show(args) => show::run(args, out),
         Command::Compare(args) => compare::run(args, out).await,
         Command::Restore(args) => restore::run(args, out).await,

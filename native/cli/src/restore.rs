@@ -32,13 +32,14 @@ pub const EXIT_RESIDUE: i32 = 4;
 pub struct Args {
     #[command(flatten)]
     pub store: StoreArg,
-    /// The known-good snapshot to restore to (an id, or `latest`).
+    /// The known-good snapshot to restore to (an id, `latest` (the newest export) or `label:NAME`).
     #[arg(long, value_name = "ID", required_unless_present = "undo")]
     pub snapshot: Option<String>,
     /// Only these object types, comma-separated (e.g. conditionalAccessPolicy,namedLocation).
     #[arg(long, value_delimiter = ',', value_parser = parse_type)]
     pub types: Vec<&'static ObjectType>,
-    /// Only these objects (ids as in the snapshot), comma-separated.
+    /// Only these objects, comma-separated: ids as in the snapshot, or the live id of an
+    /// object re-created since (as a compare's Recreated change gives it).
     #[arg(long = "id", value_name = "OBJID", value_delimiter = ',')]
     pub ids: Vec<String>,
     /// Only these attributes (e.g. department, state, conditions.users.excludeGroups, members);
@@ -78,7 +79,9 @@ pub struct Args {
 struct JsonResult<'a> {
     what_if: bool,
     snapshot: &'a str,
-    pre_restore: &'a str,
+    /// The undo point's id, stored before the first write; null when nothing
+    /// was written (a what-if stores nothing).
+    pre_restore: Option<&'a str>,
     plan: &'a entrasnap_core::restore::Plan,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'a RestoreOutcome>,
@@ -147,12 +150,12 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
                 return refusal(&prepared).map_or(Ok(()), Err);
             }
         } else {
-            show_plan(&prepared)?;
+            show_plan(&prepared, args.what_if)?;
             if let Some(e) = refusal(&prepared) {
                 return Err(e);
             }
             if args.what_if {
-                println!("\n--what-if: nothing was written.");
+                println!("\n--what-if: nothing was written, to the tenant or to the store.");
                 return Ok(());
             }
             if prepared.plan.steps.is_empty() {
@@ -196,7 +199,7 @@ fn emit_json(
     let doc = JsonResult {
         what_if,
         snapshot: &prepared.target,
-        pre_restore: &prepared.pre_restore,
+        pre_restore: outcome.map(|o| o.pre_restore.as_str()),
         plan: &prepared.plan,
         outcome,
     };
@@ -230,12 +233,16 @@ fn refusal(prepared: &Prepared) -> Option<CliError> {
     ))
 }
 
-fn show_plan(prepared: &Prepared) -> Result<(), CliError> {
+fn show_plan(prepared: &Prepared, what_if: bool) -> Result<(), CliError> {
     let mut stdout = io::stdout().lock();
-    let live = format!(
-        "the live tenant (snapshot {} taken just now, the undo point)",
-        prepared.pre_restore
-    );
+    let live = if what_if {
+        "the live tenant (read just now; a what-if stores nothing)".to_string()
+    } else {
+        format!(
+            "the live tenant (read just now; stored as undo point {} before the first write)",
+            prepared.pre_restore
+        )
+    };
     write_plan(&mut stdout, &prepared.plan, &live)?;
     if !prepared.resumes.is_empty() {
         writeln!(
@@ -319,6 +326,8 @@ fn restore_error(e: RestoreError, wrote: bool) -> CliError {
             missing.join(", ")
         ))
         .detail("nothing was written; grant them (admin consent) or sign in with an identity that has them"),
+        RestoreError::Filter(e) => CliError::new(e.message().to_string())
+            .detail("nothing was written, to the tenant or to the store"),
         other if wrote => CliError::new(format!("restore failed: {other}")).detail(
             "the journal in the store records every step that was written; running the same restore again completes it",
         ),

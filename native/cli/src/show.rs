@@ -14,7 +14,7 @@ use crate::store_arg::{StoreArg, existing_snapshot};
 pub struct Args {
     #[command(flatten)]
     pub store: StoreArg,
-    /// The snapshot: an id or `latest`.
+    /// The snapshot: an id, `latest` (the newest export) or `label:NAME`.
     #[arg(long, value_name = "ID")]
     pub snapshot: String,
     /// Only objects of this type (e.g. `conditionalAccessPolicy`).
@@ -60,6 +60,10 @@ pub fn run(args: Args, out: Output) -> Result<(), CliError> {
     out.emit(&shown, |w| {
         let s = shown.snapshot;
         writeln!(w, "snapshot  {}", s.id)?;
+        writeln!(w, "kind      {}", s.kind)?;
+        if !s.labels.is_empty() {
+            writeln!(w, "labels    {}", s.labels.join(", "))?;
+        }
         writeln!(w, "tenant    {}", s.tenant_id)?;
         writeln!(
             w,

@@ -40,19 +40,25 @@ impl StoreArg {
     }
 }
 
-/// Resolves `id` (an id or `latest`) to a snapshot whose manifest is in
-/// `store`; a well-formed id the store does not hold is an error naming both.
+/// Resolves `id` (an id, `latest` or `label:NAME`) to a snapshot whose
+/// manifest is in `store`; a well-formed id the store does not hold is an
+/// error naming both.
 pub fn existing_snapshot(store: &LocalStore, id: &str) -> Result<SnapshotId, CliError> {
-    store.existing_snapshot(id).map_err(|e| {
+    store.existing_snapshot(id).map_err(with_list_hint(store))
+}
+
+/// A store error, with a pointer to `list` when something was not found.
+pub fn with_list_hint(store: &LocalStore) -> impl Fn(entrasnap_core::Error) -> CliError + '_ {
+    move |e| {
         let not_there = e.kind() == ErrorKind::NotFound;
         let err = CliError::from(e);
         if not_there {
             err.detail(format!(
-                "`entrasnap list --store {}` shows the snapshots it holds",
+                "`entrasnap list --store {}` shows the snapshots and labels it holds",
                 store.root().display()
             ))
         } else {
             err
         }
-    })
+    }
 }

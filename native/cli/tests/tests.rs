@@ -35,3 +35,6 @@ mod emulator;
 
 // `restore` against the emulator: every outcome read back from the tenant.
 mod restore;
+
+// Issue 12's traps: kinds and `latest`, labels, filters that match nothing, a what-if that stores nothing.
+mod trust;

@@ -1,15 +1,19 @@
 //! `snapshot.compare`: what changed between two snapshots, or between a
 //! snapshot and the live tenant, most severe first.
 //!
-//! Request: `{"op": "snapshot.compare", "store": "<folder>", "from"?: "<id>|latest",
-//! "to"?: "<id>|latest|live", "types"?: [...], "severityMin"?: "info".."critical",
-//! plus the Graph sign-in parameters when `to` is `live`}`. `live` exports the
-//! tenant into the store first (incrementally), so the comparison is with a
-//! snapshot taken now, kept like any other. Result: the report
-//! `{"from", "to", "live", "hidden", "counts", "changes": [...]}`, the same
-//! records `entrasnap compare --json` prints.
+//! Request: `{"op": "snapshot.compare", "store": "<folder>", "from"?:
+//! "<id>|latest|label:NAME", "to"?: "<id>|latest|label:NAME|live", "types"?:
+//! [...], "severityMin"?: "info".."critical", plus the Graph sign-in
+//! parameters when `to` is `live`}`. Both sides are resolved once, before
+//! anything else; `live` then exports the tenant into the store
+//! (incrementally, kind `compare-live`, so it never becomes `latest`).
+//! Result: the report `{"from", "to", "live", "hidden", "counts", "changes":
+//! [...]}` whose `from` and `to` are the resolved snapshot ids, the same
+//! records `entrasnap compare --json` prints. `types` naming a type a side
+//! did not export fails with `EntraSnapshot.InvalidArgument`.
 
 use entrasnap_core::ObjectType;
+use entrasnap_core::store::SnapshotKind;
 use entrasnap_core::diff::render::{self, Format, RenderOptions};
 use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
 use entrasnap_graph::CancellationToken;
@@ -94,21 +98,25 @@ fn run(
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
     let store = store::open_existing(&params.store)?;
-    // `latest` means the newest snapshot before any live export below.
-    let from = store::existing_snapshot(&store, &params.from)?.to_string();
+    // Resolved once, before the live export below.
+    let type_names: Vec<&str> = types.iter().map(|t| t.name).collect();
+    let from = store::resolve(&store, &params.from)?;
+    store::require_types(&from, &type_names)?;
+    let from = from.id.to_string();
     let live = params.to.eq_ignore_ascii_case("live");
     let to = if live {
-        // The whole tenant, so the new snapshot is a complete `latest`;
-        // `types` only narrows the comparison.
+        // The whole tenant; `types` only narrows the comparison.
         let options = ExportOptions {
-            types: Vec::new(),
-            full: false,
+            kind: SnapshotKind::CompareLive,
+            ..ExportOptions::default()
         };
         export_into(&store, access, &options, context)?
             .snapshot_id
             .to_string()
     } else {
-        store::existing_snapshot(&store, &params.to)?.to_string()
+        let to = store::resolve(&store, &params.to)?;
+        store::require_types(&to, &type_names)?;
+        to.id.to_string()
     };
     context.check_cancelled()?;
     let (before, after) = StoredSnapshot::open_pair(&store, &from, &to)

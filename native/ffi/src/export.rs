@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use entrasnap_core::store::SnapshotKind;
 use entrasnap_core::{LocalStore, ObjectType};
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, ProgressEvent, export};
@@ -65,6 +66,7 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
         let options = ExportOptions {
             types,
             full: params.full,
+            kind: SnapshotKind::Export,
         };
         let report = export_into(&store, &access, &options, context)
             .map_err(|e| e.redact(&access.secret()))?;

@@ -1,12 +1,13 @@
-//! `snapshot.list`: the complete snapshots in a store, newest first.
+//! `snapshot.list`: every snapshot in a store, newest first.
 //!
 //! Request: `{"op": "snapshot.list", "store": "<folder>"}`. Result: an array
-//! of summaries `{"id", "tenantId", "createdAt", "completedAt",
-//! "engineVersion", "types", "counts", "intact"}`. A snapshot whose manifest
-//! was edited after it completed is listed with `"intact": false`; an
-//! incomplete one is never listed.
+//! of summaries `{"id", "tenantId", "kind", "labels", "createdAt",
+//! "completedAt", "engineVersion", "types", "counts", "intact", "readable":
+//! true}` and, for a snapshot that cannot be read (a newer format, a damaged
+//! manifest), `{"id", "readable": false, "reason", "labels"}`. A snapshot
+//! whose manifest was edited after it completed is listed with `"intact":
+//! false`; an incomplete one is never listed.
 
-use entrasnap_core::SnapshotStore;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -30,8 +31,8 @@ pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
 fn run(params: &Params, context: &JobContext) -> Result<Value, OperationError> {
     context.check_cancelled()?;
     let store = store::open_existing(&params.store)?;
-    let snapshots = store.list().map_err(|e| OperationError::from_store(&e))?;
-    Ok(serde_json::to_value(snapshots).expect("summaries serialize"))
+    let listing = store.list_all().map_err(|e| OperationError::from_store(&e))?;
+    Ok(Value::Array(listing.rows()))
 }
 
 #[cfg(test)]

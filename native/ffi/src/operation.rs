@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::context::{JobContext, OperationError};
 use crate::result::entrasnap_result;
-use crate::{compare, export, list, restore, selftest, verify};
+use crate::{compare, export, labels, list, restore, selftest, verify};
 
 /// The operations this library runs, in the order `engine.info` lists them.
 pub const OPERATIONS: &[&str] = &[
@@ -13,7 +13,9 @@ pub const OPERATIONS: &[&str] = &[
     "engine.selftest",
     "snapshot.export",
     "snapshot.compare",
+    "snapshot.label",
     "snapshot.list",
+    "snapshot.resolve",
     "snapshot.restore",
     "snapshot.verify",
 ];
@@ -50,7 +52,9 @@ pub(crate) fn prepare(request: Request) -> Operation {
         "engine.selftest" => selftest::prepare(request.params),
         "snapshot.export" => export::prepare(request.params),
         "snapshot.compare" => compare::prepare(request.params),
+        "snapshot.label" => labels::prepare_label(request.params),
         "snapshot.list" => list::prepare(request.params),
+        "snapshot.resolve" => labels::prepare_resolve(request.params),
         "snapshot.restore" => restore::prepare_op(request.params),
         "snapshot.verify" => verify::prepare(request.params),
         unknown => fail(OperationError::unknown_operation(unknown)),

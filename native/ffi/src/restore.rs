@@ -1,14 +1,19 @@
 //! `snapshot.restore`: bring objects or attributes back to a snapshot, or undo
 //! an earlier restore, exactly as `entrasnap restore` does.
 //!
-//! Request: `{"op": "snapshot.restore", "store", "snapshot"?: "<id>|latest",
+//! Request: `{"op": "snapshot.restore", "store", "snapshot"?: "<id>|latest|label:NAME",
 //! "types"?, "ids"?, "attributes"?, "breakGlass"?, "overrideBreakGlass"?,
 //! "reportOnly"?, "deleteAdded"?, "whatIf"?, "undo"?: "<restoreId>"}` plus the
 //! Graph sign-in parameters. Result: `{"restoreId" (null for what-if),
 //! "snapshot", "preRestore", "whatIf", "plan", "permissions", "outcomes",
 //! "counts", "verification"}`. A plan the break-glass guard refuses fails
 //! with `EntraSnapshot.BreakGlassGuard`; missing token permissions with
-//! `EntraSnapshot.PermissionDenied`; both before anything is written.
+//! `EntraSnapshot.PermissionDenied`; a filter that matches nothing (a type
+//! the snapshot did not export, an id in neither the snapshot nor the
+//! tenant, an unknown attribute) with `EntraSnapshot.InvalidArgument`; all
+//! before anything is written. `snapshot` in the result is the resolved id;
+//! `preRestore` is the undo point stored before the first write, null when
+//! nothing was written (a what-if stores nothing, not even the undo point).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -136,7 +141,7 @@ fn run(
             return Ok(json!({
                 "restoreId": null,
                 "snapshot": prepared.target,
-                "preRestore": prepared.pre_restore,
+                "preRestore": null,
                 "whatIf": true,
                 "plan": prepared.plan,
                 "permissions": prepared.permissions,
@@ -201,6 +206,10 @@ fn restore_error(error: &RestoreError) -> OperationError {
             ),
         ),
         RestoreError::Cancelled => OperationError::cancelled(),
+        RestoreError::Filter(e) => OperationError::invalid_argument(&format!(
+            "{}; nothing was written",
+            e.message()
+        )),
         RestoreError::Graph(e) => OperationError::from_graph(e),
         RestoreError::Store(e) | RestoreError::Journal(e) => OperationError::from_store(e),
         other => OperationError::new("RestoreError", &format!("restore failed: {other}")),

@@ -2,7 +2,7 @@
 //! request names, and finding a snapshot in it.
 
 use entrasnap_core::LocalStore;
-use entrasnap_core::store::SnapshotId;
+use entrasnap_core::store::{SnapshotId, SnapshotSummary};
 
 use crate::context::OperationError;
 
@@ -25,4 +25,24 @@ pub(crate) fn existing_snapshot(
     store
         .existing_snapshot(id)
         .map_err(|e| OperationError::from_store(&e))
+}
+
+/// Resolves a reference (an id, `latest` or `label:NAME`) once, reading its manifest.
+pub(crate) fn resolve(
+    store: &LocalStore,
+    reference: &str,
+) -> Result<SnapshotSummary, OperationError> {
+    store
+        .resolve(reference)
+        .map_err(|e| OperationError::from_store(&e))
+}
+
+/// A `types` filter naming a type the snapshot did not export matched
+/// nothing: an argument error naming it.
+pub(crate) fn require_types(
+    summary: &SnapshotSummary,
+    types: &[&str],
+) -> Result<(), OperationError> {
+    entrasnap_core::store::require_types(summary.id.as_str(), &summary.types, types)
+        .map_err(|e| OperationError::invalid_argument(e.message()))
 }

@@ -1,7 +1,20 @@
 //! What the client has done so far, for progress events and tests.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+tokio::task_local! {
+    /// The tally of the work a future is doing (one object type's export),
+    /// so its progress shows its own requests rather than the whole export's.
+    static TALLY: Arc<AtomicU64>;
+}
+
+/// Runs `future`, counting every request it sends in `tally` too.
+pub async fn tallied<F: Future>(tally: Arc<AtomicU64>, future: F) -> F::Output {
+    TALLY.scope(tally, future).await
+}
 
 /// Running totals, shared by every task using one client.
 #[derive(Debug, Default)]
@@ -32,6 +45,7 @@ pub struct Stats {
 impl Counters {
     pub fn sent(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        let _ = TALLY.try_with(|t| t.fetch_add(1, Ordering::Relaxed));
     }
 
     pub fn retried(&self, n: u64) {

@@ -10,12 +10,13 @@
 //! that type. Small v1.0 collections and singletons are read in one `$batch`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use entrasnap_core::registry::{ApiVersion, Source, SourceShape};
 use entrasnap_core::store::{
-    Links, Manifest, ObjectEntry, SnapshotId, SnapshotStore, SnapshotWriter,
+    Links, Manifest, ObjectEntry, SnapshotKind, SnapshotStore, SnapshotWriter, StagedSnapshot,
 };
 use entrasnap_core::{LocalStore, NormalizedObject, ObjectType, normalize::normalize_from};
 use futures::future::try_join_all;
@@ -24,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::batch::BatchRequest;
 use crate::client::GraphClient;
+use crate::counters::tallied;
 use crate::delta::{DeltaError, DeltaOutcome};
 use crate::error::{Error, ErrorKind};
 use crate::request::Request;
@@ -37,7 +39,8 @@ pub struct ProgressEvent {
     pub type_name: String,
     /// Objects of this type in the snapshot so far.
     pub objects: u64,
-    /// Requests sent by the whole export so far.
+    /// Requests sent for this type so far (types read together in one
+    /// `$batch` each count that batch).
     pub requests: u64,
     /// Time the whole export has spent waiting on throttling so far.
     pub throttle_wait: Duration,
@@ -54,6 +57,8 @@ pub struct ExportOptions {
     pub types: Vec<&'static ObjectType>,
     /// Ignore saved delta links and read everything again.
     pub full: bool,
+    /// Why the snapshot is taken (an export unless said otherwise).
+    pub kind: SnapshotKind,
 }
 
 /// How each type was read.
@@ -104,6 +109,8 @@ struct Run<'a> {
     /// The tenant's previous snapshot and its delta links, when incremental.
     previous: Option<Previous>,
     objects: BTreeMap<&'static str, AtomicU64>,
+    /// Requests per type (the types of the shared `$batch` share one).
+    requests: BTreeMap<&'static str, Arc<AtomicU64>>,
 }
 
 impl Run<'_> {
@@ -116,7 +123,10 @@ impl Run<'_> {
         (self.progress)(ProgressEvent {
             type_name: ty.name.to_string(),
             objects,
-            requests: stats.requests,
+            requests: self
+                .requests
+                .get(ty.name)
+                .map_or(0, |n| n.load(Ordering::Relaxed)),
             throttle_wait: stats.throttle_wait,
             done,
         });
@@ -156,16 +166,65 @@ pub async fn export(
     progress: &ProgressSink,
     cancel: &CancellationToken,
 ) -> Result<ExportReport, ExportError> {
+    let (writer, report) = read_tenant(client, store, options, progress, cancel, false).await?;
+    writer.finish()?;
+    Ok(report)
+}
+
+/// Like [`export`], but the snapshot is only staged: nothing is written to
+/// the store until the caller commits it (a restore does once the plan is
+/// confirmed, so a what-if leaves the store as it was). The report names the
+/// id it will have.
+pub async fn export_staged(
+    client: &GraphClient,
+    store: &LocalStore,
+    options: &ExportOptions,
+    progress: &ProgressSink,
+    cancel: &CancellationToken,
+) -> Result<(StagedSnapshot, ExportReport), ExportError> {
+    let (writer, report) = read_tenant(client, store, options, progress, cancel, true).await?;
+    Ok((writer.stage(), report))
+}
+
+/// Reads the tenant into a new writer, left unfinished for the caller.
+async fn read_tenant(
+    client: &GraphClient,
+    store: &LocalStore,
+    options: &ExportOptions,
+    progress: &ProgressSink,
+    cancel: &CancellationToken,
+    staged: bool,
+) -> Result<(SnapshotWriter, ExportReport), ExportError> {
     let started = Instant::now();
     let types: Vec<&'static ObjectType> = if options.types.is_empty() {
         ObjectType::all().iter().collect()
     } else {
         options.types.clone()
     };
+    // Small v1.0 reads go in one $batch; the rest run side by side.
+    let (batched, separate): (Vec<_>, Vec<_>) = types.iter().partition(|t| batchable(t));
+    let batch_tally = Arc::new(AtomicU64::new(0));
+    let requests: BTreeMap<&'static str, Arc<AtomicU64>> = types
+        .iter()
+        .map(|t| {
+            let tally = if batchable(t) {
+                batch_tally.clone()
+            } else {
+                Arc::new(AtomicU64::new(0))
+            };
+            (t.name, tally)
+        })
+        .collect();
+    let org_tally = requests
+        .get("organization")
+        .cloned()
+        .unwrap_or_else(|| Arc::new(AtomicU64::new(0)));
 
-    let organization = client
-        .get_all_request(Request::get("/organization").permission("Organization.Read.All"))
-        .await?;
+    let organization = tallied(
+        org_tally,
+        client.get_all_request(Request::get("/organization").permission("Organization.Read.All")),
+    )
+    .await?;
     let tenant_id = organization
         .first()
         .and_then(|o| o.get("id"))
@@ -178,7 +237,12 @@ pub async fn export(
     } else {
         previous_state(store, &tenant_id)?
     };
-    let writer = store.begin(&tenant_id, &types)?;
+    let writer = if staged {
+        store.begin_staged(&tenant_id, &types)?
+    } else {
+        store.begin(&tenant_id, &types)?
+    }
+    .with_kind(options.kind);
     let run = Run {
         client,
         store,
@@ -187,17 +251,21 @@ pub async fn export(
         cancel,
         previous,
         objects: types.iter().map(|t| (t.name, AtomicU64::new(0))).collect(),
+        requests,
     };
 
-    // Small v1.0 reads go in one $batch; the rest run side by side.
-    let (batched, separate): (Vec<_>, Vec<_>) = types.iter().partition(|t| batchable(t));
     let mut modes = BTreeMap::new();
     let mut delta_links = Map::new();
-    let batch_job = async {
+    let batch_job = tallied(batch_tally, async {
         read_batched(&run, &batched).await?;
         Ok::<_, ExportError>(())
-    };
-    let others = try_join_all(separate.iter().map(|ty| read_type(&run, ty, &organization)));
+    });
+    let others = try_join_all(separate.iter().map(|ty| {
+        tallied(
+            run.requests[ty.name].clone(),
+            read_type(&run, ty, &organization),
+        )
+    }));
     let ((), outcomes) = futures::try_join!(batch_job, others)?;
     for ty in &batched {
         modes.insert(ty.name.to_string(), ReadMode::Full);
@@ -220,10 +288,9 @@ pub async fn export(
         .map(|(k, v)| (k.to_string(), v.load(Ordering::Relaxed)))
         .collect();
     drop(run);
-    let id: SnapshotId = writer.finish()?;
     let stats = client.stats();
-    Ok(ExportReport {
-        snapshot_id: id.to_string(),
+    let report = ExportReport {
+        snapshot_id: writer.id().to_string(),
         tenant_id,
         counts,
         modes,
@@ -232,7 +299,8 @@ pub async fn export(
         throttled: stats.throttled,
         throttle_wait_ms: stats.throttle_wait.as_millis() as u64,
         elapsed_ms: started.elapsed().as_millis() as u64,
-    })
+    };
+    Ok((writer, report))
 }
 
 fn invalid(message: impl Into<String>) -> ExportError {

@@ -18,8 +18,8 @@ use crate::util::{client, start, stats};
 async fn run_export(sim: &Running, store: &LocalStore, full: bool) -> ExportReport {
     let client = client(sim);
     let options = ExportOptions {
-        types: Vec::new(),
         full,
+        ..ExportOptions::default()
     };
     export(&client, store, &options, &|_| {}, &CancellationToken::new())
         .await

@@ -97,6 +97,22 @@ impl<S: SnapshotStore> Snapshot for StoredSnapshot<'_, S> {
     }
 }
 
+/// A staged snapshot (read from the tenant, not stored) is a side like any other.
+impl Snapshot for crate::store::StagedSnapshot {
+    fn label(&self) -> String {
+        self.id().to_string()
+    }
+    fn entries(&self, ty: &str) -> &[ObjectEntry] {
+        self.manifest().entries(ty)
+    }
+    fn read_body(&self, hash: &ObjectHash) -> Result<Value> {
+        self.read_object(hash)
+    }
+    fn read_links(&self, hash: &ObjectHash) -> Result<Links> {
+        crate::store::StagedSnapshot::read_links(self, hash)
+    }
+}
+
 /// A snapshot held in memory: for a live export that is not kept, and for
 /// tests. Counts body and links reads so tests can prove what was skipped.
 #[derive(Default)]

@@ -2,6 +2,7 @@
 //! the ordered, explained list of Graph writes that brings the tenant back,
 //! guarded so that it cannot lock out break-glass accounts. Pure: no network.
 
+mod filters;
 mod guard;
 mod model;
 mod order;
@@ -14,4 +15,5 @@ pub use model::{
     BreakGlass, DeletedItems, Guard, Note, Plan, PlanOptions, Step, StepCounts, StepKind,
     StepOutcome, StepRequest, StepStatus,
 };
+pub use filters::{check_against_snapshot, check_ids_against_live};
 pub use plan::plan;

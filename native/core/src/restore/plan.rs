@@ -271,10 +271,20 @@ impl<'a> Planner<'a> {
         for ty in self.scope.types.clone() {
             let mut by_key: Option<HashMap<String, String>> = None;
             for e in target.entries(ty.name) {
-                if !self.scope.has_id(&e.id) || live.find(ty.name, &e.id).is_some() {
+                if live.find(ty.name, &e.id).is_some() {
+                    continue;
+                }
+                let named = self.scope.has_id(&e.id);
+                if !named && !self.scope.names_ids() {
                     continue;
                 }
                 let body = target.read_body(&e.hash)?;
+                // A re-created object is named by its new, live id (that is
+                // what a compare's Recreated change carries): it selects the
+                // snapshot object whose live counterpart it is.
+                if !named && !self.counterpart_named(ty, e, &body, &mut by_key)? {
+                    continue;
+                }
                 let fate = self.fate(ty, e, &body, &mut by_key)?;
                 match &fate {
                     Fate::Mapped(l) => {
@@ -357,6 +367,33 @@ impl<'a> Planner<'a> {
                 ty.display_name
             )
         }))
+    }
+
+    /// Whether the filters name the live counterpart of missing snapshot
+    /// object `e`: the object an earlier run re-created, or the one with the
+    /// same natural key.
+    fn counterpart_named(
+        &self,
+        ty: &'static ObjectType,
+        e: &ObjectEntry,
+        body: &Value,
+        by_key: &mut Option<HashMap<String, String>>,
+    ) -> Result<bool> {
+        if let Some(l) = self.options.id_map.get(&e.id)
+            && self.scope.has_id(l)
+        {
+            return Ok(true);
+        }
+        let Some(key) = ty.natural_key_of(body).filter(|k| *k != e.id) else {
+            return Ok(false);
+        };
+        if by_key.is_none() {
+            *by_key = Some(self.unclaimed_by_key(ty)?);
+        }
+        Ok(by_key
+            .as_ref()
+            .and_then(|m| m.get(&key.to_lowercase()))
+            .is_some_and(|l| self.scope.has_id(l)))
     }
 
     /// Live objects of `ty` not in the snapshot and not standing for another

@@ -69,6 +69,11 @@ impl<'o> Scope<'o> {
         self.ids.is_empty() || self.ids.contains(id)
     }
 
+    /// Whether the options name objects at all.
+    pub fn names_ids(&self) -> bool {
+        !self.ids.is_empty()
+    }
+
     /// The attribute paths to restore (empty with `filtered`: links only).
     pub fn attributes(&self) -> &[String] {
         &self.attributes

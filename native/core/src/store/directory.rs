@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::SnapshotStore;
 use super::atomic;
 use super::manifest::Manifest;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::normalize::pretty_bytes;
 
 /// What [`write_directory`] did.
@@ -29,8 +29,53 @@ pub struct DirectoryReport {
 /// Writes `snapshot` under `out_dir`. In each type folder the snapshot
 /// exports, object files (`*__*.json`) of objects it no longer holds are
 /// removed, so the folder mirrors the snapshot; other files are left alone.
+/// Checks, before anything is exported, that `out_dir` can be the folder of
+/// [`write_directory`]: a directory, or a path whose nearest existing
+/// ancestor is one (it is created then).
+pub fn check_out_dir(out_dir: &Path) -> Result<()> {
+    let mut at = Some(out_dir);
+    while let Some(path) = at {
+        if path.as_os_str().is_empty() {
+            break;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    if path == out_dir {
+                        format!(
+                            "--out {} is a file, not a folder; give a folder for --format directory",
+                            out_dir.display()
+                        )
+                    } else {
+                        format!(
+                            "--out {}: {} is a file, so the folder cannot be created",
+                            out_dir.display(),
+                            path.display()
+                        )
+                    },
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => at = path.parent(),
+            Err(e) => return Err(Error::io("look at", path, e)),
+        }
+    }
+    Ok(())
+}
+
 pub fn write_directory<S: SnapshotStore>(
     store: &S,
+    snapshot: &Manifest,
+    out_dir: &Path,
+) -> Result<DirectoryReport> {
+    write_directory_with(&|h| store.read_object(h), snapshot, out_dir)
+}
+
+/// [`write_directory`] of a snapshot whose objects `read` returns (a staged
+/// export, written out before it is stored so a failure stores nothing).
+pub fn write_directory_with(
+    read: &dyn Fn(&super::ObjectHash) -> Result<serde_json::Value>,
     snapshot: &Manifest,
     out_dir: &Path,
 ) -> Result<DirectoryReport> {
@@ -41,8 +86,7 @@ pub fn write_directory<S: SnapshotStore>(
         let mut expected = BTreeSet::new();
         for entry in entries {
             let stem = format!("{}__{}", slug(&entry.name), safe_id(&entry.id));
-            let body = store
-                .read_object(&entry.hash)
+            let body = read(&entry.hash)
                 .map_err(|e| in_snapshot(snapshot, ty, &entry.name, e))?;
             write_if_changed(
                 &dir.join(format!("{stem}.json")),
@@ -51,8 +95,7 @@ pub fn write_directory<S: SnapshotStore>(
             )?;
             expected.insert(format!("{stem}.json"));
             if let Some(links) = entry.links {
-                let links = store
-                    .read_object(&links)
+                let links = read(&links)
                     .map_err(|e| in_snapshot(snapshot, ty, &entry.name, e))?;
                 write_if_changed(
                     &dir.join(format!("{stem}.links.json")),

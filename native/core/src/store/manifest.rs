@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
+use super::kind::SnapshotKind;
 use super::objects;
 use crate::error::{Error, ErrorKind, Result};
 use crate::normalize::{canonical_bytes, pretty_bytes};
@@ -46,6 +47,10 @@ pub type Links = BTreeMap<String, Vec<String>>;
 pub struct SnapshotSummary {
     pub id: SnapshotId,
     pub tenant_id: String,
+    /// Why the snapshot exists; `latest` picks only exports.
+    pub kind: SnapshotKind,
+    /// Labels naming it (from the store's labels file, not the manifest).
+    pub labels: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub completed_at: DateTime<Utc>,
     pub engine_version: String,
@@ -88,6 +93,9 @@ pub(crate) struct ManifestFile {
     pub format: u32,
     pub id: SnapshotId,
     pub tenant_id: String,
+    /// Absent in manifests written before kinds existed: those are exports.
+    #[serde(default)]
+    pub kind: SnapshotKind,
     pub created_at: DateTime<Utc>,
     pub completed_at: DateTime<Utc>,
     pub engine_version: String,
@@ -106,6 +114,8 @@ impl ManifestFile {
         SnapshotSummary {
             id: self.id.clone(),
             tenant_id: self.tenant_id.clone(),
+            kind: self.kind,
+            labels: Vec::new(),
             created_at: self.created_at,
             completed_at: self.completed_at,
             engine_version: self.engine_version.clone(),
@@ -306,6 +316,7 @@ mod tests {
             format: FORMAT_VERSION,
             id: SnapshotId::parse("20261121T234700Z-7f3a9c").unwrap(),
             tenant_id: "t".into(),
+            kind: SnapshotKind::Export,
             created_at: Utc::now(),
             completed_at: Utc::now(),
             engine_version: "0.1.0".into(),
@@ -325,5 +336,16 @@ mod tests {
         assert_eq!(checksum_of(&mut v.clone()), f.checksum);
         v["counts"]["user"] = Value::from(1);
         assert_ne!(checksum_of(&mut v), f.checksum);
+    }
+
+    #[test]
+    fn a_manifest_without_a_kind_is_an_export() {
+        let mut f = file();
+        f.kind = SnapshotKind::UndoPoint;
+        let mut v: Value = serde_json::from_slice(&f.seal()).unwrap();
+        assert_eq!(v["kind"], "undo-point");
+        v.as_object_mut().unwrap().remove("kind");
+        let old: ManifestFile = serde_json::from_value(v).unwrap();
+        assert_eq!(old.kind, SnapshotKind::Export);
     }
 }

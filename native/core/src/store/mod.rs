@@ -5,7 +5,8 @@
 //! <root>/snapshots/<id>.json        one manifest per complete snapshot
 //! <root>/state/<tenantId>.json      per-tenant export state (delta links)
 //! <root>/journal/<restoreId>.jsonl  one restore journal per run (see journal.rs)
-//! <root>/lock                       writer lock (export, prune)
+//! <root>/labels.json                labels naming snapshots (see labels.rs)
+//! <root>/lock                       writer lock (export, prune, label)
 //! ```
 //!
 //! Objects are shared by every snapshot that holds the same content. Every file
@@ -17,10 +18,14 @@ mod directory;
 mod hash;
 mod id;
 mod journal;
+mod kind;
+mod labels;
+mod listing;
 mod lock;
 mod manifest;
 mod objects;
 mod prune;
+mod staged;
 mod state;
 mod verify;
 mod writer;
@@ -30,14 +35,18 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-pub use directory::{DirectoryReport, write_directory};
+pub use directory::{DirectoryReport, check_out_dir, write_directory, write_directory_with};
 pub use hash::ObjectHash;
 pub use id::SnapshotId;
 pub use journal::{
     JOURNAL_FORMAT, Journal, JournalFinish, JournalHeader, JournalSummary, JournalWriter,
 };
+pub use kind::SnapshotKind;
+pub use labels::{LABEL_PREFIX, check_label};
+pub use listing::{Listing, Unreadable, require_types};
 pub use manifest::{FORMAT_VERSION, Links, Manifest, ObjectEntry, SnapshotSummary};
 pub use prune::{KeepPolicy, PruneReport};
+pub use staged::StagedSnapshot;
 pub use verify::{Problem, ProblemKind, VerifyReport};
 pub use writer::SnapshotWriter;
 
@@ -165,6 +174,22 @@ impl LocalStore {
         types: &[&ObjectType],
         created_at: DateTime<Utc>,
     ) -> Result<SnapshotWriter> {
+        self.begin_with(tenant_id, types, created_at, true)
+    }
+
+    /// Starts a staged snapshot: it takes no lock and writes nothing until
+    /// [`SnapshotWriter::stage`] and [`StagedSnapshot::commit`].
+    pub fn begin_staged(&self, tenant_id: &str, types: &[&ObjectType]) -> Result<SnapshotWriter> {
+        self.begin_with(tenant_id, types, Utc::now(), false)
+    }
+
+    fn begin_with(
+        &self,
+        tenant_id: &str,
+        types: &[&ObjectType],
+        created_at: DateTime<Utc>,
+        lock: bool,
+    ) -> Result<SnapshotWriter> {
         state::check_tenant_id(tenant_id)?;
         if types.is_empty() {
             return Err(Error::new(
@@ -172,7 +197,11 @@ impl LocalStore {
                 "a snapshot needs at least one object type",
             ));
         }
-        let lock = lock::StoreLock::acquire(&self.root)?;
+        let lock = if lock {
+            Some(lock::StoreLock::acquire(&self.root)?)
+        } else {
+            None
+        };
         let base = self
             .summaries()?
             .into_iter()
@@ -191,22 +220,13 @@ impl LocalStore {
         ))
     }
 
-    /// Resolves `latest` or parses an id.
-    pub fn resolve_id(&self, id: &str) -> Result<SnapshotId> {
-        if id.eq_ignore_ascii_case("latest") {
-            return self
-                .list()?
-                .into_iter()
-                .next()
-                .map(|s| s.id)
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::NotFound,
-                        format!("no complete snapshot in {}", self.root.display()),
-                    )
-                });
+    /// Resolves `latest` or `label:NAME` (see [`LocalStore::resolve`]), or
+    /// parses an id without reading its manifest (`verify` looks at damaged ones).
+    pub fn resolve_id(&self, reference: &str) -> Result<SnapshotId> {
+        if listing::is_symbolic(reference) {
+            return Ok(self.resolve(reference)?.id);
         }
-        SnapshotId::parse(id)
+        listing::parse_id(&self.root, reference)
     }
 
     /// Every manifest in `snapshots/`: its summary, or the error reading it.
@@ -263,13 +283,7 @@ impl SnapshotStore for LocalStore {
     }
 
     fn list(&self) -> Result<Vec<SnapshotSummary>> {
-        let mut list: Vec<_> = self
-            .summaries()?
-            .into_iter()
-            .filter_map(Result::ok)
-            .collect();
-        list.sort_by(newest_first);
-        Ok(list)
+        Ok(self.list_all()?.snapshots)
     }
 
     fn manifest(&self, id: &str) -> Result<Manifest> {
@@ -283,7 +297,9 @@ impl SnapshotStore for LocalStore {
                 ),
             ));
         }
-        manifest::resolve_manifest(&self.root, loaded)
+        let mut manifest = manifest::resolve_manifest(&self.root, loaded)?;
+        manifest.summary.labels = self.labels_of(&id)?;
+        Ok(manifest)
     }
 
     fn read_object(&self, hash: &ObjectHash) -> Result<Value> {
@@ -300,7 +316,8 @@ impl SnapshotStore for LocalStore {
 
     fn prune(&self, policy: &KeepPolicy) -> Result<PruneReport> {
         let _lock = lock::StoreLock::acquire(&self.root)?;
-        prune::prune(&self.root, policy, self.summaries()?)
+        let labelled = labels::read(&self.root)?.into_values().collect();
+        prune::prune(&self.root, policy, self.summaries()?, &labelled)
     }
 
     fn state_get(&self, tenant_id: &str) -> Result<Option<Value>> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::atomic::{self, TEMP_PREFIX};
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
+use super::kind::SnapshotKind;
 use super::manifest::{self, Layer, SnapshotSummary};
 use super::objects;
 use crate::error::{Error, Result};
@@ -90,10 +91,13 @@ pub struct PruneReport {
 }
 
 /// Runs with the writer lock held, so no export adds objects meanwhile.
+/// `labelled` snapshots are kept whatever the policy, and so is each
+/// tenant's newest export (what `latest` means).
 pub(crate) fn prune(
     root: &Path,
     policy: &KeepPolicy,
     summaries: Vec<Result<SnapshotSummary, (SnapshotId, Error)>>,
+    labelled: &BTreeSet<SnapshotId>,
 ) -> Result<PruneReport> {
     let mut report = PruneReport::default();
     let mut readable = Vec::new();
@@ -104,7 +108,14 @@ pub(crate) fn prune(
             Err((id, e)) => unreadable.push((id, e)),
         }
     }
-    let keep = policy.select(&readable);
+    let mut keep = policy.select(&readable);
+    keep.extend(labelled.iter().cloned());
+    let exports: Vec<SnapshotSummary> = readable
+        .iter()
+        .filter(|s| s.kind == SnapshotKind::Export)
+        .cloned()
+        .collect();
+    keep.extend(KeepPolicy::default().select(&exports));
     for s in &readable {
         if keep.contains(&s.id) {
             report.kept.push(s.id.clone());
@@ -188,6 +199,8 @@ mod tests {
         SnapshotSummary {
             id: SnapshotId::generate(at, tenant),
             tenant_id: tenant.into(),
+            kind: SnapshotKind::Export,
+            labels: Vec::new(),
             created_at: at,
             completed_at: at,
             engine_version: "0".into(),

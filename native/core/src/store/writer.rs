@@ -1,8 +1,13 @@
 //! Writing one snapshot. Objects go to the store as they arrive; the manifest
 //! is written last, so until `finish` returns nothing lists the snapshot, and
 //! a killed export leaves only unreferenced objects for prune to collect.
+//!
+//! A *staged* writer (see [`super::staged`]) writes nothing: new objects wait
+//! in memory until the snapshot is committed, so a restore can plan against
+//! the live tenant and stop (what-if, a filter that matches nothing) with the
+//! store exactly as it was.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
@@ -12,6 +17,7 @@ use serde_json::Value;
 use super::atomic;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
+use super::kind::SnapshotKind;
 use super::lock::StoreLock;
 use super::manifest::{self, FORMAT_VERSION, Layer, Links, ManifestFile, ObjectEntry};
 use super::objects;
@@ -32,9 +38,11 @@ const MAX_LAYERS: usize = 8;
 #[derive(Debug)]
 pub struct SnapshotWriter {
     root: PathBuf,
-    _lock: StoreLock,
+    /// None while staged: taken when the snapshot is committed.
+    lock: Option<StoreLock>,
     id: SnapshotId,
     tenant_id: String,
+    kind: SnapshotKind,
     created_at: DateTime<Utc>,
     types: Vec<String>,
     /// The tenant's latest complete snapshot, whose layers this one may build on.
@@ -48,12 +56,14 @@ struct Pending {
     /// Object files written by this snapshot and not yet flushed to disk.
     unsynced: BTreeSet<PathBuf>,
     state: Option<Value>,
+    /// Staged: canonical bytes of objects the store does not hold yet, by hash.
+    held: Option<HashMap<ObjectHash, Vec<u8>>>,
 }
 
 impl SnapshotWriter {
     pub(crate) fn new(
         root: PathBuf,
-        lock: StoreLock,
+        lock: Option<StoreLock>,
         tenant_id: &str,
         types: &[&ObjectType],
         created_at: DateTime<Utc>,
@@ -67,16 +77,121 @@ impl SnapshotWriter {
         let mut names: Vec<String> = types.iter().map(|t| t.name.to_string()).collect();
         names.sort();
         names.dedup();
+        let staged = lock.is_none();
         SnapshotWriter {
             root,
-            _lock: lock,
+            lock,
             id,
             tenant_id: tenant_id.to_string(),
+            kind: SnapshotKind::Export,
             created_at,
             types: names,
             base,
-            inner: Mutex::new(Pending::default()),
+            inner: Mutex::new(Pending {
+                held: staged.then(HashMap::new),
+                ..Pending::default()
+            }),
         }
+    }
+
+    /// Records why the snapshot exists (an export unless said otherwise).
+    pub fn with_kind(mut self, kind: SnapshotKind) -> SnapshotWriter {
+        self.kind = kind;
+        self
+    }
+
+    pub fn kind(&self) -> SnapshotKind {
+        self.kind
+    }
+
+    /// Stores `bytes` (or, staged, holds them until commit): their hash.
+    fn store_bytes(&self, bytes: &[u8]) -> Result<ObjectHash> {
+        if self.lock_inner().held.is_some() {
+            let hash = ObjectHash::of(bytes);
+            if !matches!(objects::check(&self.root, &hash), objects::Check::Ok(_)) {
+                let mut inner = self.lock_inner();
+                let held = inner.held.as_mut().expect("staged");
+                held.entry(hash).or_insert_with(|| bytes.to_vec());
+            }
+            return Ok(hash);
+        }
+        let (hash, written) = objects::put(&self.root, bytes)?;
+        self.lock_inner().unsynced.extend(written);
+        Ok(hash)
+    }
+
+    /// Ends a staged writer's reading: a snapshot to plan against, stored
+    /// only if committed.
+    pub fn stage(self) -> super::StagedSnapshot {
+        super::StagedSnapshot::new(self)
+    }
+
+    /// Staged: the held canonical bytes of `hash`, if it is a new object.
+    pub(crate) fn held(&self, hash: &ObjectHash) -> Option<Vec<u8>> {
+        self.lock_inner().held.as_ref()?.get(hash).cloned()
+    }
+
+    /// Staged: the entries so far, per type in id order (the types begun with
+    /// and nothing put are present and empty).
+    pub(crate) fn entries(&self) -> BTreeMap<String, Vec<ObjectEntry>> {
+        let inner = self.lock_inner();
+        self.types
+            .iter()
+            .map(|ty| {
+                let entries = inner
+                    .entries
+                    .get(ty)
+                    .map(|e| e.values().cloned().collect())
+                    .unwrap_or_default();
+                (ty.clone(), entries)
+            })
+            .collect()
+    }
+
+    pub(crate) fn root(&self) -> &std::path::Path {
+        &self.root
+    }
+
+    pub(crate) fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+
+    pub(crate) fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    pub(crate) fn types(&self) -> &[String] {
+        &self.types
+    }
+
+    /// Staged: takes the store lock, writes the held objects and checks that
+    /// every carried-over object is still there (a prune may have run since
+    /// staging), then [`Self::finish`]es.
+    pub fn commit(mut self) -> Result<SnapshotId> {
+        let lock = StoreLock::acquire(&self.root)?;
+        self.lock = Some(lock);
+        let held = self.lock_inner().held.take().unwrap_or_default();
+        for bytes in held.values() {
+            let (_, written) = objects::put(&self.root, bytes)?;
+            self.lock_inner().unsynced.extend(written);
+        }
+        let entries = self.entries();
+        for (ty, list) in &entries {
+            for e in list {
+                for hash in std::iter::once(&e.hash).chain(e.links.as_ref()) {
+                    if !objects::path_of(&self.root, hash).exists() {
+                        return Err(Error::new(
+                            ErrorKind::NotFound,
+                            format!(
+                                "cannot store snapshot {}: object {hash} of {ty} '{}' ({}) left the store while it was staged (a prune ran?); run the command again",
+                                self.id, e.name, e.id
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        self.finish()
     }
 
     /// The id the snapshot will have once finished.
@@ -89,7 +204,7 @@ impl SnapshotWriter {
     /// links already recorded for it are kept.
     pub fn put(&self, ty: &ObjectType, object: &NormalizedObject) -> Result<ObjectHash> {
         self.check_type(ty)?;
-        let (hash, written) = objects::put(&self.root, &object.canonical_bytes())?;
+        let hash = self.store_bytes(&object.canonical_bytes())?;
         let entry = ObjectEntry {
             id: object.id.clone(),
             hash,
@@ -98,7 +213,6 @@ impl SnapshotWriter {
             links: None,
         };
         let mut inner = self.lock_inner();
-        inner.unsynced.extend(written);
         let entries = inner.entries.entry(ty.name.to_string()).or_default();
         let links = entries.get(&object.id).and_then(|e| e.links);
         entries.insert(object.id.clone(), ObjectEntry { links, ..entry });
@@ -140,9 +254,7 @@ impl SnapshotWriter {
             None
         } else {
             let value = serde_json::to_value(&clean).expect("links serialize");
-            let (hash, written) = objects::put(&self.root, &canonical_bytes(&value))?;
-            self.lock_inner().unsynced.extend(written);
-            Some(hash)
+            Some(self.store_bytes(&canonical_bytes(&value))?)
         };
         let mut inner = self.lock_inner();
         let entry = inner
@@ -189,8 +301,12 @@ impl SnapshotWriter {
     }
 
     /// Writes the index layers and the manifest, then the tenant's state, and
-    /// releases the lock. Only now is the snapshot listed.
+    /// releases the lock. Only now is the snapshot listed. A staged writer is
+    /// committed (see [`Self::commit`]).
     pub fn finish(self) -> Result<SnapshotId> {
+        if self.lock.is_none() {
+            return self.commit();
+        }
         let pending = std::mem::take(&mut *self.lock_inner());
         let mut unsynced = pending.unsynced;
         let mut index = BTreeMap::new();
@@ -209,6 +325,7 @@ impl SnapshotWriter {
             format: FORMAT_VERSION,
             id: self.id.clone(),
             tenant_id: self.tenant_id.clone(),
+            kind: self.kind,
             created_at: self.created_at,
             completed_at: Utc::now().trunc_subsecs(3),
             engine_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -54,6 +54,10 @@ pub enum RestoreError {
     Plan(entrasnap_core::Error),
     #[error("{0}")]
     Invalid(String),
+    /// A filter (types, ids, attributes) names something that matched
+    /// nothing; nothing was read into or written to the store.
+    #[error("{0}")]
+    Filter(entrasnap_core::Error),
     #[error("cancelled")]
     Cancelled,
 }

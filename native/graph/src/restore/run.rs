@@ -5,15 +5,20 @@
 //! again: whatever a second plan would still write is residue.
 //!
 //! Two halves, so a person sees the plan before anything is written:
-//! [`prepare`] writes nothing to the tenant; [`apply`] writes.
+//! [`prepare`] writes nothing, neither to the tenant nor to the store (the
+//! undo point is only staged, and the filters are checked: a name that
+//! matches nothing fails); [`apply`] stores the undo point, then writes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use entrasnap_core::diff::StoredSnapshot;
-use entrasnap_core::restore::{Plan, PlanOptions, Step, StepCounts, StepOutcome, plan};
-use entrasnap_core::store::JournalHeader;
+use entrasnap_core::restore::{
+    Plan, PlanOptions, Step, StepCounts, StepOutcome, check_against_snapshot,
+    check_ids_against_live, plan,
+};
+use entrasnap_core::store::{JournalHeader, SnapshotKind, StagedSnapshot};
 use entrasnap_core::{LocalStore, ObjectType};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -22,7 +27,7 @@ use super::{
     ExecuteEvent, PermissionCheck, RestoreError, check_permissions, execute, read_deleted,
 };
 use crate::GraphClient;
-use crate::export::{ExportOptions, ProgressEvent, export};
+use crate::export::{ExportOptions, ProgressEvent, export_staged};
 
 /// What to restore to.
 #[derive(Debug, Clone)]
@@ -62,9 +67,10 @@ pub type RestoreSink = Arc<dyn Fn(RestoreEvent) + Send + Sync>;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Prepared {
-    /// The snapshot restored to.
+    /// The snapshot restored to (resolved: an id, never `latest` or a label).
     pub target: String,
-    /// The snapshot of the tenant taken just now: the plan's live side and the undo point.
+    /// The id of the tenant's state read just now: the plan's live side and
+    /// the undo point. Stored (kind `undo-point`) only when [`apply`] runs.
     pub pre_restore: String,
     pub plan: Plan,
     pub permissions: PermissionCheck,
@@ -75,14 +81,15 @@ pub struct Prepared {
     /// re-created are used instead of being created again.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resumes: Vec<String>,
+    /// The staged undo point, until [`apply`] commits it.
+    #[serde(skip)]
+    undo_point: Arc<Mutex<Option<StagedSnapshot>>>,
 }
 
 /// What reading the tenant back found.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verification {
-    /// The snapshot taken after writing.
-    pub snapshot: String,
     /// No residue: a second plan would write nothing.
     pub clean: bool,
     /// What a second plan would still write.
@@ -114,12 +121,14 @@ pub async fn prepare(
     sink: &RestoreSink,
     cancel: &CancellationToken,
 ) -> Result<Prepared, RestoreError> {
+    // The target is resolved once: every later step uses this id.
     let (target, mut options, undo_of) = match &request.target {
         RestoreTarget::Undo(id) => undo_request(store, id, &request.options)?,
         RestoreTarget::Snapshot(snapshot) => (
             store
-                .existing_snapshot(snapshot)
+                .resolve(snapshot)
                 .map_err(RestoreError::Store)?
+                .id
                 .to_string(),
             request.options.clone(),
             None,
@@ -127,6 +136,15 @@ pub async fn prepare(
     };
     // Checked before anything is read, so a typo costs no export.
     scope_types(&options)?;
+    let known_good = StoredSnapshot::open(store, &target).map_err(RestoreError::Store)?;
+    let held = known_good.manifest().summary.types.clone();
+    // The filters come from the person only when not undoing (an undo's are the journal's).
+    let unmatched_ids = match &request.target {
+        RestoreTarget::Snapshot(_) => {
+            check_against_snapshot(&known_good, &held, &options).map_err(RestoreError::Filter)?
+        }
+        RestoreTarget::Undo(_) => Vec::new(),
+    };
 
     // Objects earlier runs to the same snapshot already re-created: a run
     // killed (no final line) or stopped (Ctrl+C, failed steps) is completed by
@@ -157,17 +175,22 @@ pub async fn prepare(
     }
 
     sink(RestoreEvent::Stage(
-        "Taking a snapshot of the tenant before restoring (the undo point)".into(),
+        "Reading the tenant before restoring (the undo point)".into(),
     ));
-    let (pre_restore, plan) = plan_now(client, store, &target, &options, sink, cancel).await?;
+    let (live, plan) = plan_now(client, store, &known_good, &options, sink, cancel, |live| {
+        check_ids_against_live(&unmatched_ids, &known_good, &held, live, &options)
+            .map_err(RestoreError::Filter)
+    })
+    .await?;
     let permissions = check_permissions(client.token_source().as_ref(), &plan.permissions).await;
     Ok(Prepared {
         target,
-        pre_restore,
+        pre_restore: live.id().to_string(),
         plan,
         permissions,
         undo_of,
         resumes,
+        undo_point: Arc::new(Mutex::new(Some(live))),
     })
 }
 
@@ -195,6 +218,15 @@ pub async fn apply(
         });
     }
 
+    // The undo point is stored before the first write, and only then.
+    let staged = prepared
+        .undo_point
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(staged) = staged {
+        staged.commit().map_err(RestoreError::Store)?;
+    }
     let header = JournalHeader::new(plan, Some(prepared.pre_restore.clone()));
     let mut journal = store
         .begin_journal(&header)
@@ -218,7 +250,9 @@ pub async fn apply(
     ));
     let mut options = plan.options.clone();
     options.id_map.extend(report.id_map.clone());
-    let (after, second) = plan_now(client, store, &prepared.target, &options, sink, cancel).await?;
+    let known_good = StoredSnapshot::open(store, &prepared.target).map_err(RestoreError::Store)?;
+    // The read-back is planned against and dropped, never stored: it is not an export.
+    let (_, second) = plan_now(client, store, &known_good, &options, sink, cancel, |_| Ok(())).await?;
 
     Ok(RestoreOutcome {
         restore_id,
@@ -228,7 +262,6 @@ pub async fn apply(
         outcomes: report.outcomes,
         id_map: report.id_map,
         verification: Verification {
-            snapshot: after,
             clean: second.steps.is_empty(),
             residue: second.steps,
         },
@@ -252,45 +285,47 @@ fn scope_types(options: &PlanOptions) -> Result<Vec<&'static ObjectType>, Restor
         .collect()
 }
 
-/// Snapshots the tenant as it is now and plans from it (with its recycle
-/// bins) to `target`: the plan before writing, and the read-back after it,
-/// whose leftover steps are the residue. Returns the new snapshot's id too.
+/// Reads the tenant as it is now (staged, not stored) and plans from it
+/// (with its recycle bins) to `target`: the plan before writing, and the
+/// read-back after it, whose leftover steps are the residue. `check` looks at
+/// the live side before planning. Returns the staged live side too.
 async fn plan_now(
     client: &GraphClient,
     store: &LocalStore,
-    target: &str,
+    target: &StoredSnapshot<'_, LocalStore>,
     options: &PlanOptions,
     sink: &RestoreSink,
     cancel: &CancellationToken,
-) -> Result<(String, Plan), RestoreError> {
-    let now = snapshot_now(client, store, sink, cancel).await?;
+    check: impl FnOnce(&StagedSnapshot) -> Result<(), RestoreError>,
+) -> Result<(StagedSnapshot, Plan), RestoreError> {
+    let now = read_now(client, store, sink, cancel).await?;
+    check(&now)?;
     sink(RestoreEvent::Stage("Reading the recycle bins".into()));
     let deleted = read_deleted(client, &scope_types(options)?).await?;
-    let (target, live) =
-        StoredSnapshot::open_pair(store, target, &now).map_err(RestoreError::Store)?;
-    let plan = plan(&target, &live, &deleted, options).map_err(RestoreError::Plan)?;
+    let plan = plan(target, &now, &deleted, options).map_err(RestoreError::Plan)?;
     Ok((now, plan))
 }
 
-/// Exports the whole tenant (incrementally) into the store; the new snapshot's id.
-async fn snapshot_now(
+/// Reads the whole tenant (incrementally) into a staged undo-point snapshot.
+async fn read_now(
     client: &GraphClient,
     store: &LocalStore,
     sink: &RestoreSink,
     cancel: &CancellationToken,
-) -> Result<String, RestoreError> {
+) -> Result<StagedSnapshot, RestoreError> {
     let options = ExportOptions {
         types: Vec::new(),
         full: false,
+        kind: SnapshotKind::UndoPoint,
     };
     let export_sink = {
         let sink = sink.clone();
         move |e: ProgressEvent| sink(RestoreEvent::Export(e))
     };
-    let report = export(client, store, &options, &export_sink, cancel)
+    let (staged, _) = export_staged(client, store, &options, &export_sink, cancel)
         .await
         .map_err(RestoreError::Export)?;
-    Ok(report.snapshot_id)
+    Ok(staged)
 }
 
 /// An undo as a restore: back to the journal's pre-restore snapshot, for the

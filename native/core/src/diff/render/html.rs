@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use super::chart;
 use super::{
-    ORDER, RenderOptions, headline, kind_note, named, snapshot_time, summary, to_label, type_label,
+    ORDER, RenderOptions, credential, headline, kind_note, named, snapshot_time, summary, to_label,
+    type_label,
 };
 use crate::diff::model::{AttributeChange, Change, LinkChange, Report, Severity};
 
@@ -404,6 +405,9 @@ fn side(v: Option<&Value>, names: &BTreeMap<String, String>) -> String {
 /// and numbers as text, arrays of those as a list, anything deeper as compact
 /// JSON with ids named.
 fn val(v: &Value, names: &BTreeMap<String, String>) -> String {
+    if let Some(words) = credential(v) {
+        return esc(&words);
+    }
     match v {
         Value::Null => r#"<span class="none">(none)</span>"#.to_string(),
         Value::String(s) => match names.get(s) {

@@ -222,8 +222,11 @@ fn shown(v: &Option<Value>, names: &BTreeMap<String, String>) -> String {
 }
 
 /// A value for people: strings bare, ids by name, null as `(none)`,
-/// everything else as compact JSON with ids named.
+/// credentials in words, everything else as compact JSON with ids named.
 pub fn value(v: &Value, names: &BTreeMap<String, String>) -> String {
+    if let Some(words) = credential(v) {
+        return words;
+    }
     match v {
         Value::Null => "(none)".to_string(),
         Value::String(s) => names.get(s).cloned().unwrap_or_else(|| s.clone()),
@@ -234,6 +237,32 @@ pub fn value(v: &Value, names: &BTreeMap<String, String>) -> String {
         Value::Array(_) | Value::Object(_) => named(v, names).to_string(),
         other => other.to_string(),
     }
+}
+
+/// An application's or service principal's secret or certificate in words:
+/// `secret 'sync-2' (hint anq, expires 2028-12-01)`, `certificate 'signing'
+/// (Verify, expires 2027-06-30)`; `None` for anything else. Graph's
+/// passwordCredential carries a `hint`, a keyCredential a `usage` or `type`.
+pub fn credential(v: &Value) -> Option<String> {
+    let map = v.as_object()?;
+    map.get("keyId")?;
+    let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let (noun, mut details) = if map.contains_key("hint") || map.contains_key("secretText") {
+        ("secret", text("hint").map(|h| format!("hint {h}")).into_iter().collect::<Vec<_>>())
+    } else if map.contains_key("usage") || map.contains_key("type") {
+        ("certificate", text("usage").map(str::to_string).into_iter().collect())
+    } else {
+        return None;
+    };
+    if let Some(end) = text("endDateTime") {
+        details.push(format!("expires {}", end.get(..10).unwrap_or(end)));
+    }
+    let name = text("displayName").map_or_else(|| "without a name".to_string(), |n| format!("'{n}'"));
+    Some(if details.is_empty() {
+        format!("{noun} {name}")
+    } else {
+        format!("{noun} {name} ({})", details.join(", "))
+    })
 }
 
 fn named(v: &Value, names: &BTreeMap<String, String>) -> Value {
@@ -309,6 +338,28 @@ mod tests {
             reason: "Conditional Access policy 'CA001 - Require MFA for all users' was disabled: MFA for all users is no longer enforced".into(),
             restorable: None,
         }
+    }
+
+    #[test]
+    fn credentials_read_as_words_not_json() {
+        let names = BTreeMap::new();
+        let secret = json!({"displayName": "sync-2", "hint": "anq", "keyId": "k1",
+            "endDateTime": "2028-12-01T00:00:00Z", "startDateTime": "2026-12-01T00:00:00Z"});
+        assert_eq!(
+            value(&secret, &names),
+            "secret 'sync-2' (hint anq, expires 2028-12-01)"
+        );
+        let cert = json!({"displayName": "signing", "keyId": "k2", "type": "AsymmetricX509Cert",
+            "usage": "Verify", "endDateTime": "2027-06-30T12:00:00Z"});
+        assert_eq!(
+            value(&cert, &names),
+            "certificate 'signing' (Verify, expires 2027-06-30)"
+        );
+        assert_eq!(
+            value(&json!({"keyId": "k3", "hint": null}), &names),
+            "secret without a name"
+        );
+        assert_eq!(value(&json!({"keyId": "k4"}), &names), r#"{"keyId":"k4"}"#);
     }
 
     #[test]
