@@ -35,8 +35,9 @@ BeforeAll {
     $env:PSModulePath = (Join-Path -Path $repositoryRoot -ChildPath 'module') + [System.IO.Path]::PathSeparator + $env:PSModulePath
     # -ManagedIdentity in an example signs in at the emulator's managed
     # identity endpoint, as in Azure Automation's sandbox.
-    $env:IDENTITY_ENDPOINT = "$graphUrl/_identity/automation"
-    $env:IDENTITY_HEADER = 'pester-identity-header'
+    $identity = Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path '_sim/identity'
+    $env:IDENTITY_ENDPOINT = $identity.appService2019.IDENTITY_ENDPOINT
+    $env:IDENTITY_HEADER = $identity.appService2019.IDENTITY_HEADER
     $policyId = (Find-EntraSnapshotSimPolicy -GraphUrl $graphUrl -DisplayName 'CA001 - Require MFA for all users').id
 
     # Stand-ins for what an example calls outside this module: a sign-in

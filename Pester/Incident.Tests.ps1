@@ -50,7 +50,7 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         BeforeAll {
             if ($null -ne $graphUrl) {
                 $changes = @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To Live @signIn)
-                $incident = Get-EntraSnapshot -Store $store -Id latest
+                $incident = Get-EntraSnapshot -Store $store -Id $changes[0].ToSnapshotId
             }
         }
 
@@ -75,20 +75,22 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
             $change.Store | Should -Be $store
         }
 
-        It 'kept the live export as the newest snapshot' {
+        It 'kept the live export as a compare-live snapshot, which latest never picks' {
             @(Get-EntraSnapshot -Store $store).Count | Should -Be 2
             $incident.SnapshotId | Should -Not -Be $baseline.SnapshotId
+            $incident.Kind | Should -Be 'compare-live'
+            (Get-EntraSnapshot -Store $store -Id latest).SnapshotId | Should -Be $baseline.SnapshotId
         }
 
         It 'leaves out what is below -SeverityMinimum, and finds nothing between a snapshot and itself' {
-            @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To latest -SeverityMinimum Critical).Count | Should -Be 1
-            @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To latest -Type user, group).Count | Should -Be 0
+            @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To $incident.SnapshotId -SeverityMinimum Critical).Count | Should -Be 1
+            @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To $incident.SnapshotId -Type user, group).Count | Should -Be 0
             Compare-EntraSnapshot -Store $store -From latest -To latest | Should -BeNullOrEmpty
         }
 
         It 'writes an HTML report with -OutFile' {
             $file = Join-Path -Path $TestDrive -ChildPath 'incident.html'
-            Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To latest -Format Html -OutFile $file | Should -BeNullOrEmpty
+            Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To $incident.SnapshotId -Format Html -OutFile $file | Should -BeNullOrEmpty
             $bytes = [System.IO.File]::ReadAllBytes($file)
             ($bytes[0..2] -join ',') | Should -Not -Be '239,187,191' -Because 'UTF-8 without a byte order mark'
             $html = [System.Text.Encoding]::UTF8.GetString($bytes)
@@ -96,7 +98,7 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
             $html | Should -BeLike "*$policyName*"
             $html | Should -Not -BeLike '*pester-incident-token-71d2*'
 
-            $passed = @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To latest -Format Markdown -OutFile (Join-Path -Path $TestDrive -ChildPath 'incident.md') -PassThru)
+            $passed = @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To $incident.SnapshotId -Format Markdown -OutFile (Join-Path -Path $TestDrive -ChildPath 'incident.md') -PassThru)
             $passed.Count | Should -Be 1
             $passed[0].ObjectId | Should -Be $policyId
         }

@@ -201,3 +201,48 @@ Describe 'Snapshots of entrasnap-sim' {
         Test-EntraSnapshot -Store $store -Quiet | Should -BeTrue -Because 'the original store is untouched'
     }
 }
+
+# Ctrl+C at the prompt stops the pipeline; PowerShell.Stop() on another
+# runspace does exactly the same (StopProcessing, then the finally blocks).
+Describe 'An export stopped halfway' {
+    BeforeAll {
+        $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive
+        $simProcess = $started.Process
+        $graphUrl = $started.GraphUrl
+        $store = Join-Path -Path $TestDrive -ChildPath 'stopped'
+    }
+
+    AfterAll {
+        Stop-EntraSnapshotSim -Process $simProcess
+    }
+
+    It 'stops its Graph requests, lists no snapshot and leaves a store that verifies' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($ManifestPath, $Store, $GraphUrl)
+                    Import-Module -Name $ManifestPath
+                    $token = ConvertTo-SecureString -String 'any' -AsPlainText -Force
+                    Export-EntraSnapshot -Store $Store -GraphUrl $GraphUrl -AccessToken $token -Full
+                }).AddArgument($manifestPath).AddArgument($store).AddArgument($graphUrl)
+            $running = $shell.BeginInvoke()
+            # Stop once the export is under way: Graph has seen its requests.
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while ([long](Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path '_sim/stats').requests -lt 3 -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+            $running.IsCompleted | Should -BeFalse -Because 'the export (paced at one Conditional Access request per second) is still running'
+            $shell.Stop()
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $shell.Dispose()
+        }
+        # Nothing more reaches Graph once the job is stopped and freed.
+        $after = [long](Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path '_sim/stats').requests
+        Start-Sleep -Milliseconds 1500
+        [long](Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path '_sim/stats').requests | Should -Be $after
+        @(Get-EntraSnapshot -Store $store -WarningAction SilentlyContinue).Count | Should -Be 0
+        Test-EntraSnapshot -Store $store -Quiet | Should -BeTrue
+    }
+}

@@ -34,13 +34,15 @@ function Compare-EntraSnapshot {
     of them is required. The store must exist.
 
     .PARAMETER From
-    The earlier side: a snapshot id or 'latest' (the newest snapshot, taken
-    before any -To Live export). Defaults to 'latest'. Snapshots piped from
-    Get-EntraSnapshot or Export-EntraSnapshot bind here by their SnapshotId.
+    The earlier side: a snapshot id, 'latest' (the newest export: the live
+    side of an earlier -To Live is never picked) or 'label:NAME'. Defaults
+    to 'latest'. Snapshots piped from Get-EntraSnapshot or
+    Export-EntraSnapshot bind here by their SnapshotId.
 
     .PARAMETER To
-    The later side: a snapshot id, 'latest', or 'Live' for the tenant as it
-    is now (exported into the store first).
+    The later side: a snapshot id, 'latest', 'label:NAME', or 'Live' for the
+    tenant as it is now (exported into the store first, as a snapshot of
+    kind compare-live, so running it twice reports the same changes).
 
     .PARAMETER Type
     The object types to compare (Graph entity names, like

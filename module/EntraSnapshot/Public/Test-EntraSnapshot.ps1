@@ -22,8 +22,8 @@ function Test-EntraSnapshot {
     of them is required. The store must exist.
 
     .PARAMETER Id
-    The snapshot to verify: its id or 'latest'. Every snapshot in the store
-    by default.
+    The snapshot to verify: its id, 'latest' (the newest export) or
+    'label:NAME'. Every snapshot in the store by default.
 
     .PARAMETER Quiet
     Return $true when every checked snapshot is intact, $false otherwise,
