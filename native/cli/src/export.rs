@@ -9,7 +9,7 @@ use entrasnap_core::store::{check_out_dir, write_directory_with};
 use entrasnap_core::store::SnapshotKind;
 use entrasnap_core::{LocalStore, ObjectType};
 use entrasnap_graph::ErrorKind;
-use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export, export_staged};
+use entrasnap_graph::export::{ExportOptions, ExportReport, export, export_staged};
 use entrasnap_graph::{AuthOptions, CancellationToken, GraphClient, Secret};
 
 use crate::error::CliError;
@@ -50,7 +50,7 @@ pub struct GraphArgs {
     /// Microsoft Graph base URL (default https://graph.microsoft.com).
     #[arg(long, env = "ENTRASNAP_GRAPH_URL")]
     pub graph_url: Option<String>,
-    /// Sign in with the managed identity (Azure VMs; Automation and App Service are detected).
+    /// Sign in with the managed identity of an Azure VM (IMDS); Automation, App Service, Arc and Cloud Shell are detected from their variables.
     #[arg(long)]
     pub managed_identity: bool,
     /// Client id of a user-assigned managed identity.
@@ -177,17 +177,10 @@ pub async fn export_snapshot(
         },
     };
     on_ctrl_c.abort();
+    // A failed sign-in already says what was tried and how to use each source.
     result.map_err(|e| {
         progress.finish();
-        let auth = matches!(&e, ExportError::Graph(g) if matches!(g.kind(), ErrorKind::Auth { .. }));
-        let err = CliError::new(format!("export failed: {e}"))
-            .detail("no snapshot was written; earlier snapshots are untouched");
-        if auth {
-            err.detail(
-                "sign in with one of: ENTRASNAP_TOKEN, --managed-identity, AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, or `az login`",
-            )
-        } else {
-            err
-        }
+        CliError::new(format!("export failed: {e}"))
+            .detail("no snapshot was written; earlier snapshots are untouched")
     })
 }

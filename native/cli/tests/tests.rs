@@ -33,6 +33,9 @@ mod compare_html;
 // The Graph emulator driven through Graph's verbs, and the binary run against it.
 mod emulator;
 
+// Sign-in from the environment alone: every managed identity shape, its errors, and "nothing signed in".
+mod sign_in;
+
 // `restore` against the emulator: every outcome read back from the tenant.
 mod restore;
 

@@ -82,7 +82,7 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
     match prepared {
         Ok((access, params, types, severity_min, format)) => Box::new(move |context| {
             run(&access, &params, &types, severity_min, format, context)
-                .map_err(|e| e.redact(&access.secret()))
+                .map_err(|e| access.redact(e, context))
         }),
         Err(error) => operation::fail(error),
     }
@@ -127,7 +127,7 @@ fn run(
         // Whether each removed object is still in the recycle bin.
         let cancel = CancellationToken::new();
         let bins = runtime::block_on(context, &cancel, async {
-            match access.client(&cancel) {
+            match access.client(context, &cancel) {
                 Ok(client) => removed_restorable(&client, &report).await,
                 Err(_) => Default::default(),
             }

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::token_refresh::TokenMailbox;
+
 /// One step of progress, shown to the user (the module turns it into
 /// `Write-Progress`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,6 +30,9 @@ pub struct Progress {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub(crate) enum Event {
     Progress(Progress),
+    /// Graph refused the caller's token: hand a new one to
+    /// `entrasnap_job_provide_token` (only for requests with `tokenRefresh`).
+    TokenRequest,
     Done,
     Failed,
     Cancelled,
@@ -40,11 +45,26 @@ pub(crate) enum Event {
 pub struct JobContext {
     events: Sender<Event>,
     cancelled: Arc<AtomicBool>,
+    tokens: Arc<TokenMailbox>,
 }
 
 impl JobContext {
     pub(crate) fn new(events: Sender<Event>, cancelled: Arc<AtomicBool>) -> Self {
-        Self { events, cancelled }
+        Self {
+            events,
+            cancelled,
+            tokens: Arc::default(),
+        }
+    }
+
+    /// Where the caller's new tokens arrive for this job.
+    pub(crate) fn tokens(&self) -> &Arc<TokenMailbox> {
+        &self.tokens
+    }
+
+    /// Queues a `tokenRequest` event: the caller should provide a new token.
+    pub(crate) fn request_token(&self) {
+        let _ = self.events.send(Event::TokenRequest);
     }
 
     /// Queues a progress event for the caller's next poll.
@@ -163,14 +183,12 @@ impl OperationError {
         }
     }
 
-    /// The same error with every occurrence of `secret` replaced, so a token
-    /// echoed by a server or a library never reaches the caller.
-    pub fn redact(self, secret: &str) -> Self {
-        if secret.is_empty() || !self.message.contains(secret) {
-            return self;
-        }
+    /// The same error with every whole occurrence of each of `secrets`
+    /// replaced, so a token echoed by a server or a library never reaches
+    /// the caller (and "export" stays "export" for the token `t`).
+    pub fn redact(self, secrets: &[String]) -> Self {
         Self {
-            message: self.message.replace(secret, "<redacted>"),
+            message: entrasnap_graph::redact(&self.message, secrets.iter().map(String::as_str)),
             ..self
         }
     }
@@ -228,6 +246,28 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Event::Done).unwrap(),
             r#"{"kind":"done"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Event::TokenRequest).unwrap(),
+            r#"{"kind":"tokenRequest"}"#
+        );
+    }
+
+    #[test]
+    fn redaction_takes_out_tokens_not_letters() {
+        let jwt = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4In0.c2ln";
+        let error = OperationError::graph(&format!(
+            "export failed: could not reach Graph; it said: invalid token {jwt}"
+        ));
+        let secrets = ["t".to_owned(), "any".to_owned(), jwt.to_owned()];
+        assert_eq!(
+            error.redact(&secrets).message(),
+            "export failed: could not reach Graph; it said: invalid token <redacted>"
+        );
+        let error = OperationError::auth("any: Graph refused the token any company would use");
+        assert_eq!(
+            error.redact(&secrets).message(),
+            "<redacted>: Graph refused the token <redacted> company would use"
         );
     }
 

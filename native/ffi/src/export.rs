@@ -69,7 +69,7 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
             kind: SnapshotKind::Export,
         };
         let report = export_into(&store, &access, &options, context)
-            .map_err(|e| e.redact(&access.secret()))?;
+            .map_err(|e| access.redact(e, context))?;
         Ok(serde_json::to_value(report).expect("an export report serializes"))
     })
 }
@@ -106,7 +106,7 @@ pub(crate) fn export_into(
     // The driver's sink is a `'static` trait object: it owns what it uses.
     let sink = move |event: ProgressEvent| progress.send(&event);
     let outcome = runtime::block_on(context, &cancel, async {
-        let client = access.client(&cancel)?;
+        let client = access.client(context, &cancel)?;
         export(&client, store, options, &sink, &cancel)
             .await
             .map_err(|e| export_error(&e))

@@ -14,6 +14,7 @@ use crate::context::{Event, JobContext, OperationError};
 use crate::operation::{self, Operation, Request};
 use crate::panic::panic_message;
 use crate::result::entrasnap_result;
+use crate::token_refresh::TokenMailbox;
 
 /// A running or finished job. Opaque: only pointers to it cross the ABI.
 /// Every function but `entrasnap_job_free` may be called on the same job
@@ -26,6 +27,8 @@ pub struct entrasnap_job {
 struct Job {
     events: Mutex<Receiver<Event>>,
     cancelled: Arc<AtomicBool>,
+    /// Where `entrasnap_job_provide_token` leaves the caller's new tokens.
+    tokens: Arc<TokenMailbox>,
     /// The result JSON, set once, just before the final event is queued.
     outcome: Arc<OnceLock<String>>,
     worker: Option<JoinHandle<()>>,
@@ -40,6 +43,7 @@ impl Job {
         let cancelled = Arc::new(AtomicBool::new(false));
         let outcome = Arc::new(OnceLock::new());
         let context = JobContext::new(events.clone(), Arc::clone(&cancelled));
+        let tokens = Arc::clone(context.tokens());
         let worker = thread::Builder::new()
             .name(format!("entrasnap-job {op}"))
             .spawn({
@@ -50,6 +54,7 @@ impl Job {
         Ok(Self {
             events: Mutex::new(receiver),
             cancelled,
+            tokens,
             outcome,
             worker: Some(worker),
         })
@@ -155,6 +160,9 @@ pub unsafe extern "C" fn entrasnap_job_start(
 /// Takes the events queued since the last poll: `*out_events_json` is a
 /// JSON array of `{"kind": "progress", "activity", "status", "percent"}`
 /// events ending, once, with `{"kind": "done" | "failed" | "cancelled"}`.
+/// A job started with `"tokenRefresh": true` also queues
+/// `{"kind": "tokenRequest"}` when Graph refuses its token: hand it a new
+/// one with `entrasnap_job_provide_token`.
 /// Waits up to `timeout_ms` for the first event; the array is empty when
 /// none came in time, and always empty after the final event.
 ///
@@ -220,6 +228,35 @@ pub unsafe extern "C" fn entrasnap_job_result(
         // SAFETY: non-NULL and writable, as the caller promised.
         unsafe { out_result_json.write(crate::into_c_string(outcome.clone())) };
         entrasnap_result::Ok
+    }
+}
+
+/// Hands a job a fresh bearer token (UTF-8, NUL-terminated) after its
+/// `{"kind": "tokenRequest"}` event; the job retries with it. Only for jobs
+/// started with `"tokenRefresh": true` and a `token` (else
+/// `ENTRASNAP_RESULT_TOKEN_NOT_EXPECTED`); an empty token is
+/// `ENTRASNAP_RESULT_EMPTY_TOKEN`. The token never appears in an event, a
+/// result or an error. A job whose request waits longer than its
+/// `tokenRefreshTimeoutMs` (default 300000) fails with `EntraSnapshot.AuthError`.
+///
+/// # Safety
+///
+/// `job` is NULL or a live job; `token_utf8` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn entrasnap_job_provide_token(
+    job: *const entrasnap_job,
+    token_utf8: *const c_char,
+) -> entrasnap_result {
+    ffi_panic_boundary! {
+        let job = try_job!(job);
+        if token_utf8.is_null() {
+            return entrasnap_result::NullParameter;
+        }
+        // SAFETY: non-NULL and NUL-terminated, as the caller promised.
+        let Ok(token) = unsafe { CStr::from_ptr(token_utf8) }.to_str() else {
+            return entrasnap_result::InvalidUtf8;
+        };
+        job.tokens.provide(token)
     }
 }
 

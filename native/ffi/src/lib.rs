@@ -27,12 +27,13 @@ mod result;
 mod runtime;
 mod selftest;
 mod store;
+mod token_refresh;
 mod verify;
 
 pub use context::{JobContext, OperationError, Progress};
 pub use job::{
     entrasnap_job, entrasnap_job_cancel, entrasnap_job_free, entrasnap_job_poll,
-    entrasnap_job_result, entrasnap_job_start,
+    entrasnap_job_provide_token, entrasnap_job_result, entrasnap_job_start,
 };
 pub use operation::OPERATIONS;
 pub use result::{entrasnap_result, entrasnap_result_text};

@@ -101,7 +101,7 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
     })();
     match prepared {
         Ok((access, store, what_if, request)) => Box::new(move |context| {
-            run(&access, &store, what_if, &request, context).map_err(|e| e.redact(&access.secret()))
+            run(&access, &store, what_if, &request, context).map_err(|e| access.redact(e, context))
         }),
         Err(error) => operation::fail(error),
     }
@@ -133,7 +133,7 @@ fn run(
         }
     });
     let outcome = runtime::block_on(context, &cancel, async {
-        let client = access.client(&cancel)?;
+        let client = access.client(context, &cancel)?;
         let prepared = prepare(&client, &store, request, &sink, &cancel)
             .await
             .map_err(|e| restore_error(&e))?;

@@ -20,8 +20,13 @@ pub enum entrasnap_result {
     InvalidJson = 102,
     /// The request was JSON but not an object with a string "op".
     InvalidRequest = 103,
+    /// A token handed to `entrasnap_job_provide_token` was empty.
+    EmptyToken = 104,
     /// The job has not finished yet: poll until its final event.
     JobNotFinished = 200,
+    /// The job takes no token from `entrasnap_job_provide_token`: its
+    /// request did not ask for `"tokenRefresh": true` with a `token`.
+    TokenNotExpected = 201,
     /// The library panicked; the call had no effect. Please report it.
     Panic = 900,
     /// The library could not do what was asked for a reason outside the
@@ -30,13 +35,15 @@ pub enum entrasnap_result {
 }
 
 /// Every code, to look one up by number.
-const ALL: [entrasnap_result; 8] = [
+const ALL: [entrasnap_result; 10] = [
     entrasnap_result::Ok,
     entrasnap_result::NullParameter,
     entrasnap_result::InvalidUtf8,
     entrasnap_result::InvalidJson,
     entrasnap_result::InvalidRequest,
+    entrasnap_result::EmptyToken,
     entrasnap_result::JobNotFinished,
+    entrasnap_result::TokenNotExpected,
     entrasnap_result::Panic,
     entrasnap_result::InternalError,
 ];
@@ -50,7 +57,11 @@ impl entrasnap_result {
             Self::InvalidUtf8 => c"a string parameter was not valid UTF-8",
             Self::InvalidJson => c"the request was not valid JSON",
             Self::InvalidRequest => c"the request was not a JSON object with a string \"op\"",
+            Self::EmptyToken => c"the token was empty",
             Self::JobNotFinished => c"the job has not finished yet",
+            Self::TokenNotExpected => {
+                c"the job did not ask for tokens: start it with \"tokenRefresh\": true and a token"
+            }
             Self::Panic => c"internal error: the library panicked",
             Self::InternalError => c"internal error in the library",
         }

@@ -9,7 +9,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::{AccessToken, AuthOptions, TokenSource, default_chain};
+use crate::auth::{AccessToken, AuthOptions, Environment, TokenSource, default_chain};
 use crate::counters::{Counters, Stats};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{Request, Response, graph_error};
@@ -20,15 +20,18 @@ use crate::throttle::{CA_INTERVAL, Cancelled, Limiter, Pacer, is_conditional_acc
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
 
 /// The Graph URL: the caller's (`--graph-url`, `-GraphUrl`), else
-/// `ENTRASNAP_GRAPH_URL`, else [`DEFAULT_GRAPH_URL`].
+/// `ENTRASNAP_GRAPH_URL` of the process, else [`DEFAULT_GRAPH_URL`].
 pub fn graph_url(explicit: Option<&str>) -> String {
+    graph_url_in(explicit, &Environment::Process)
+}
+
+/// [`graph_url`], with `ENTRASNAP_GRAPH_URL` read from `env`.
+pub fn graph_url_in(explicit: Option<&str>, env: &Environment) -> String {
     explicit
-        .map(str::to_string)
-        .or_else(|| std::env::var("ENTRASNAP_GRAPH_URL").ok())
-        .filter(|u| !u.trim().is_empty())
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .or_else(|| env.var("ENTRASNAP_GRAPH_URL"))
         .unwrap_or_else(|| DEFAULT_GRAPH_URL.to_string())
-        .trim()
-        .to_string()
 }
 
 /// How to reach Graph and how hard to try.
@@ -156,7 +159,7 @@ impl GraphClient {
 
     /// The cancellation signal this client obeys.
     /// Signs in the first way `auth` allows and returns a client for
-    /// `graph_url` (else `ENTRASNAP_GRAPH_URL`, else Graph), stopped by
+    /// `graph_url` (else `ENTRASNAP_GRAPH_URL` of `auth`'s environment, else Graph), stopped by
     /// `cancel`: how the command, the C ABI and the demo all reach Graph.
     /// A sign-in that cannot start is an `Auth` error.
     pub fn connect(
@@ -164,10 +167,11 @@ impl GraphClient {
         auth: AuthOptions,
         cancel: &CancellationToken,
     ) -> Result<GraphClient> {
+        let url = graph_url_in(graph_url_arg, &auth.environment);
         let source = default_chain(auth)?;
         GraphClient::new(ClientOptions {
             cancel: cancel.clone(),
-            ..ClientOptions::new(graph_url(graph_url_arg), source)
+            ..ClientOptions::new(url, source)
         })
     }
 

@@ -25,9 +25,11 @@ pub mod restore;
 mod retry;
 mod throttle;
 
-pub use auth::{AccessToken, AuthOptions, Secret, SourceKind, TokenSource, default_chain};
+pub use auth::{
+    AccessToken, AuthOptions, Environment, Secret, SourceKind, TokenSource, default_chain, redact,
+};
 pub use batch::{BatchRequest, BatchResponse};
-pub use client::{ClientOptions, DEFAULT_GRAPH_URL, GraphClient, graph_url};
+pub use client::{ClientOptions, DEFAULT_GRAPH_URL, GraphClient, graph_url, graph_url_in};
 pub use counters::Stats;
 pub use delta::{DeltaError, DeltaOutcome, Removal, RemovalReason};
 pub use error::{Error, ErrorKind, Result};

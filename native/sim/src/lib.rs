@@ -20,6 +20,7 @@ mod builtin;
 mod delta;
 mod error;
 mod filter;
+pub mod identity;
 pub mod kind;
 mod links;
 mod objects;

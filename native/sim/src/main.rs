@@ -43,6 +43,8 @@ struct Args {
     /// Answer 401 "token expired" for a bearer token this many seconds after first seeing it.
     #[arg(long)]
     token_lifetime_secs: Option<u64>,
+    #[command(flatten)]
+    identity: entrasnap_sim::identity::IdentityArgs,
 }
 
 #[tokio::main]
@@ -66,6 +68,7 @@ async fn main() {
         fault_rate: args.fault_rate,
         state: args.state,
         token_lifetime: args.token_lifetime_secs.map(Duration::from_secs),
+        identity: args.identity.into(),
     };
     let running = match entrasnap_sim::start(config, args.port).await {
         Ok(r) => r,

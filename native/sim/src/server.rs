@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::api;
 use crate::error::GraphError;
+use crate::identity;
 use crate::request::{self, GraphRequest};
 use crate::sim::{Sim, now};
 use crate::state;
@@ -54,6 +55,9 @@ async fn entry(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(answer) = identity::serve(&sim, &method, &uri, &headers, &body) {
+        return answer;
+    }
     let path = uri.path().to_string();
     if let Some(rest) = path.strip_prefix("/_sim/") {
         return control(&sim, &method, rest).await;

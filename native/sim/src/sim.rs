@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use crate::identity::{IdentityConfig, IdentityState};
 use crate::rng::Rng;
 use crate::stats::Stats;
 use crate::tenant::Tenant;
@@ -36,6 +37,8 @@ pub struct Config {
     pub state: Option<PathBuf>,
     /// Tokens older than this (since first seen) are answered 401 as expired.
     pub token_lifetime: Option<Duration>,
+    /// The managed identity endpoints (`--identity-expiry`, `--arc-tokens-dir`).
+    pub identity: IdentityConfig,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             fault_rate: 0.0,
             state: None,
             token_lifetime: None,
+            identity: IdentityConfig::default(),
         }
     }
 }
@@ -63,6 +67,8 @@ pub struct Sim {
     pub rng: Mutex<Rng>,
     /// Hash of each bearer token -> when first seen (for `token_lifetime`).
     pub tokens: Mutex<HashMap<u64, Instant>>,
+    /// The managed identity endpoints' secrets and counters.
+    pub identity: IdentityState,
 }
 
 impl Sim {
@@ -71,6 +77,7 @@ impl Sim {
         let capacity = config.throttle_ru.unwrap_or_else(|| capacity_for(users));
         Sim {
             rng: Mutex::new(Rng::new(config.seed_value.wrapping_mul(31).wrapping_add(7))),
+            identity: IdentityState::new(&config.identity),
             config,
             tenant: RwLock::new(tenant),
             stats: Mutex::new(Stats::default()),

@@ -1,6 +1,6 @@
 //! Keeping a token until near its expiry, with a deadline on every fetch.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::Mutex;
 
@@ -8,8 +8,18 @@ use super::{AccessToken, TokenFuture, TokenSource};
 use crate::error::Error;
 
 /// Renew this long before a token's stated expiry, as the Azure SDKs do, so
-/// a request never leaves with a token that dies on the way.
+/// a request never leaves with a token that dies on the way; a token that
+/// lives less than twice as long is renewed halfway through its life
+/// instead (else it would be fetched again for every request).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
+
+/// How long before its expiry `token`, just fetched, is renewed.
+fn margin(token: &AccessToken) -> Duration {
+    token
+        .expires_on()
+        .map(|at| at.duration_since(SystemTime::now()).unwrap_or_default())
+        .map_or(EXPIRY_MARGIN, |left| EXPIRY_MARGIN.min(left / 2))
+}
 
 /// Wraps a source: hands out the cached token until near expiry, and puts a
 /// timeout around every fetch (azure_identity calls that cannot reach their
@@ -17,7 +27,7 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
 pub struct Cached<S> {
     inner: S,
     timeout: Duration,
-    slot: Mutex<Option<(AccessToken, Instant)>>,
+    slot: Mutex<Option<(AccessToken, Instant, Duration)>>,
 }
 
 impl<S: TokenSource> Cached<S> {
@@ -37,9 +47,9 @@ impl<S: TokenSource> TokenSource for Cached<S> {
             // One fetch at a time: tasks that hit the same 401 together queue
             // here and take the token the first of them fetched.
             let mut slot = self.slot.lock().await;
-            if let Some((token, fetched)) = slot.as_ref() {
+            if let Some((token, fetched, margin)) = slot.as_ref() {
                 let renewed_meanwhile = *fetched >= asked;
-                if (!refresh || renewed_meanwhile) && !token.expires_within(EXPIRY_MARGIN) {
+                if (!refresh || renewed_meanwhile) && !token.expires_within(*margin) {
                     return Ok(token.clone());
                 }
             }
@@ -53,7 +63,7 @@ impl<S: TokenSource> TokenSource for Cached<S> {
                         self.timeout
                     ))
                 })??;
-            *slot = Some((token.clone(), Instant::now()));
+            *slot = Some((token.clone(), Instant::now(), margin(&token)));
             Ok(token)
         })
     }
@@ -97,6 +107,15 @@ mod tests {
         assert_eq!(a.unwrap().secret().expose(), "t1");
         assert_eq!(b.unwrap().secret().expose(), "t1");
         assert_eq!(c.inner.0.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn short_lived_tokens_are_renewed_halfway() {
+        let in_secs = |s| AccessToken::new("x", Some(SystemTime::now() + Duration::from_secs(s)));
+        assert_eq!(margin(&AccessToken::new("x", None)), EXPIRY_MARGIN);
+        assert_eq!(margin(&in_secs(3600)), EXPIRY_MARGIN);
+        let short = margin(&in_secs(60));
+        assert!(short <= Duration::from_secs(30) && short > Duration::from_secs(25), "{short:?}");
     }
 
     #[tokio::test]

@@ -6,10 +6,15 @@
 //! [`Secret`], whose `Debug` and `Display` print `<redacted>`: it never
 //! reaches logs, errors, snapshots, disk or command lines.
 
-mod automation;
+mod azure_cli;
 mod cache;
 mod certificate;
 mod chain;
+mod environment;
+mod identity_answer;
+mod managed_identity;
+mod redact;
+mod tried;
 
 use std::fmt;
 use std::future::Future;
@@ -19,10 +24,12 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Result};
 
-pub use automation::AutomationIdentity;
 pub use cache::Cached;
 pub use certificate::{CertificateAssertion, ClientCertificate};
 pub use chain::{AuthOptions, SourceKind, default_chain, select_source};
+pub use environment::Environment;
+pub use managed_identity::{ARC_TOKENS_DIR_VARIABLE, GRAPH_RESOURCE, ManagedIdentity, Shape};
+pub use redact::redact;
 
 /// The scope of a token for Microsoft Graph (public cloud).
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
@@ -132,15 +139,15 @@ impl StaticToken {
 
     /// The token in `ENTRASNAP_TOKEN`, if set.
     pub fn from_env() -> Option<Self> {
-        env_token(&|k| std::env::var(k).ok())
+        env_token(&Environment::Process)
     }
 }
 
-fn env_token(env: &dyn Fn(&str) -> Option<String>) -> Option<StaticToken> {
-    let t = env("ENTRASNAP_TOKEN").filter(|t| !t.trim().is_empty())?;
+fn env_token(env: &Environment) -> Option<StaticToken> {
+    let t = env.var("ENTRASNAP_TOKEN")?;
     Some(StaticToken {
         name: "ENTRASNAP_TOKEN",
-        ..StaticToken::new(Secret::new(t.trim()))
+        ..StaticToken::new(Secret::new(t))
     })
 }
 
