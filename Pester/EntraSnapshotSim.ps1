@@ -42,7 +42,11 @@ function Start-EntraSnapshotSim {
 
         [Parameter(Mandatory)]
         [string]
-        $WorkFolder
+        $WorkFolder,
+
+        # More flags for the emulator, like '--token-lifetime-secs', '2'.
+        [string[]]
+        $ArgumentList = @()
     )
 
     $sim = Find-EntraSnapshotSim -RepositoryRoot $RepositoryRoot
@@ -51,7 +55,7 @@ function Start-EntraSnapshotSim {
     }
     $simOutput = Join-Path -Path $WorkFolder -ChildPath 'sim.out'
     $simErrors = Join-Path -Path $WorkFolder -ChildPath 'sim.err'
-    $process = Start-Process -FilePath $sim -ArgumentList '--port', '0' -RedirectStandardOutput $simOutput -RedirectStandardError $simErrors -PassThru
+    $process = Start-Process -FilePath $sim -ArgumentList (@('--port', '0') + $ArgumentList) -RedirectStandardOutput $simOutput -RedirectStandardError $simErrors -PassThru
     $graphUrl = $null
     $deadline = [datetime]::UtcNow.AddSeconds(30)
     while ($null -eq $graphUrl -and [datetime]::UtcNow -lt $deadline -and -not $process.HasExited) {
@@ -138,7 +142,11 @@ function Find-EntraSnapshotSimPolicy {
     $page = Invoke-EntraSnapshotSimGraph -GraphUrl $GraphUrl -Path 'beta/identity/conditionalAccess/policies'
     while ($null -ne $page) {
         $found += @($page.value | Where-Object { $_.displayName -eq $DisplayName })
-        $next = $page.'@odata.nextLink'
+        # Strict-mode safe: the last page has no nextLink.
+        $next = $page.PSObject.Properties['@odata.nextLink']
+        if ($null -ne $next) {
+            $next = $next.Value
+        }
         $page = $null
         if ($next) {
             $page = Invoke-RestMethod -Uri $next -Headers @{ Authorization = 'Bearer pester-graph-client-token' } -ErrorAction Stop

@@ -109,6 +109,20 @@ Describe 'The token of a Connect-MgGraph session' {
         Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -Times 0 -Exactly
     }
 
+    It 'never goes to another port of the same host' {
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-MgEnvironment' -MockWith {
+            [pscustomobject]@{
+                Name          = 'Global'
+                GraphEndpoint = 'http://127.0.0.1:8750'
+            }
+        }
+        $token = InModuleScope -ModuleName 'EntraSnapshot' {
+            Get-EntraSnapshotGraphSessionToken -GraphUrl 'http://127.0.0.1:8751'
+        }
+        $token | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -Times 0 -Exactly
+    }
+
     It 'is not looked for when Microsoft.Graph.Authentication is not loaded, and the module is not imported to look' {
         Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-Module' -ParameterFilter { $Name -eq 'Microsoft.Graph.Authentication' } -MockWith {
             $null
@@ -151,5 +165,59 @@ Describe 'The token of a Connect-MgGraph session' {
         $seen.tokenRefresh | Should -BeTrue
         $seen.fromSession | Should -BeTrue
         $seen.sawEnvironment | Should -BeTrue
+    }
+}
+
+# A Connect-MgGraph token lives about an hour and only PowerShell can renew
+# it: when Graph refuses it in the middle of a job, the engine asks, and the
+# module hands over the session's new token. The emulator's tokens here live
+# one second; an export of every type takes several (Conditional Access and
+# named locations are paced at one request per 1.1 s).
+Describe 'A Connect-MgGraph token that expires during an export' {
+    BeforeAll {
+        . (Join-Path -Path $PSScriptRoot -ChildPath 'EntraSnapshotSim.ps1')
+        $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive -ArgumentList '--token-lifetime-secs', '1'
+        $simProcess = $started.Process
+        $graphUrl = $started.GraphUrl
+        $script:sessionTokens = 0
+    }
+
+    AfterAll {
+        Stop-EntraSnapshotSim -Process $simProcess
+    }
+
+    BeforeEach {
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-Module' -ParameterFilter { $Name -eq 'Microsoft.Graph.Authentication' } -MockWith {
+            [pscustomobject]@{
+                Name = 'Microsoft.Graph.Authentication'
+            }
+        }
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-MgContext' -MockWith {
+            [pscustomobject]@{
+                Account     = 'admin@contoso.com'
+                TenantId    = '72f988bf-86f1-41af-91ab-2d7cd011db47'
+                Environment = 'Drill'
+            }
+        }
+        # A session connected to the emulator, as Connect-MgGraph -Environment does for a custom cloud.
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Get-MgEnvironment' -MockWith {
+            [pscustomobject]@{
+                Name          = 'Drill'
+                GraphEndpoint = $graphUrl
+            }
+        }
+        # Each call is the session renewing itself: a new token every time.
+        Mock -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -MockWith {
+            $script:sessionTokens++
+            New-SessionResponse -Token "session-token-$($script:sessionTokens)"
+        }
+    }
+
+    It 'asks the session for a new token and completes the export' {
+        $store = Join-Path -Path $TestDrive -ChildPath 'store'
+        $snapshot = Export-EntraSnapshot -Store $store -GraphUrl $graphUrl
+        $snapshot.Counts.conditionalAccessPolicy | Should -BeGreaterThan 5
+        Should -Invoke -ModuleName 'EntraSnapshot' -CommandName 'Invoke-MgGraphRequest' -Times 2
+        Test-EntraSnapshot -Store $store -Id $snapshot.SnapshotId -Quiet | Should -BeTrue
     }
 }

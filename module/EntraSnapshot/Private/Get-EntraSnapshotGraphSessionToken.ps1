@@ -48,7 +48,7 @@ function Get-EntraSnapshotGraphSessionToken {
         }
     }
     $target = $null
-    if (-not [uri]::TryCreate($GraphUrl.Trim(), [System.UriKind]::Absolute, [ref]$target) -or $target.Host -ne ([uri]$sessionEndpoint).Host) {
+    if (-not [uri]::TryCreate($GraphUrl.Trim(), [System.UriKind]::Absolute, [ref]$target) -or $target.Scheme -ne ([uri]$sessionEndpoint).Scheme -or $target.Authority -ne ([uri]$sessionEndpoint).Authority) {
         Write-Verbose "The Connect-MgGraph session is for $sessionEndpoint, not $GraphUrl; its token is not used."
         return
     }

@@ -102,12 +102,11 @@ function Invoke-EntraSnapshotJob {
                             $fresh = Get-EntraSnapshotGraphSessionToken -GraphUrl $GraphUrl
                         }
                         if ([string]::IsNullOrEmpty($fresh)) {
-                            Write-Verbose 'The engine asked for a new token, and there is none to give: the job fails with the expired one.'
-                            $fresh = ''
+                            # The finally block cancels the job: nothing waits for a token that won't come.
+                            $message = "Microsoft Graph refused the token of the Connect-MgGraph session during '$Operation', and the session gave no new one. Run Connect-MgGraph again, or sign in with -AccessToken or -ManagedIdentity."
+                            $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.AuthError' -Category AuthenticationError -TargetObject $TargetObject -ExceptionType ([System.UnauthorizedAccessException])))
                         }
-                        else {
-                            Write-Verbose 'The engine asked for a new token: handing over a fresh one from the Connect-MgGraph session.'
-                        }
+                        Write-Verbose 'The engine asked for a new token: handing over a fresh one from the Connect-MgGraph session.'
                         $code = $native::ProvideToken($job, $fresh)
                         $fresh = $null
                         if ($code -ne 0) {

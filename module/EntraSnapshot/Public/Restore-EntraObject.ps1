@@ -166,7 +166,7 @@ function Restore-EntraObject {
 
     .EXAMPLE
     # A runbook: no prompt, stop on any failure, keep the restore id for the change record.
-    $result = Restore-EntraObject -Store $env:ENTRASNAP_STORE -SnapshotId $knownGood -Id $policyId -ManagedIdentity -BreakGlass 'breakglass1@contoso.com' -Confirm:$false -ErrorAction Stop
+    $result = Restore-EntraObject -Store $env:ENTRASNAP_STORE -SnapshotId $knownGood -Id $policyId -ManagedIdentity -BreakGlass 'breakglass.admin1@contoso.onmicrosoft.com' -Confirm:$false -ErrorAction Stop
     Write-Output "Restore $($result.RestoreId): $($result.Done) written, $($result.Already) already so"
 
     The result is written before any step error, so with -ErrorAction Stop
