@@ -485,7 +485,10 @@ fn c_client_signs_in_from_the_environment_it_hands_over() {
                 export(serde_json::json!({"ENTRASNAP_TOKEN": TOKEN, "ENTRASNAP_GRAPH_URL": url})),
             ),
             ("managed identity", export(managed)),
-            ("nothing", export(serde_json::json!({"ENTRASNAP_GRAPH_URL": url}))),
+            (
+                "nothing",
+                export(serde_json::json!({"ENTRASNAP_GRAPH_URL": url})),
+            ),
             ("bad", export(serde_json::json!({"AZURE_CLIENT_SECRET": 5}))),
         ],
     );
@@ -495,7 +498,11 @@ fn c_client_signs_in_from_the_environment_it_hands_over() {
     let issued = graph(url, reqwest::Method::GET, "_sim/identity", None)["issued"].clone();
     assert_eq!(issued, 1, "the token came from the identity endpoint");
     assert!(
-        !out.contains(identity["appService2019"]["IDENTITY_HEADER"].as_str().unwrap()),
+        !out.contains(
+            identity["appService2019"]["IDENTITY_HEADER"]
+                .as_str()
+                .unwrap()
+        ),
         "{out}"
     );
 
@@ -566,7 +573,10 @@ fn c_client_hands_a_fresh_token_to_a_job_whose_token_expired() {
         .iter()
         .filter(|e| e["kind"] == "tokenRequest")
         .count();
-    assert_eq!(requests as u32, renewed.provided, "one token per request: {out}");
+    assert_eq!(
+        requests as u32, renewed.provided,
+        "one token per request: {out}"
+    );
     assert!(
         renewed.result["value"]["counts"]["conditionalAccessPolicy"]
             .as_u64()
@@ -577,10 +587,16 @@ fn c_client_hands_a_fresh_token_to_a_job_whose_token_expired() {
 
     // Without the opt-in, as before: the job fails on the expired token.
     let plain = &steps["plain"];
-    assert!(!plain.events.iter().any(|e| e["kind"] == "tokenRequest"), "{out}");
+    assert!(
+        !plain.events.iter().any(|e| e["kind"] == "tokenRequest"),
+        "{out}"
+    );
     let (code, message) = failure(plain);
     assert_eq!(code, "EntraSnapshot.AuthError");
-    assert!(message.contains("Graph refused the token even after asking the caller"), "{message}");
+    assert!(
+        message.contains("Graph refused the token even after asking the caller"),
+        "{message}"
+    );
 
     // A caller that never answers: the wait ends, clearly.
     let (code, message) = failure(&steps["silent renewed"]);

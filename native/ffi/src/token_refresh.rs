@@ -111,7 +111,9 @@ impl CallerToken {
     }
 
     fn current(&self) -> AccessToken {
-        let token = lock(&self.context.tokens().current).clone().unwrap_or_default();
+        let token = lock(&self.context.tokens().current)
+            .clone()
+            .unwrap_or_default();
         AccessToken::new(token, None)
     }
 
