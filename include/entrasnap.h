@@ -62,9 +62,18 @@ enum entrasnap_result
    */
   ENTRASNAP_RESULT_INVALID_REQUEST = 103,
   /*
+   A token handed to `entrasnap_job_provide_token` was empty.
+   */
+  ENTRASNAP_RESULT_EMPTY_TOKEN = 104,
+  /*
    The job has not finished yet: poll until its final event.
    */
   ENTRASNAP_RESULT_JOB_NOT_FINISHED = 200,
+  /*
+   The job takes no token from `entrasnap_job_provide_token`: its
+   request did not ask for `"tokenRefresh": true` with a `token`.
+   */
+  ENTRASNAP_RESULT_TOKEN_NOT_EXPECTED = 201,
   /*
    The library panicked; the call had no effect. Please report it.
    */
@@ -132,6 +141,9 @@ entrasnap_result entrasnap_job_start(const char *request_json, entrasnap_job **o
  Takes the events queued since the last poll: `*out_events_json` is a
  JSON array of `{"kind": "progress", "activity", "status", "percent"}`
  events ending, once, with `{"kind": "done" | "failed" | "cancelled"}`.
+ A job started with `"tokenRefresh": true` also queues
+ `{"kind": "tokenRequest"}` when Graph refuses its token: hand it a new
+ one with `entrasnap_job_provide_token`.
  Waits up to `timeout_ms` for the first event; the array is empty when
  none came in time, and always empty after the final event.
 
@@ -167,6 +179,21 @@ entrasnap_result entrasnap_job_cancel(const entrasnap_job *job);
  writable memory for one pointer.
  */
 entrasnap_result entrasnap_job_result(const entrasnap_job *job, char **out_result_json);
+
+/*
+ Hands a job a fresh bearer token (UTF-8, NUL-terminated) after its
+ `{"kind": "tokenRequest"}` event; the job retries with it. Only for jobs
+ started with `"tokenRefresh": true` and a `token` (else
+ `ENTRASNAP_RESULT_TOKEN_NOT_EXPECTED`); an empty token is
+ `ENTRASNAP_RESULT_EMPTY_TOKEN`. The token never appears in an event, a
+ result or an error. A job whose request waits longer than its
+ `tokenRefreshTimeoutMs` (default 300000) fails with `EntraSnapshot.AuthError`.
+
+ # Safety
+
+ `job` is NULL or a live job; `token_utf8` is NULL or a NUL-terminated string.
+ */
+entrasnap_result entrasnap_job_provide_token(const entrasnap_job *job, const char *token_utf8);
 
 /*
  Cancels the job if it still runs, waits for its thread to end, and

@@ -22,6 +22,8 @@ struct Step {
     events: Vec<Value>,
     end: String,
     result: Value,
+    /// Tokens handed over through entrasnap_job_provide_token.
+    provided: u32,
 }
 
 fn parse(stdout: &str) -> (BTreeMap<String, Step>, Vec<String>) {
@@ -42,6 +44,9 @@ fn parse(stdout: &str) -> (BTreeMap<String, Step>, Vec<String>) {
                 .extend(batch.as_array().expect("an event array").iter().cloned());
         } else if let Some(step) = head.strip_suffix(" end") {
             steps.entry(step.to_owned()).or_default().end = body.to_owned();
+        } else if let Some(step) = head.strip_suffix(" tokens provided") {
+            steps.entry(step.to_owned()).or_default().provided =
+                body.parse().unwrap_or_else(|e| panic!("{e}: {line}"));
         } else if let Some(step) = head.strip_suffix(" result") {
             steps.entry(step.to_owned()).or_default().result = json(body);
         } else {
@@ -114,8 +119,13 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
+        Setup::with(&[])
+    }
+
+    /// With the emulator started with `args`.
+    fn with(args: &[&str]) -> Setup {
         let library_dir = library_dir();
-        let emulator = Emulator::start(&[]);
+        let emulator = Emulator::start(args);
         let scratch = tempfile::tempdir().expect("a temporary folder");
         let client = scratch.path().join("export_client");
         compile_c(
@@ -430,5 +440,169 @@ fn c_client_compares_restores_and_undoes_against_the_emulator() {
             .unwrap()
             .contains("nobody@contoso.example"),
         "{out}"
+    );
+}
+
+/// What a job that failed says: its code and message.
+fn failure(step: &Step) -> (&str, &str) {
+    assert_eq!(step.end, "failed", "{:?}", step.result);
+    let error = &step.result["error"];
+    (
+        error["code"].as_str().unwrap(),
+        error["message"].as_str().unwrap(),
+    )
+}
+
+#[test]
+fn c_client_signs_in_from_the_environment_it_hands_over() {
+    let Setup {
+        library_dir,
+        emulator,
+        _scratch,
+        client,
+        store,
+    } = Setup::new();
+    let url = emulator.url();
+    let identity = graph(url, reqwest::Method::GET, "_sim/identity", None);
+    let export = |environment: Value| {
+        serde_json::json!({
+            "op": "snapshot.export",
+            "store": store.to_str().unwrap(),
+            "types": ["user"],
+            "environment": environment,
+        })
+    };
+    let mut managed = identity["appService2019"].clone();
+    managed["ENTRASNAP_GRAPH_URL"] = url.into();
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[
+            (
+                "env token",
+                export(serde_json::json!({"ENTRASNAP_TOKEN": TOKEN, "ENTRASNAP_GRAPH_URL": url})),
+            ),
+            ("managed identity", export(managed)),
+            (
+                "nothing",
+                export(serde_json::json!({"ENTRASNAP_GRAPH_URL": url})),
+            ),
+            ("bad", export(serde_json::json!({"AZURE_CLIENT_SECRET": 5}))),
+        ],
+    );
+    let (steps, _) = parse(&out);
+    assert_eq!(steps["env token"].end, "done", "{out}");
+    assert_eq!(steps["managed identity"].end, "done", "{out}");
+    let issued = graph(url, reqwest::Method::GET, "_sim/identity", None)["issued"].clone();
+    assert_eq!(issued, 1, "the token came from the identity endpoint");
+    assert!(
+        !out.contains(
+            identity["appService2019"]["IDENTITY_HEADER"]
+                .as_str()
+                .unwrap()
+        ),
+        "{out}"
+    );
+
+    // The same wording as the command's, in one line.
+    let (code, message) = failure(&steps["nothing"]);
+    assert_eq!(code, "EntraSnapshot.AuthError");
+    for part in [
+        "nothing signed in to Microsoft Graph; tried, in order: 1. a token from the caller (Export-EntraSnapshot -AccessToken",
+        "2. ENTRASNAP_TOKEN (a bearer token for Graph): not set",
+        "3. managed identity (Automation and App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER;",
+        "5. client secret (AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET): AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET not set",
+        "7. Azure CLI (`az login`, az on PATH): az not found on PATH",
+    ] {
+        assert!(message.contains(part), "{part:?} not in {message}");
+    }
+    let (code, message) = failure(&steps["bad"]);
+    assert_eq!(code, "EntraSnapshot.InvalidArgument");
+    assert_eq!(
+        message,
+        "snapshot.export: environment.AZURE_CLIENT_SECRET must be a string"
+    );
+}
+
+#[test]
+fn c_client_hands_a_fresh_token_to_a_job_whose_token_expired() {
+    // Tokens live 1 s from first use; Conditional Access is paced to one
+    // request per 1.1 s, so every full export outlives its token.
+    let Setup {
+        library_dir,
+        emulator,
+        _scratch,
+        client,
+        store,
+    } = Setup::with(&["--token-lifetime-secs", "1"]);
+    let url = emulator.url();
+    let export = |extra: Value| {
+        let mut r = serde_json::json!({
+            "op": "snapshot.export",
+            "store": store.to_str().unwrap(),
+            "graphUrl": url,
+            "token": TOKEN,
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[
+            ("renewed", export(serde_json::json!({"tokenRefresh": true}))),
+            ("plain", export(serde_json::json!({}))),
+            (
+                "silent renewed",
+                export(serde_json::json!({"tokenRefresh": true, "tokenRefreshTimeoutMs": 300})),
+            ),
+        ],
+    );
+    let (steps, _) = parse(&out);
+    let renewed = &steps["renewed"];
+    assert_eq!(renewed.end, "done", "{out}");
+    assert!(renewed.provided >= 1, "{out}");
+    let requests = renewed
+        .events
+        .iter()
+        .filter(|e| e["kind"] == "tokenRequest")
+        .count();
+    assert_eq!(
+        requests as u32, renewed.provided,
+        "one token per request: {out}"
+    );
+    assert!(
+        renewed.result["value"]["counts"]["conditionalAccessPolicy"]
+            .as_u64()
+            .unwrap()
+            >= 12,
+        "{out}"
+    );
+
+    // Without the opt-in, as before: the job fails on the expired token.
+    let plain = &steps["plain"];
+    assert!(
+        !plain.events.iter().any(|e| e["kind"] == "tokenRequest"),
+        "{out}"
+    );
+    let (code, message) = failure(plain);
+    assert_eq!(code, "EntraSnapshot.AuthError");
+    assert!(
+        message.contains("Graph refused the token even after asking the caller"),
+        "{message}"
+    );
+
+    // A caller that never answers: the wait ends, clearly.
+    let (code, message) = failure(&steps["silent renewed"]);
+    assert_eq!(code, "EntraSnapshot.AuthError");
+    assert!(
+        message.contains("no new one came within 300ms of the tokenRequest event"),
+        "{message}"
     );
 }

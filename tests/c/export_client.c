@@ -9,6 +9,12 @@
  * With STEP REQUEST pairs it runs only those jobs, in order (each REQUEST a
  * whole JSON request: compare, restore, undo...), the same way.
  *
+ * A job that asks for a new token ({"kind":"tokenRequest"}, for requests
+ * with "tokenRefresh": true) gets TOKEN-renewed-N through
+ * entrasnap_job_provide_token, as the module hands over a fresh
+ * Connect-MgGraph token; "<step> tokens provided: N" says how many. Steps
+ * named "silent ..." leave such requests unanswered (to see the wait time out).
+ *
  * It prints every event array and every result as one line
  * ("<step> events: [...]", "<step> result: {...}") for tests/c_export.rs,
  * which checks the numbers, and exits non-zero on the first failed check.
@@ -55,16 +61,26 @@ static const char *build_request(const char *op, const char *store, const char *
     return request;
 }
 
-/* Polls `job` until its final event, printing each non-empty batch, then
- * prints the final kind and the result. */
+static const char *token_arg = NULL;
+
+/* Polls `job` until its final event, printing each non-empty batch and
+ * answering token requests, then prints the final kind and the result. */
 static void finish(const char *step, entrasnap_job *job) {
     const char *kind = NULL;
+    int provided = 0;
+    int silent = strncmp(step, "silent ", 7) == 0;
     for (int polls = 0; polls < MAX_POLLS && kind == NULL; polls++) {
         char *events = NULL;
         CHECK(entrasnap_job_poll(job, POLL_MS, &events) == ENTRASNAP_RESULT_OK);
         CHECK(events != NULL && events[0] == '[');
         if (strcmp(events, "[]") != 0) {
             printf("%s events: %s\n", step, events);
+        }
+        if (strstr(events, "\"kind\":\"tokenRequest\"") && !silent) {
+            char renewed[1024];
+            int n = snprintf(renewed, sizeof renewed, "%s-renewed-%d", token_arg, ++provided);
+            CHECK(n > 0 && (size_t)n < sizeof renewed);
+            CHECK(entrasnap_job_provide_token(job, renewed) == ENTRASNAP_RESULT_OK);
         }
         if (strstr(events, "\"kind\":\"done\"")) {
             kind = "done";
@@ -78,6 +94,7 @@ static void finish(const char *step, entrasnap_job *job) {
     CHECK(kind != NULL);
     char *result = NULL;
     CHECK(entrasnap_job_result(job, &result) == ENTRASNAP_RESULT_OK);
+    printf("%s tokens provided: %d\n", step, provided);
     printf("%s end: %s\n", step, kind);
     printf("%s result: %s\n", step, result);
     entrasnap_string_free(result);
@@ -95,7 +112,17 @@ int main(int argc, char **argv) {
     const char *url = argv[1];
     const char *store = argv[2];
     const char *token = argv[3];
+    token_arg = token;
     CHECK(entrasnap_abi_version() == ENTRASNAP_ABI_VERSION);
+    /* Only jobs that opted in take tokens; an empty token is refused. */
+    {
+        entrasnap_job *job = NULL;
+        CHECK(entrasnap_job_start("{\"op\":\"engine.info\"}", &job) == ENTRASNAP_RESULT_OK);
+        CHECK(entrasnap_job_provide_token(job, token) == ENTRASNAP_RESULT_TOKEN_NOT_EXPECTED);
+        CHECK(entrasnap_job_provide_token(job, "") == ENTRASNAP_RESULT_EMPTY_TOKEN);
+        CHECK(entrasnap_job_provide_token(job, NULL) == ENTRASNAP_RESULT_NULL_PARAMETER);
+        entrasnap_job_free(job);
+    }
     fflush(stdout);
 
     if (argc > 4) {

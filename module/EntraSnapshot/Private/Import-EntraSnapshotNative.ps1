@@ -112,6 +112,9 @@ namespace EntraSnapshot.Native
         public static extern uint entrasnap_job_result(IntPtr job, out IntPtr resultJson);
 
         [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl)]
+        public static extern uint entrasnap_job_provide_token(IntPtr job, IntPtr tokenUtf8);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl)]
         public static extern void entrasnap_job_free(IntPtr job);
 
         public static string ReadUtf8(IntPtr text)
@@ -147,19 +150,50 @@ namespace EntraSnapshot.Native
             return ReadUtf8(entrasnap_result_text(result));
         }
 
+        // A NUL-terminated UTF-8 copy of text, freed with FreeUtf8.
+        private static IntPtr AllocUtf8(string text)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(text);
+            IntPtr copy = Marshal.AllocHGlobal(bytes.Length + 1);
+            Marshal.Copy(bytes, 0, copy, bytes.Length);
+            Marshal.WriteByte(copy, bytes.Length, 0);
+            return copy;
+        }
+
+        // Zeroes the copy first: it may hold a token.
+        private static void FreeUtf8(IntPtr copy, int length)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                Marshal.WriteByte(copy, i, 0);
+            }
+            Marshal.FreeHGlobal(copy);
+        }
+
         public static uint StartJob(string requestJson, out IntPtr job)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(requestJson);
-            IntPtr request = Marshal.AllocHGlobal(bytes.Length + 1);
+            IntPtr request = AllocUtf8(requestJson);
             try
             {
-                Marshal.Copy(bytes, 0, request, bytes.Length);
-                Marshal.WriteByte(request, bytes.Length, 0);
                 return entrasnap_job_start(request, out job);
             }
             finally
             {
-                Marshal.FreeHGlobal(request);
+                FreeUtf8(request, Encoding.UTF8.GetByteCount(requestJson));
+            }
+        }
+
+        // Hands a job a fresh token after its {"kind":"tokenRequest"} event.
+        public static uint ProvideToken(IntPtr job, string token)
+        {
+            IntPtr copy = AllocUtf8(token);
+            try
+            {
+                return entrasnap_job_provide_token(job, copy);
+            }
+            finally
+            {
+                FreeUtf8(copy, Encoding.UTF8.GetByteCount(token));
             }
         }
 

@@ -59,9 +59,15 @@ fn assert_exports(emu: &Emulator, shape: &str, flags: &[&str]) {
     let vars = shape_vars(emu, shape);
     let out = export(emu, &vars, flags);
     assert!(out.status.success(), "{shape}: {}", stderr(&out));
-    assert!(issued(emu) > before, "{shape}: no token came from the endpoint");
+    assert!(
+        issued(emu) > before,
+        "{shape}: no token came from the endpoint"
+    );
     for (_, value) in &vars {
-        assert!(!stderr(&out).contains(value.as_str()) || value.starts_with("http"), "{shape}");
+        assert!(
+            !stderr(&out).contains(value.as_str()) || value.starts_with("http"),
+            "{shape}"
+        );
     }
 }
 
@@ -88,7 +94,11 @@ fn user_assigned_identities_by_client_id() {
     let out = export(
         &emu,
         &shape_vars(&emu, "imds"),
-        &["--managed-identity", "--identity-client-id", "00000000-0000-0000-0000-000000000001"],
+        &[
+            "--managed-identity",
+            "--identity-client-id",
+            "00000000-0000-0000-0000-000000000001",
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -115,7 +125,10 @@ fn every_expiry_form_is_understood() {
 #[test]
 fn malformed_answers_fail_clearly() {
     let cases = [
-        (Expiry::None, "answered without expires_on or expires_in, so the token's lifetime is unknown"),
+        (
+            Expiry::None,
+            "answered without expires_on or expires_in, so the token's lifetime is unknown",
+        ),
         (Expiry::EpochMs, "is epoch milliseconds, not seconds"),
     ];
     for (expiry, expected) in cases {

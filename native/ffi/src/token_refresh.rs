@@ -111,7 +111,9 @@ impl CallerToken {
     }
 
     fn current(&self) -> AccessToken {
-        let token = lock(&self.context.tokens().current).clone().unwrap_or_default();
+        let token = lock(&self.context.tokens().current)
+            .clone()
+            .unwrap_or_default();
         AccessToken::new(token, None)
     }
 
@@ -126,8 +128,8 @@ impl CallerToken {
             None if self.cancel.is_cancelled() => Err(Error::new(ErrorKind::Cancelled)),
             None => Err(Error::new(ErrorKind::Auth {
                 message: format!(
-                    "Graph refused the caller's token and no new one came within {} s of the tokenRequest event (hand one to entrasnap_job_provide_token)",
-                    self.timeout.as_secs()
+                    "Graph refused the caller's token and no new one came within {:?} of the tokenRequest event (hand one to entrasnap_job_provide_token)",
+                    self.timeout
                 ),
             })),
         }

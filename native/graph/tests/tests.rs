@@ -9,6 +9,8 @@ mod paging;
 mod pacing;
 // A token that expires mid-job is renewed once.
 mod token_refresh;
+// Managed identity against the emulator's endpoints: every shape, expiry form and a mid-export renewal.
+mod managed_identity;
 // Delta rounds see exactly what changed; expired tokens say so.
 mod delta;
 // $batch: responses matched by id, in-envelope 429s retried.

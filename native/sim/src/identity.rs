@@ -341,7 +341,11 @@ fn arc(sim: &Sim, r: &Request) -> Answer {
         .unwrap_or_else(|e| e.into_inner())
         .remove(key);
     let Some(file) = used else {
-        return Err(refuse(401, "unauthorized", "The key is not one this agent issued"));
+        return Err(refuse(
+            401,
+            "unauthorized",
+            "The key is not one this agent issued",
+        ));
     };
     // A key answers one challenge.
     let _ = std::fs::remove_file(file);
@@ -404,7 +408,10 @@ fn issue(sim: &Sim) -> Response {
             .unwrap_or_else(|e| e.into_inner())
             .insert(h.finish(), Instant::now());
     }
-    *sim.identity.issued.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+    *sim.identity
+        .issued
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) += 1;
     let expires = chrono::Utc::now() + lifetime;
     let epoch = expires.timestamp();
     let seconds = lifetime.as_secs();

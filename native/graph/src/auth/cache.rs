@@ -115,7 +115,10 @@ mod tests {
         assert_eq!(margin(&AccessToken::new("x", None)), EXPIRY_MARGIN);
         assert_eq!(margin(&in_secs(3600)), EXPIRY_MARGIN);
         let short = margin(&in_secs(60));
-        assert!(short <= Duration::from_secs(30) && short > Duration::from_secs(25), "{short:?}");
+        assert!(
+            short <= Duration::from_secs(30) && short > Duration::from_secs(25),
+            "{short:?}"
+        );
     }
 
     #[tokio::test]

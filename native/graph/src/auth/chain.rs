@@ -17,8 +17,8 @@ use azure_identity::{
 
 use super::tried::{self, Tried, missing};
 use super::{
-    AzureCredential, Cached, CertificateAssertion, ClientCertificate, Environment,
-    ManagedIdentity, Secret, Shape, StaticToken, TokenFuture, TokenSource, azure_cli, env_token,
+    AzureCredential, Cached, CertificateAssertion, ClientCertificate, Environment, ManagedIdentity,
+    Secret, Shape, StaticToken, TokenFuture, TokenSource, azure_cli, env_token,
 };
 use crate::error::{Error, ErrorKind, Result};
 
@@ -145,8 +145,8 @@ fn build(options: &AuthOptions) -> Result<Arc<dyn TokenSource>> {
         ))),
         SourceKind::EnvToken => Ok(Arc::new(env_token(env).expect("selected because present"))),
         SourceKind::ManagedIdentity => {
-            let shape = Shape::detect(env, options.managed_identity)
-                .expect("selected because present")?;
+            let shape =
+                Shape::detect(env, options.managed_identity).expect("selected because present")?;
             Ok(cached(
                 ManagedIdentity::new(shape, options.managed_identity_client_id.clone())?,
                 options.timeout,
@@ -421,7 +421,9 @@ mod tests {
         ];
         let mut at = 0;
         for part in expected {
-            let found = e[at..].find(part).unwrap_or_else(|| panic!("{part:?} not in order in:\n{e}"));
+            let found = e[at..]
+                .find(part)
+                .unwrap_or_else(|| panic!("{part:?} not in order in:\n{e}"));
             at += found + part.len();
         }
         assert!(!e.contains("sekrit"), "{e}");

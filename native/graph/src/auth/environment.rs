@@ -79,10 +79,16 @@ mod tests {
     fn a_given_map_is_all_there_is_and_never_prints_values() {
         // PATH is set in every test process; a given map without it has none.
         let env = Environment::given(HashMap::from([
-            ("AZURE_CLIENT_SECRET".to_string(), "s3cr3t-value".to_string()),
+            (
+                "AZURE_CLIENT_SECRET".to_string(),
+                "s3cr3t-value".to_string(),
+            ),
             ("AZURE_TENANT_ID".to_string(), "  ".to_string()),
         ]));
-        assert_eq!(env.var("AZURE_CLIENT_SECRET").as_deref(), Some("s3cr3t-value"));
+        assert_eq!(
+            env.var("AZURE_CLIENT_SECRET").as_deref(),
+            Some("s3cr3t-value")
+        );
         assert_eq!(env.var("AZURE_TENANT_ID"), None);
         assert_eq!(env.var("PATH"), None);
         assert!(Environment::Process.has("PATH"));

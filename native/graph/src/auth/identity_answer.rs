@@ -35,9 +35,8 @@ pub(crate) fn parse(body: &Value, now: SystemTime, who: &str) -> Result<AccessTo
         .filter(|t| !t.is_empty())
         .ok_or_else(|| Error::auth(format!("{who} answered without an access_token")))?;
     let expires = match (body.get("expires_on"), body.get("expires_in")) {
-        (Some(on), _) if !on.is_null() => expires_on(on).map_err(|why| {
-            Error::auth(format!("{who} answered an unusable expires_on: {why}"))
-        })?,
+        (Some(on), _) if !on.is_null() => expires_on(on)
+            .map_err(|why| Error::auth(format!("{who} answered an unusable expires_on: {why}")))?,
         (_, Some(within)) if !within.is_null() => {
             let seconds = seconds(within).ok_or_else(|| {
                 Error::auth(format!(
@@ -67,9 +66,7 @@ fn seconds(value: &Value) -> Option<u64> {
 fn expires_on(value: &Value) -> std::result::Result<SystemTime, String> {
     if let Some(epoch) = seconds(value) {
         if epoch > LARGEST_EPOCH_SECONDS {
-            return Err(format!(
-                "{epoch} is epoch milliseconds, not seconds"
-            ));
+            return Err(format!("{epoch} is epoch milliseconds, not seconds"));
         }
         return Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(epoch));
     }
@@ -82,8 +79,7 @@ fn expires_on(value: &Value) -> std::result::Result<SystemTime, String> {
         .find_map(|format| DateTime::parse_from_str(text, format).ok())
         .or_else(|| DateTime::parse_from_rfc3339(text).ok())
         .ok_or_else(|| format!("'{text}' is neither epoch seconds nor a date"))?;
-    let epoch = u64::try_from(date.timestamp())
-        .map_err(|_| format!("'{text}' is before 1970"))?;
+    let epoch = u64::try_from(date.timestamp()).map_err(|_| format!("'{text}' is before 1970"))?;
     Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(epoch))
 }
 
@@ -105,8 +101,14 @@ mod tests {
     fn every_form_endpoints_send() {
         // 2026-12-02T05:40:17Z
         let when = Some(at(1_796_190_017));
-        assert_eq!(expiry(json!({"access_token":"a","expires_on":"1796190017"})).unwrap(), when);
-        assert_eq!(expiry(json!({"access_token":"a","expires_on":1796190017})).unwrap(), when);
+        assert_eq!(
+            expiry(json!({"access_token":"a","expires_on":"1796190017"})).unwrap(),
+            when
+        );
+        assert_eq!(
+            expiry(json!({"access_token":"a","expires_on":1796190017})).unwrap(),
+            when
+        );
         assert_eq!(
             expiry(json!({"access_token":"a","expires_on":"12/02/2026 05:40:17 +00:00"})).unwrap(),
             when
@@ -116,7 +118,8 @@ mod tests {
             when
         );
         assert_eq!(
-            expiry(json!({"access_token":"a","expires_on":"12/02/2026 5:40:17 AM +00:00"})).unwrap(),
+            expiry(json!({"access_token":"a","expires_on":"12/02/2026 5:40:17 AM +00:00"}))
+                .unwrap(),
             when
         );
         assert_eq!(
@@ -142,7 +145,11 @@ mod tests {
             "authentication failed: the endpoint answered an unusable expires_on: 1796190017000 is epoch milliseconds, not seconds"
         );
         let e = expiry(json!({"access_token":"a","expires_on":"tomorrow"})).unwrap_err();
-        assert!(e.to_string().contains("'tomorrow' is neither epoch seconds nor a date"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("'tomorrow' is neither epoch seconds nor a date"),
+            "{e}"
+        );
         let e = expiry(json!({"expires_in":1})).unwrap_err();
         assert_eq!(
             e.to_string(),

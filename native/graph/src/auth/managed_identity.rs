@@ -49,13 +49,22 @@ const IMDS_PATH: &str = "/metadata/identity/oauth2/token";
 #[derive(Clone)]
 pub enum Shape {
     /// Azure Automation's sandbox, App Service (2019 API).
-    AppService2019 { endpoint: reqwest::Url, header: Secret },
+    AppService2019 {
+        endpoint: reqwest::Url,
+        header: Secret,
+    },
     /// App Service's 2017 API (Hybrid Runbook Workers on App Service-like hosts).
-    AppService2017 { endpoint: reqwest::Url, secret: Secret },
+    AppService2017 {
+        endpoint: reqwest::Url,
+        secret: Secret,
+    },
     /// Azure Cloud Shell: system-assigned only.
     CloudShell { endpoint: reqwest::Url },
     /// Azure Arc-enabled servers: a challenge answered with a local key file.
-    Arc { endpoint: reqwest::Url, tokens_dir: PathBuf },
+    Arc {
+        endpoint: reqwest::Url,
+        tokens_dir: PathBuf,
+    },
     /// The VM's Instance Metadata Service.
     Imds { url: reqwest::Url },
 }
@@ -68,7 +77,8 @@ impl Shape {
     pub fn detect(env: &Environment, imds: bool) -> Option<Result<Shape>> {
         let url = |key: &str| -> Result<reqwest::Url> {
             let value = env.var(key).unwrap_or_default();
-            reqwest::Url::parse(&value).map_err(|e| Error::auth(format!("{key} is not a URL ({e})")))
+            reqwest::Url::parse(&value)
+                .map_err(|e| Error::auth(format!("{key} is not a URL ({e})")))
         };
         let shape = if env.has("IDENTITY_ENDPOINT") && env.has("IDENTITY_HEADER") {
             url("IDENTITY_ENDPOINT").map(|endpoint| Shape::AppService2019 {
@@ -96,7 +106,9 @@ impl Shape {
             reqwest::Url::parse(&format!("{}{IMDS_PATH}", host.trim_end_matches('/')))
                 .map(|url| Shape::Imds { url })
                 .map_err(|e| {
-                    Error::auth(format!("AZURE_POD_IDENTITY_AUTHORITY_HOST is not a URL ({e})"))
+                    Error::auth(format!(
+                        "AZURE_POD_IDENTITY_AUTHORITY_HOST is not a URL ({e})"
+                    ))
                 })
         } else {
             return None;
@@ -186,15 +198,17 @@ impl ManagedIdentity {
                     "application/x-www-form-urlencoded",
                 )
                 .body(
-                    serde_urlencoded::to_string([("resource", GRAPH_RESOURCE)])
-                        .unwrap_or_default(),
+                    serde_urlencoded::to_string([("resource", GRAPH_RESOURCE)]).unwrap_or_default(),
                 ),
             Shape::Arc { endpoint, .. } => {
                 let builder = get(endpoint, "2019-11-01", "client_id").header("Metadata", "true");
                 match authorization {
                     Some(key) => builder.header(
                         reqwest::header::AUTHORIZATION,
-                        sensitive("the Arc key file", &Secret::new(format!("Basic {}", key.expose())))?,
+                        sensitive(
+                            "the Arc key file",
+                            &Secret::new(format!("Basic {}", key.expose())),
+                        )?,
                     ),
                     None => builder,
                 }
@@ -317,21 +331,50 @@ mod tests {
     fn each_environment_is_recognised_as_azure_identity_does() {
         let e = "http://127.0.0.1:1/x";
         assert_eq!(
-            detect(&[("IDENTITY_ENDPOINT", e), ("IDENTITY_HEADER", "h"), ("IMDS_ENDPOINT", e)], false),
-            Some(Shape::AppService2019 { endpoint: e.parse().unwrap(), header: Secret::new("h") }.describe())
+            detect(
+                &[
+                    ("IDENTITY_ENDPOINT", e),
+                    ("IDENTITY_HEADER", "h"),
+                    ("IMDS_ENDPOINT", e)
+                ],
+                false
+            ),
+            Some(
+                Shape::AppService2019 {
+                    endpoint: e.parse().unwrap(),
+                    header: Secret::new("h")
+                }
+                .describe()
+            )
         );
-        assert!(detect(&[("MSI_ENDPOINT", e), ("MSI_SECRET", "s")], false).unwrap().contains("2017"));
-        assert!(detect(&[("MSI_ENDPOINT", e)], false).unwrap().contains("Cloud Shell"));
-        assert!(detect(&[("IDENTITY_ENDPOINT", e), ("IMDS_ENDPOINT", e)], false).unwrap().contains("Arc"));
+        assert!(
+            detect(&[("MSI_ENDPOINT", e), ("MSI_SECRET", "s")], false)
+                .unwrap()
+                .contains("2017")
+        );
+        assert!(
+            detect(&[("MSI_ENDPOINT", e)], false)
+                .unwrap()
+                .contains("Cloud Shell")
+        );
+        assert!(
+            detect(&[("IDENTITY_ENDPOINT", e), ("IMDS_ENDPOINT", e)], false)
+                .unwrap()
+                .contains("Arc")
+        );
         assert_eq!(detect(&[("IDENTITY_ENDPOINT", e)], false), None);
         assert_eq!(detect(&[], false), None);
         assert!(detect(&[], true).unwrap().contains("IMDS"));
-        let Some(Ok(Shape::Imds { url })) =
-            Shape::detect(&env(&[("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9/")]), true)
-        else {
+        let Some(Ok(Shape::Imds { url })) = Shape::detect(
+            &env(&[("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9/")]),
+            true,
+        ) else {
             panic!("IMDS expected");
         };
-        assert_eq!(url.as_str(), "http://127.0.0.1:9/metadata/identity/oauth2/token");
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/metadata/identity/oauth2/token"
+        );
         let Some(Err(e)) = Shape::detect(&env(&[("MSI_ENDPOINT", "not a url")]), false) else {
             panic!("an error expected");
         };
@@ -340,7 +383,9 @@ mod tests {
 
     #[test]
     fn cloud_shell_and_arc_have_no_user_assigned_identities() {
-        let shape = Shape::CloudShell { endpoint: "http://127.0.0.1:1/".parse().unwrap() };
+        let shape = Shape::CloudShell {
+            endpoint: "http://127.0.0.1:1/".parse().unwrap(),
+        };
         let e = ManagedIdentity::new(shape, Some("c".into())).unwrap_err();
         assert!(e.to_string().contains("no user-assigned identities"), "{e}");
     }
@@ -350,8 +395,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("abc.key");
         std::fs::write(&key, "the-key\n").unwrap();
-        let header = |p: &Path| HeaderValue::from_str(&format!("Basic realm={}", p.display())).unwrap();
-        assert_eq!(arc_key(Some(&header(&key)), dir.path()).unwrap().expose(), "the-key");
+        let header =
+            |p: &Path| HeaderValue::from_str(&format!("Basic realm={}", p.display())).unwrap();
+        assert_eq!(
+            arc_key(Some(&header(&key)), dir.path()).unwrap().expose(),
+            "the-key"
+        );
         let other = tempfile::tempdir().unwrap();
         let elsewhere = other.path().join("abc.key");
         std::fs::write(&elsewhere, "x").unwrap();
@@ -359,10 +408,25 @@ mod tests {
         assert!(e.to_string().contains("is not in"), "{e}");
         let not_key = dir.path().join("passwd");
         std::fs::write(&not_key, "x").unwrap();
-        assert!(arc_key(Some(&header(&not_key)), dir.path()).unwrap_err().to_string().contains("not a .key file"));
+        assert!(
+            arc_key(Some(&header(&not_key)), dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("not a .key file")
+        );
         let big = dir.path().join("big.key");
         std::fs::write(&big, vec![b'k'; 5000]).unwrap();
-        assert!(arc_key(Some(&header(&big)), dir.path()).unwrap_err().to_string().contains("5000 bytes"));
-        assert!(arc_key(None, dir.path()).unwrap_err().to_string().contains("no WWW-Authenticate"));
+        assert!(
+            arc_key(Some(&header(&big)), dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("5000 bytes")
+        );
+        assert!(
+            arc_key(None, dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("no WWW-Authenticate")
+        );
     }
 }

@@ -53,17 +53,26 @@ mod tests {
 
     #[test]
     fn short_tokens_are_not_taken_out_of_words() {
-        let message = "export failed: could not reach Graph at http://127.0.0.1:1 (connection refused)";
+        let message =
+            "export failed: could not reach Graph at http://127.0.0.1:1 (connection refused)";
         assert_eq!(redact(message, ["t"]), message);
-        assert_eq!(redact("any company has many tokens", ["any"]), "<redacted> company has many tokens");
-        assert_eq!(redact("Bearer t was refused.", ["t"]), "Bearer <redacted> was refused.");
+        assert_eq!(
+            redact("any company has many tokens", ["any"]),
+            "<redacted> company has many tokens"
+        );
+        assert_eq!(
+            redact("Bearer t was refused.", ["t"]),
+            "Bearer <redacted> was refused."
+        );
         assert_eq!(redact("token 'any'", ["any"]), "token '<redacted>'");
     }
 
     #[test]
     fn a_jwt_echoed_in_a_message_is_taken_out_whole() {
-        let jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.c2lnbmF0dXJl-_x";
-        let message = format!("Graph said: invalid token {jwt}. Also \"Authorization: Bearer {jwt}\"");
+        let jwt =
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.c2lnbmF0dXJl-_x";
+        let message =
+            format!("Graph said: invalid token {jwt}. Also \"Authorization: Bearer {jwt}\"");
         assert_eq!(
             redact(&message, [jwt]),
             "Graph said: invalid token <redacted>. Also \"Authorization: Bearer <redacted>\""
@@ -73,7 +82,10 @@ mod tests {
         assert_eq!(redact(&message, [payload]), message);
         assert_eq!(redact(&format!("x{jwt}"), [jwt]), format!("x{jwt}"));
         // Several secrets, overlapping: the longer goes first.
-        assert_eq!(redact(&format!("{jwt} and t"), ["t", jwt]), "<redacted> and <redacted>");
+        assert_eq!(
+            redact(&format!("{jwt} and t"), ["t", jwt]),
+            "<redacted> and <redacted>"
+        );
         assert_eq!(redact("nothing", [""]), "nothing");
     }
 }

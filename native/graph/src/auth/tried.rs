@@ -23,8 +23,7 @@ impl Tried {
 }
 
 /// The sources, as the chain tries them and as users set them up.
-pub(crate) const CALLER_TOKEN: &str =
-    "a token from the caller (Export-EntraSnapshot -AccessToken, a Connect-MgGraph session, the C ABI's \"token\")";
+pub(crate) const CALLER_TOKEN: &str = "a token from the caller (Export-EntraSnapshot -AccessToken, a Connect-MgGraph session, the C ABI's \"token\")";
 pub(crate) const ENV_TOKEN: &str = "ENTRASNAP_TOKEN (a bearer token for Graph)";
 pub(crate) const MANAGED_IDENTITY: &str = "managed identity (Automation and App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER; \
      App Service 2017: MSI_ENDPOINT + MSI_SECRET; Cloud Shell: MSI_ENDPOINT; Azure Arc: IDENTITY_ENDPOINT + IMDS_ENDPOINT; \
@@ -33,8 +32,7 @@ pub(crate) const WORKLOAD_IDENTITY: &str =
     "workload identity (AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TENANT_ID)";
 pub(crate) const CLIENT_SECRET: &str =
     "client secret (AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET)";
-pub(crate) const CLIENT_CERTIFICATE: &str =
-    "client certificate (AZURE_CLIENT_CERTIFICATE_PATH, a PEM file with its key, + AZURE_TENANT_ID + AZURE_CLIENT_ID)";
+pub(crate) const CLIENT_CERTIFICATE: &str = "client certificate (AZURE_CLIENT_CERTIFICATE_PATH, a PEM file with its key, + AZURE_TENANT_ID + AZURE_CLIENT_ID)";
 pub(crate) const AZURE_CLI: &str = "Azure CLI (`az login`, az on PATH)";
 
 /// "nothing signed in to Microsoft Graph; tried, in order:" and one
@@ -74,7 +72,10 @@ mod tests {
              1. ENTRASNAP_TOKEN (a bearer token for Graph): not set\n  \
              2. Azure CLI (`az login`, az on PATH): az not found on PATH"
         );
-        assert_eq!(missing(&["A", "B", "C"], |k| k == "B").unwrap(), "A and C not set");
+        assert_eq!(
+            missing(&["A", "B", "C"], |k| k == "B").unwrap(),
+            "A and C not set"
+        );
         assert_eq!(missing(&["A"], |_| false).unwrap(), "A not set");
         assert_eq!(missing(&["A"], |_| true), None);
     }
