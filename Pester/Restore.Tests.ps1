@@ -8,6 +8,19 @@ BeforeAll {
     $good = '20260301T000000Z-aaaaaa'
     $policyId = '9b5a3c1e-0000-4000-8000-000000000001'
 
+    # For every test: the snapshot a restore goes back to is resolved once, first.
+    Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -ParameterFilter { $Operation -eq 'snapshot.resolve' } -MockWith {
+        $id = $Parameters.snapshot
+        if ($id -eq 'latest') {
+            $id = $good
+        }
+        [pscustomobject]@{
+            id     = $id
+            kind   = 'export'
+            labels = @()
+        }
+    }
+
     # snapshot.restore answers as the engine does (the records of
     # native/core/src/restore/model.rs). The plan: re-enable CA001, then put
     # a member back into the group it excludes.
@@ -156,21 +169,6 @@ AfterAll {
 }
 
 Describe 'Restore-EntraObject parameters' {
-    BeforeEach {
-        # The snapshot a restore goes back to is resolved once, first.
-        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -ParameterFilter { $Operation -eq 'snapshot.resolve' } -MockWith {
-            $id = $Parameters.snapshot
-            if ($id -eq 'latest') {
-                $id = $good
-            }
-            [pscustomobject]@{
-                id     = $id
-                kind   = 'export'
-                labels = @()
-            }
-        }
-    }
-
     BeforeAll {
         $command = Get-Command -Name 'Restore-EntraObject'
         $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
@@ -243,21 +241,6 @@ Describe 'Restore-EntraObject parameters' {
 }
 
 Describe 'Restore-EntraObject with the engine answering' {
-    BeforeEach {
-        # The snapshot a restore goes back to is resolved once, first.
-        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -ParameterFilter { $Operation -eq 'snapshot.resolve' } -MockWith {
-            $id = $Parameters.snapshot
-            if ($id -eq 'latest') {
-                $id = $good
-            }
-            [pscustomobject]@{
-                id     = $id
-                kind   = 'export'
-                labels = @()
-            }
-        }
-    }
-
     It 'with -WhatIf, plans once without writing and returns the steps' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             $Parameters['sawToken'] = $Parameters['token'] -eq $plainToken
@@ -341,6 +324,34 @@ Describe 'Restore-EntraObject with the engine answering' {
         $result.BreakGlass[0].name | Should -Be 'Break Glass 1'
         $result.Permissions | Should -Contain 'Policy.ReadWrite.ConditionalAccess'
         $result.Store | Should -Be $TestDrive
+    }
+
+    It 'resolves latest once, and previews and restores that same snapshot' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
+        }
+        $null = Restore-EntraObject -Store $TestDrive -SnapshotId latest -AccessToken $token -Confirm:$false -WarningAction SilentlyContinue
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter { $Operation -eq 'snapshot.resolve' -and $Parameters.snapshot -eq 'latest' }
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 2 -Exactly -ParameterFilter { $Operation -eq 'snapshot.restore' -and $Parameters.snapshot -eq $good }
+    }
+
+    It 'binds a piped change''s snapshot, so the help''s pipeline needs no -SnapshotId' {
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)
+        }
+        $change = [pscustomobject]@{
+            PSTypeName     = 'EntraSnapshot.Change'
+            ObjectType     = 'conditionalAccessPolicy'
+            ObjectId       = $policyId
+            FromSnapshotId = $good
+            ToSnapshotId   = '20260302T000000Z-bbbbbb'
+            Store          = $TestDrive
+        }
+        $steps = @($change | Restore-EntraObject -AccessToken $token -WhatIf -WarningAction SilentlyContinue)
+        $steps.Count | Should -Be 2
+        Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
+            $Operation -eq 'snapshot.restore' -and $Parameters.snapshot -eq $good -and (@($Parameters.ids) -join ',') -eq $policyId
+        }
     }
 
     It 'shows the result as a list with its steps' {
