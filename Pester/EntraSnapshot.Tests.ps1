@@ -148,6 +148,7 @@ Describe 'Engine jobs' {
         # PowerShell's streams: only a child process can see it.
         $script = @"
 `$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
 `$env:RUST_BACKTRACE = '1'
 Import-Module -Name '$($manifestPath.Replace("'", "''"))'
 try {

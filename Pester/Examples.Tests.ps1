@@ -103,6 +103,7 @@ BeforeAll {
             # A Pester example: run it as Pester does, in a child process.
             $script = @"
 `$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
 Import-Module -Name '$($manifestPath.Replace("'", "''"))'
 `$configuration = New-PesterConfiguration
 `$configuration.Run.ScriptBlock = [scriptblock]::Create(@'
