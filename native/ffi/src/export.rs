@@ -254,6 +254,11 @@ mod tests {
             json!({ "op": "snapshot.export", "store": store, "tokn": "x" }),
             json!({ "op": "snapshot.export", "store": store, "token": ["sekrit-token"] }),
             json!({ "op": "snapshot.export", "store": store, "token": " " }),
+            json!({ "op": "snapshot.export", "store": store, "environment": "PATH=sekrit" }),
+            json!({ "op": "snapshot.export", "store": store, "environment": { "AZURE_CLIENT_SECRET": ["sekrit-token"] } }),
+            json!({ "op": "snapshot.export", "store": store, "tokenRefresh": true }),
+            json!({ "op": "snapshot.export", "store": store, "token": "sekrit-token", "tokenRefresh": "yes" }),
+            json!({ "op": "snapshot.export", "store": store, "token": "sekrit-token", "tokenRefreshTimeoutMs": 0 }),
         ];
         for case in cases {
             let error = run_request(case.clone()).unwrap_err();

@@ -151,3 +151,67 @@ impl TokenSource for CallerToken {
         "the caller"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::mpsc;
+
+    use super::*;
+    use crate::context::Event;
+
+    fn context() -> (JobContext, mpsc::Receiver<Event>) {
+        let (events, receiver) = mpsc::channel();
+        (
+            JobContext::new(events, Arc::new(AtomicBool::new(false))),
+            receiver,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_refresh_asks_the_caller_and_takes_its_token() {
+        let (context, events) = context();
+        assert_eq!(
+            context.tokens().provide("early"),
+            entrasnap_result::TokenNotExpected
+        );
+        let cancel = CancellationToken::new();
+        let source = CallerToken::new("first", &context, Duration::from_secs(30), &cancel);
+        assert_eq!(
+            source.token(false).await.unwrap().secret().expose(),
+            "first"
+        );
+        let mailbox = Arc::clone(context.tokens());
+        let caller = std::thread::spawn(move || {
+            // The caller answers the event it polled.
+            assert!(matches!(events.recv().unwrap(), Event::TokenRequest));
+            assert_eq!(mailbox.provide("  "), entrasnap_result::EmptyToken);
+            assert_eq!(mailbox.provide("second"), entrasnap_result::Ok);
+        });
+        assert_eq!(
+            source.token(true).await.unwrap().secret().expose(),
+            "second"
+        );
+        caller.join().unwrap();
+        assert_eq!(
+            source.token(false).await.unwrap().secret().expose(),
+            "second"
+        );
+        assert_eq!(context.tokens().seen(), ["second"]);
+    }
+
+    #[tokio::test]
+    async fn the_wait_ends_on_cancel_or_timeout() {
+        let (context, _events) = context();
+        let cancel = CancellationToken::new();
+        let source = CallerToken::new("t", &context, Duration::from_millis(50), &cancel);
+        let e = source.token(true).await.unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Auth { .. }), "{e}");
+        assert!(e.to_string().contains("within 50ms"), "{e}");
+        let source = CallerToken::new("t", &context, Duration::from_secs(600), &cancel);
+        cancel.cancel();
+        let e = source.token(true).await.unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Cancelled), "{e}");
+    }
+}

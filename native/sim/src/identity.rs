@@ -155,7 +155,7 @@ pub fn serve(
         headers,
     };
     let answer = match uri.path() {
-        "/_sim/identity" if method == Method::GET => Ok(overview(sim, &base)),
+        "/_sim/identity" if method == Method::GET => overview(sim, &base),
         "/identity/appservice2019" => app_service_2019(sim, &request),
         "/identity/appservice2017" => app_service_2017(sim, &request),
         "/identity/cloudshell" => cloud_shell(sim, &request),
@@ -163,7 +163,7 @@ pub fn serve(
         "/metadata/identity/oauth2/token" => imds(sim, &request),
         _ => return None,
     };
-    Some(answer.unwrap_or_else(|refusal| refusal))
+    Some(answer.unwrap_or_else(Refusal::into_response))
 }
 
 struct Request<'a> {
@@ -192,7 +192,7 @@ impl Request<'_> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    fn metadata(&self) -> Result<(), Response> {
+    fn metadata(&self) -> Result<(), Refusal> {
         match self.header("metadata") {
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(()),
             _ => Err(refuse(
@@ -203,7 +203,7 @@ impl Request<'_> {
         }
     }
 
-    fn method(&self, allowed: &[&str]) -> Result<(), Response> {
+    fn method(&self, allowed: &[&str]) -> Result<(), Refusal> {
         if allowed.contains(&self.method) {
             Ok(())
         } else {
@@ -215,7 +215,7 @@ impl Request<'_> {
         }
     }
 
-    fn api_version(&self, expected: &str, optional: bool) -> Result<(), Response> {
+    fn api_version(&self, expected: &str, optional: bool) -> Result<(), Refusal> {
         match self.query("api-version") {
             Some(v) if v == expected => Ok(()),
             None if optional => Ok(()),
@@ -231,13 +231,39 @@ impl Request<'_> {
     }
 }
 
-type Answer = Result<Response, Response>;
+type Answer = Result<Response, Refusal>;
 
-fn refuse(status: u16, error: &str, description: &str) -> Response {
-    json(
+/// An endpoint's "no": `{"error", "error_description"}`, and for Arc's
+/// challenge the key file it names.
+struct Refusal {
+    status: u16,
+    error: &'static str,
+    description: String,
+    realm: Option<PathBuf>,
+}
+
+impl Refusal {
+    fn into_response(self) -> Response {
+        let mut response = json(
+            self.status,
+            &json!({"error": self.error, "error_description": self.description}),
+        );
+        if let Some(file) = self.realm
+            && let Ok(value) = HeaderValue::from_str(&format!("Basic realm={}", file.display()))
+        {
+            response.headers_mut().insert("www-authenticate", value);
+        }
+        response
+    }
+}
+
+fn refuse(status: u16, error: &'static str, description: &str) -> Refusal {
+    Refusal {
         status,
-        &json!({"error": error, "error_description": description}),
-    )
+        error,
+        description: description.to_string(),
+        realm: None,
+    }
 }
 
 fn json(status: u16, body: &Value) -> Response {
@@ -249,7 +275,7 @@ fn json(status: u16, body: &Value) -> Response {
 }
 
 /// The resource asked for must be Graph.
-fn resource(value: Option<&str>) -> Result<(), Response> {
+fn resource(value: Option<&str>) -> Result<(), Refusal> {
     match value.map(|r| r.trim_end_matches('/')) {
         Some(GRAPH) => Ok(()),
         Some(other) => Err(refuse(
@@ -266,14 +292,14 @@ fn resource(value: Option<&str>) -> Result<(), Response> {
 }
 
 /// A user-assigned identity must be one the endpoint knows.
-fn user_assigned(client_id: Option<&str>) -> Result<(), Response> {
+fn user_assigned(client_id: Option<&str>) -> Result<(), Refusal> {
     match client_id {
         None | Some(USER_ASSIGNED_CLIENT_ID) => Ok(()),
         Some(_) => Err(refuse(400, "invalid_request", "Identity not found")),
     }
 }
 
-fn secret_header(request: &Request, name: &str, expected: &str) -> Result<(), Response> {
+fn secret_header(request: &Request, name: &str, expected: &str) -> Result<(), Refusal> {
     if request.header(name) == Some(expected) {
         Ok(())
     } else {
@@ -375,11 +401,10 @@ fn challenge(state: &IdentityState) -> Answer {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(key, file.clone());
-    let mut response = refuse(401, "unauthorized", "Use the key in the realm's file");
-    if let Ok(value) = HeaderValue::from_str(&format!("Basic realm={}", file.display())) {
-        response.headers_mut().insert("www-authenticate", value);
-    }
-    Err(response)
+    Err(Refusal {
+        realm: Some(file),
+        ..refuse(401, "unauthorized", "Use the key in the realm's file")
+    })
 }
 
 fn imds(sim: &Sim, r: &Request) -> Answer {
@@ -434,13 +459,13 @@ fn issue(sim: &Sim) -> Response {
 
 /// `GET /_sim/identity`: the variables for each shape, and the count of
 /// tokens issued.
-fn overview(sim: &Sim, base: &str) -> Response {
+fn overview(sim: &Sim, base: &str) -> Answer {
     let state = &sim.identity;
     let arc_dir = match state.arc_dir() {
         Ok(d) => d.display().to_string(),
-        Err(e) => return refuse(500, "internal_error", &e.to_string()),
+        Err(e) => return Err(refuse(500, "internal_error", &e.to_string())),
     };
-    json(
+    Ok(json(
         200,
         &json!({
             "appService2019": {
@@ -461,5 +486,5 @@ fn overview(sim: &Sim, base: &str) -> Response {
             "userAssignedClientId": USER_ASSIGNED_CLIENT_ID,
             "issued": *state.issued.lock().unwrap_or_else(|e| e.into_inner()),
         }),
-    )
+    ))
 }
