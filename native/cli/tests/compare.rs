@@ -214,7 +214,8 @@ fn an_incident_made_through_graph_is_reported_by_name_and_severity() {
     );
 
     // Against live in text: the header names the snapshot the live side became.
-    let out = emu.entrasnap(store, &["compare", "--from", "latest", "--to", "live"]);
+    // (From the incident's live snapshot: `latest` is still the nightly export.)
+    let out = emu.entrasnap(store, &["compare", "--from", &incident, "--to", "live"]);
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(
@@ -229,7 +230,7 @@ fn an_incident_made_through_graph_is_reported_by_name_and_severity() {
         &[
             "compare",
             "--from",
-            "latest",
+            &incident,
             "--to",
             "live",
             "--exit-code",
