@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::store::{SnapshotKind, require_types};
 use entrasnap_core::diff::{RenderOptions, Severity, StoredSnapshot, compare, render};
+use entrasnap_core::store::{SnapshotKind, require_types};
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::removed_restorable;

@@ -304,9 +304,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     write_plan(
         &mut stdout,
         &prepared.plan,
-        &format!(
-            "the live tenant (read just now; a what-if stores nothing)",
-        ),
+        "the live tenant (read just now; a what-if stores nothing)",
     )
     .map_err(|e| e.to_string())?;
     drop(stdout);

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use entrasnap_core::store::{check_out_dir, write_directory_with};
 use entrasnap_core::store::SnapshotKind;
+use entrasnap_core::store::{check_out_dir, write_directory_with};
 use entrasnap_core::{LocalStore, ObjectType};
 use entrasnap_graph::ErrorKind;
 use entrasnap_graph::export::{ExportOptions, ExportReport, export, export_staged};
@@ -98,7 +98,11 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         )
         .exit();
     }
-    if let Some(dir) = args.out.as_ref().filter(|_| args.format == Format::Directory) {
+    if let Some(dir) = args
+        .out
+        .as_ref()
+        .filter(|_| args.format == Format::Directory)
+    {
         check_out_dir(dir)?;
     }
     let store = args.store.open_or_create()?;
@@ -154,15 +158,13 @@ pub async fn export_snapshot(
         Some(dir) => match export_staged(&client, store, options, &sink, &cancel).await {
             Ok((staged, report)) => {
                 on_ctrl_c.abort();
-                let written = write_directory_with(
-                    &|h| staged.read_object(h),
-                    staged.manifest(),
-                    dir,
-                )
-                .map_err(|e| {
-                    progress.finish();
-                    CliError::from(e).detail("no snapshot was stored; earlier snapshots are untouched")
-                })?;
+                let written =
+                    write_directory_with(&|h| staged.read_object(h), staged.manifest(), dir)
+                        .map_err(|e| {
+                            progress.finish();
+                            CliError::from(e)
+                                .detail("no snapshot was stored; earlier snapshots are untouched")
+                        })?;
                 staged.commit()?;
                 progress.println(&format!(
                     "wrote {} object files to {} ({} unchanged, {} removed)",

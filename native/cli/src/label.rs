@@ -59,7 +59,11 @@ pub fn run(args: Args, out: Output) -> Result<(), CliError> {
     };
     out.emit(&done, |w| {
         if done.removed {
-            writeln!(w, "removed label {} from snapshot {}", done.label, done.snapshot)
+            writeln!(
+                w,
+                "removed label {} from snapshot {}",
+                done.label, done.snapshot
+            )
         } else {
             writeln!(w, "snapshot {} is label:{}", done.snapshot, done.label)
         }

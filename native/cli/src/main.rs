@@ -67,7 +67,7 @@ enum Command {
     Verify(verify::Args),
     /// Remove snapshots a retention policy does not keep, and unreferenced objects.
     ///
-    /// The newest snapshot of each tenant is always kept.
+    /// The newest snapshot and the newest export of each tenant, and labelled snapshots, are always kept.
     Prune(prune::Args),
     /// Run the whole story offline against the embedded Graph emulator.
     Demo(demo::Args),

@@ -56,7 +56,7 @@ pub fn run(args: Args, out: Output) -> Result<(), CliError> {
         snapshots.iter().map(|s| (&s.id, s)).collect();
 
     if args.what_if {
-        let keep = policy.select(&snapshots);
+        let keep = store.prune_keeps(&policy)?;
         let (kept, removed): (Vec<_>, Vec<_>) = snapshots
             .iter()
             .map(|s| s.id.clone())

@@ -113,13 +113,15 @@ fn an_incident_made_through_graph_is_reported_by_name_and_severity() {
     );
     assert_eq!(membership["attributes"], json!([]));
 
-    // Part 2: the MFA-for-all policy is saved as disabled.
+    // Part 2: the MFA-for-all policy is saved as disabled; compared with the
+    // live snapshot of part 1 (`latest` is still the nightly export).
+    let part_one = report["to"].as_str().unwrap().to_string();
     emu.send(
         reqwest::Method::PATCH,
         &format!("{POLICIES}/{}", ids[0]),
         Some(json!({"state": "disabled"})),
     );
-    let report = emu.compare_live(store, "latest");
+    let report = emu.compare_live(store, &part_one);
     let found = changes(&report);
     assert_eq!(found.len(), 1, "exactly one change: {report:#}");
     assert_eq!(found[0]["objectId"], ids[0].as_str());
@@ -212,7 +214,8 @@ fn an_incident_made_through_graph_is_reported_by_name_and_severity() {
     );
 
     // Against live in text: the header names the snapshot the live side became.
-    let out = emu.entrasnap(store, &["compare", "--from", "latest", "--to", "live"]);
+    // (From the incident's live snapshot: `latest` is still the nightly export.)
+    let out = emu.entrasnap(store, &["compare", "--from", &incident, "--to", "live"]);
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(
@@ -227,7 +230,7 @@ fn an_incident_made_through_graph_is_reported_by_name_and_severity() {
         &[
             "compare",
             "--from",
-            "latest",
+            &incident,
             "--to",
             "live",
             "--exit-code",

@@ -80,7 +80,7 @@ fn latest_in_an_empty_store_says_so() {
     assert_exit(&out, 1);
     assert!(
         stderr(&out).starts_with(&format!(
-            "error: no complete snapshot in {}",
+            "error: latest: no complete export snapshot in {}",
             f.path().display()
         )),
         "{}",

@@ -98,7 +98,10 @@ fn compare_from_latest_to_live_twice_reports_the_critical_change_both_times() {
     let out = emu.entrasnap(dir.path(), &["list"]);
     assert_exit(&out, 0);
     let text = stdout(&out);
-    assert!(text.contains("compare-live") && text.contains("never latest"), "{text}");
+    assert!(
+        text.contains("compare-live") && text.contains("never latest"),
+        "{text}"
+    );
 }
 
 /// The what-if used to store its undo point, which became `latest`: the
@@ -118,7 +121,11 @@ fn restore_latest_what_if_then_yes_restores_and_the_what_if_stores_nothing() {
     );
     assert_exit(&out, 0);
     assert!(stdout(&out).contains(CA001), "{}", stdout(&out));
-    assert_eq!(emu.writes(), writes, "a what-if writes nothing to the tenant");
+    assert_eq!(
+        emu.writes(),
+        writes,
+        "a what-if writes nothing to the tenant"
+    );
     assert!(
         contents(dir.path()) == before,
         "a what-if leaves the store byte for byte as it was"
@@ -173,9 +180,17 @@ fn restore_filters_that_match_nothing_fail_naming_them_and_store_nothing() {
 
     let cases: [(&[&str], &str); 3] = [
         (&["--id", unknown], unknown),
-        (&["--types", "user", "--attribute", "departmnt"], "'departmnt'"),
         (
-            &["--types", "conditionalAccessPolicy", "--attribute", "state,conditions.users.excludeGrups"],
+            &["--types", "user", "--attribute", "departmnt"],
+            "'departmnt'",
+        ),
+        (
+            &[
+                "--types",
+                "conditionalAccessPolicy",
+                "--attribute",
+                "state,conditions.users.excludeGrups",
+            ],
             "'conditions.users.excludeGrups'",
         ),
     ];
@@ -202,7 +217,14 @@ fn restore_filters_that_match_nothing_fail_naming_them_and_store_nothing() {
     assert_exit(&out, 0);
     let out = emu.entrasnap(
         narrow.path(),
-        &["restore", "--snapshot", "latest", "--types", "group", "--yes"],
+        &[
+            "restore",
+            "--snapshot",
+            "latest",
+            "--types",
+            "group",
+            "--yes",
+        ],
     );
     assert_exit(&out, 1);
     assert!(
@@ -212,10 +234,16 @@ fn restore_filters_that_match_nothing_fail_naming_them_and_store_nothing() {
     );
     let out = emu.entrasnap(
         narrow.path(),
-        &["compare", "--from", "latest", "--to", "latest", "--types", "group"],
+        &[
+            "compare", "--from", "latest", "--to", "latest", "--types", "group",
+        ],
     );
     assert_exit(&out, 1);
-    assert!(stderr(&out).contains("did not export group"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did not export group"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The export used to store the snapshot, then fail writing the directory.
@@ -230,7 +258,13 @@ fn export_directory_to_a_file_fails_before_reading_or_storing_anything() {
 
     let out = emu.entrasnap(
         &store,
-        &["export", "--format", "directory", "--out", file.to_str().unwrap()],
+        &[
+            "export",
+            "--format",
+            "directory",
+            "--out",
+            file.to_str().unwrap(),
+        ],
     );
     assert_exit(&out, 1);
     let err = stderr(&out);
@@ -274,7 +308,11 @@ fn a_recreated_object_is_restored_by_its_live_id_and_not_deleted_as_added() {
 
     // Deleted for good, then created again by hand, not quite the same.
     emu.send(Method::DELETE, &format!("groups/{old}"), None);
-    emu.send(Method::DELETE, &format!("directory/deletedItems/{old}"), None);
+    emu.send(
+        Method::DELETE,
+        &format!("directory/deletedItems/{old}"),
+        None,
+    );
     let new = emu.send(Method::POST, "groups", Some(group("re-created by hand")))["id"]
         .as_str()
         .unwrap()
@@ -296,8 +334,16 @@ fn a_recreated_object_is_restored_by_its_live_id_and_not_deleted_as_added() {
     let out = emu.entrasnap(
         dir.path(),
         &[
-            "restore", "--snapshot", "latest", "--types", "group", "--id", &new,
-            "--delete-added", "--yes", "--json",
+            "restore",
+            "--snapshot",
+            "latest",
+            "--types",
+            "group",
+            "--id",
+            &new,
+            "--delete-added",
+            "--yes",
+            "--json",
         ],
     );
     assert_exit(&out, 0);
@@ -391,7 +437,10 @@ fn a_snapshot_of_a_newer_format_is_listed_and_latest_will_not_skip_it() {
         .lines()
         .find(|l| l.starts_with(newer.as_str()))
         .unwrap_or_else(|| panic!("{text}"));
-    assert!(row.contains("UNREADABLE") && row.contains("newer EntraSnapshot"), "{row}");
+    assert!(
+        row.contains("UNREADABLE") && row.contains("newer EntraSnapshot"),
+        "{row}"
+    );
     assert!(stderr(&out).contains(newer.as_str()), "{}", stderr(&out));
 
     let listed = json(&f.run(&["list", "--json"]));
@@ -435,7 +484,10 @@ fn a_label_stands_for_its_snapshot_and_prune_keeps_it() {
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.starts_with(&format!("snapshot  {good}\n")), "{text}");
-    assert!(text.contains("kind      export\nlabels    known-good\n"), "{text}");
+    assert!(
+        text.contains("kind      export\nlabels    known-good\n"),
+        "{text}"
+    );
     let listed = json(&f.run(&["list", "--json"]));
     assert_eq!(listed[2]["labels"], json!(["known-good"]));
     assert_eq!(listed[0]["labels"], json!([]));
@@ -453,10 +505,23 @@ fn a_label_stands_for_its_snapshot_and_prune_keeps_it() {
     // A bare label name gets a hint.
     let out = f.run(&["show", "--snapshot", "known-good"]);
     assert_exit(&out, 1);
-    assert!(stderr(&out).contains("label:known-good"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("label:known-good"),
+        "{}",
+        stderr(&out)
+    );
 
     // Retention would keep only the newest; the label keeps the oldest too.
-    let out = f.run(&["prune", "--keep-daily", "1", "--keep-weekly", "0", "--keep-monthly", "0", "--json"]);
+    let out = f.run(&[
+        "prune",
+        "--keep-daily",
+        "1",
+        "--keep-weekly",
+        "0",
+        "--keep-monthly",
+        "0",
+        "--json",
+    ]);
     assert_exit(&out, 0);
     let ids: Vec<String> = json(&f.run(&["list", "--json"]))
         .as_array()
@@ -464,7 +529,11 @@ fn a_label_stands_for_its_snapshot_and_prune_keeps_it() {
         .iter()
         .map(|s| s["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(ids, [newest.to_string(), good.to_string()], "{middle} pruned");
+    assert_eq!(
+        ids,
+        [newest.to_string(), good.to_string()],
+        "{middle} pruned"
+    );
 
     let out = f.run(&["label", "--remove", "known-good"]);
     assert_exit(&out, 0);

@@ -13,9 +13,9 @@
 //! did not export fails with `EntraSnapshot.InvalidArgument`.
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::store::SnapshotKind;
 use entrasnap_core::diff::render::{self, Format, RenderOptions};
 use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
+use entrasnap_core::store::SnapshotKind;
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::removed_restorable;
@@ -212,11 +212,17 @@ mod tests {
         assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..40]);
         assert!(page.contains("CA001 - Require MFA for all users"));
 
+        // A type neither snapshot exported matches nothing: an error naming it.
         let filtered = run_request(json!({
             "op": "snapshot.compare", "store": path, "from": before, "types": ["user"]
         }))
-        .unwrap();
-        assert_eq!(filtered["changes"], json!([]));
+        .unwrap_err();
+        assert_eq!(filtered.code(), "EntraSnapshot.InvalidArgument");
+        assert!(
+            filtered.message().contains("did not export user"),
+            "{}",
+            filtered.message()
+        );
     }
 
     #[test]

@@ -172,7 +172,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(error.code(), "EntraSnapshot.StoreError");
-        assert!(error.message().contains("no label 'incident-42'"), "{}", error.message());
+        assert!(
+            error.message().contains("no label 'incident-42'"),
+            "{}",
+            error.message()
+        );
         let error = run_request(
             json!({"op": "snapshot.label", "store": path, "snapshot": export, "name": "latest"}),
         )
@@ -207,8 +211,8 @@ mod tests {
             run_request(json!({"op": "snapshot.resolve", "store": path, "snapshot": "latest"}))
                 .unwrap_err();
         assert!(error.message().contains(&newer), "{}", error.message());
-        let ok = run_request(json!({"op": "snapshot.resolve", "store": path, "snapshot": old}))
-            .unwrap();
+        let ok =
+            run_request(json!({"op": "snapshot.resolve", "store": path, "snapshot": old})).unwrap();
         assert_eq!(ok["id"], json!(old));
     }
 }

@@ -31,7 +31,9 @@ pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
 fn run(params: &Params, context: &JobContext) -> Result<Value, OperationError> {
     context.check_cancelled()?;
     let store = store::open_existing(&params.store)?;
-    let listing = store.list_all().map_err(|e| OperationError::from_store(&e))?;
+    let listing = store
+        .list_all()
+        .map_err(|e| OperationError::from_store(&e))?;
     Ok(Value::Array(listing.rows()))
 }
 

@@ -206,10 +206,9 @@ fn restore_error(error: &RestoreError) -> OperationError {
             ),
         ),
         RestoreError::Cancelled => OperationError::cancelled(),
-        RestoreError::Filter(e) => OperationError::invalid_argument(&format!(
-            "{}; nothing was written",
-            e.message()
-        )),
+        RestoreError::Filter(e) => {
+            OperationError::invalid_argument(&format!("{}; nothing was written", e.message()))
+        }
         RestoreError::Graph(e) => OperationError::from_graph(e),
         RestoreError::Store(e) | RestoreError::Journal(e) => OperationError::from_store(e),
         other => OperationError::new("RestoreError", &format!("restore failed: {other}")),

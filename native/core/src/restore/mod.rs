@@ -11,9 +11,9 @@ mod refs;
 mod scope;
 mod writes;
 
+pub use filters::{check_against_snapshot, check_ids_against_live};
 pub use model::{
     BreakGlass, DeletedItems, Guard, Note, Plan, PlanOptions, Step, StepCounts, StepKind,
     StepOutcome, StepRequest, StepStatus,
 };
-pub use filters::{check_against_snapshot, check_ids_against_live};
 pub use plan::plan;

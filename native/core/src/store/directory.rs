@@ -86,8 +86,7 @@ pub fn write_directory_with(
         let mut expected = BTreeSet::new();
         for entry in entries {
             let stem = format!("{}__{}", slug(&entry.name), safe_id(&entry.id));
-            let body = read(&entry.hash)
-                .map_err(|e| in_snapshot(snapshot, ty, &entry.name, e))?;
+            let body = read(&entry.hash).map_err(|e| in_snapshot(snapshot, ty, &entry.name, e))?;
             write_if_changed(
                 &dir.join(format!("{stem}.json")),
                 &pretty_bytes(&body),
@@ -95,8 +94,7 @@ pub fn write_directory_with(
             )?;
             expected.insert(format!("{stem}.json"));
             if let Some(links) = entry.links {
-                let links = read(&links)
-                    .map_err(|e| in_snapshot(snapshot, ty, &entry.name, e))?;
+                let links = read(&links).map_err(|e| in_snapshot(snapshot, ty, &entry.name, e))?;
                 write_if_changed(
                     &dir.join(format!("{stem}.links.json")),
                     &pretty_bytes(&links),

@@ -97,7 +97,10 @@ pub fn check_label(name: &str) -> Result<()> {
     {
         return bad("use letters, digits, '.', '_' and '-', starting with a letter or digit");
     }
-    if ["latest", "live"].iter().any(|r| name.eq_ignore_ascii_case(r)) {
+    if ["latest", "live"]
+        .iter()
+        .any(|r| name.eq_ignore_ascii_case(r))
+    {
         return bad("'latest' and 'live' already mean something");
     }
     if SnapshotId::parse(name).is_ok() {

@@ -235,6 +235,20 @@ impl LocalStore {
             .unwrap_or_default())
     }
 
+    /// The ids a prune with `policy` would keep (see [`super::KeepPolicy`]):
+    /// for a what-if that shows exactly what the real run does.
+    pub fn prune_keeps(
+        &self,
+        policy: &super::KeepPolicy,
+    ) -> Result<std::collections::BTreeSet<SnapshotId>> {
+        let labelled = labels::read(&self.root)?.into_values().collect();
+        Ok(super::prune::kept(
+            policy,
+            &self.list_all()?.snapshots,
+            &labelled,
+        ))
+    }
+
     /// Every label and the snapshot it names.
     pub fn labels(&self) -> Result<BTreeMap<String, SnapshotId>> {
         labels::read(&self.root)

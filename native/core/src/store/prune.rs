@@ -90,6 +90,24 @@ pub struct PruneReport {
     pub sweep_skipped: Option<String>,
 }
 
+/// What a prune keeps of `readable`: what `policy` keeps, every labelled
+/// snapshot, and each tenant's newest export (what `latest` means).
+pub(crate) fn kept(
+    policy: &KeepPolicy,
+    readable: &[SnapshotSummary],
+    labelled: &BTreeSet<SnapshotId>,
+) -> BTreeSet<SnapshotId> {
+    let mut keep = policy.select(readable);
+    keep.extend(labelled.iter().cloned());
+    let exports: Vec<SnapshotSummary> = readable
+        .iter()
+        .filter(|s| s.kind == SnapshotKind::Export)
+        .cloned()
+        .collect();
+    keep.extend(KeepPolicy::default().select(&exports));
+    keep
+}
+
 /// Runs with the writer lock held, so no export adds objects meanwhile.
 /// `labelled` snapshots are kept whatever the policy, and so is each
 /// tenant's newest export (what `latest` means).
@@ -108,14 +126,7 @@ pub(crate) fn prune(
             Err((id, e)) => unreadable.push((id, e)),
         }
     }
-    let mut keep = policy.select(&readable);
-    keep.extend(labelled.iter().cloned());
-    let exports: Vec<SnapshotSummary> = readable
-        .iter()
-        .filter(|s| s.kind == SnapshotKind::Export)
-        .cloned()
-        .collect();
-    keep.extend(KeepPolicy::default().select(&exports));
+    let keep = kept(policy, &readable, labelled);
     for s in &readable {
         if keep.contains(&s.id) {
             report.kept.push(s.id.clone());

@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use chrono::{SubsecRound, Utc};
 use serde_json::Value;
 
+use super::ObjectHash;
 use super::id::SnapshotId;
 use super::manifest::{Links, Manifest, SnapshotSummary};
 use super::objects;
 use super::writer::SnapshotWriter;
-use super::ObjectHash;
 use crate::error::{Error, ErrorKind, Result};
 
 pub struct StagedSnapshot {

@@ -252,7 +252,10 @@ pub async fn apply(
     options.id_map.extend(report.id_map.clone());
     let known_good = StoredSnapshot::open(store, &prepared.target).map_err(RestoreError::Store)?;
     // The read-back is planned against and dropped, never stored: it is not an export.
-    let (_, second) = plan_now(client, store, &known_good, &options, sink, cancel, |_| Ok(())).await?;
+    let (_, second) = plan_now(client, store, &known_good, &options, sink, cancel, |_| {
+        Ok(())
+    })
+    .await?;
 
     Ok(RestoreOutcome {
         restore_id,

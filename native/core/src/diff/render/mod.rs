@@ -248,16 +248,26 @@ pub fn credential(v: &Value) -> Option<String> {
     map.get("keyId")?;
     let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
     let (noun, mut details) = if map.contains_key("hint") || map.contains_key("secretText") {
-        ("secret", text("hint").map(|h| format!("hint {h}")).into_iter().collect::<Vec<_>>())
+        (
+            "secret",
+            text("hint")
+                .map(|h| format!("hint {h}"))
+                .into_iter()
+                .collect::<Vec<_>>(),
+        )
     } else if map.contains_key("usage") || map.contains_key("type") {
-        ("certificate", text("usage").map(str::to_string).into_iter().collect())
+        (
+            "certificate",
+            text("usage").map(str::to_string).into_iter().collect(),
+        )
     } else {
         return None;
     };
     if let Some(end) = text("endDateTime") {
         details.push(format!("expires {}", end.get(..10).unwrap_or(end)));
     }
-    let name = text("displayName").map_or_else(|| "without a name".to_string(), |n| format!("'{n}'"));
+    let name =
+        text("displayName").map_or_else(|| "without a name".to_string(), |n| format!("'{n}'"));
     Some(if details.is_empty() {
         format!("{noun} {name}")
     } else {
