@@ -35,3 +35,6 @@ mod emulator;
 
 // `restore` against the emulator: every outcome read back from the tenant.
 mod restore;
+
+// The bad-input corpus: damaged stores, hostile Graph bodies, malformed ids and paths, unknown types and flags.
+mod bad_input;

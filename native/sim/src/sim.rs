@@ -1,10 +1,11 @@
 //! The emulator's shared state and configuration.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use crate::faults::Faults;
 use crate::rng::Rng;
 use crate::stats::Stats;
 use crate::tenant::Tenant;
@@ -63,6 +64,10 @@ pub struct Sim {
     pub rng: Mutex<Rng>,
     /// Hash of each bearer token -> when first seen (for `token_lifetime`).
     pub tokens: Mutex<HashMap<u64, Instant>>,
+    /// Hashes of tokens expired by `POST /_sim/expire-tokens` or a fault script.
+    pub expired: Mutex<HashSet<u64>>,
+    /// The scripted faults of `POST /_sim/faults`.
+    pub faults: Faults,
 }
 
 impl Sim {
@@ -76,6 +81,8 @@ impl Sim {
             stats: Mutex::new(Stats::default()),
             throttle: Mutex::new(Throttle::new(capacity)),
             tokens: Mutex::new(HashMap::new()),
+            expired: Mutex::new(HashSet::new()),
+            faults: Faults::default(),
         }
     }
 
@@ -87,6 +94,21 @@ impl Sim {
 
     pub fn write(&self) -> RwLockWriteGuard<'_, Tenant> {
         self.tenant.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every token seen so far is answered 401 "expired" from now on; new ones are accepted.
+    pub fn expire_tokens(&self) {
+        let seen: Vec<u64> = self
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        self.expired
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(seen);
     }
 
     pub fn guid(&self) -> String {
