@@ -139,7 +139,13 @@ impl Damaged {
         refused(
             case,
             self.f.path(),
-            &["compare", "--from", self.a.as_str(), "--to", self.b.as_str()],
+            &[
+                "compare",
+                "--from",
+                self.a.as_str(),
+                "--to",
+                self.b.as_str(),
+            ],
             1,
             names,
         );
@@ -196,14 +202,13 @@ fn store_object_file_with_other_content() {
     let d = damaged();
     let (path, hash) = d.changed_object();
     // Another object's sound file: it decompresses, but not to its name.
-    let other = d
-        .f
-        .store
-        .manifest(d.b.as_str())
-        .unwrap()
-        .find("user", &user_id(0))
-        .unwrap()
-        .hash;
+    let other =
+        d.f.store
+            .manifest(d.b.as_str())
+            .unwrap()
+            .find("user", &user_id(0))
+            .unwrap()
+            .hash;
     fs::copy(d.f.object_path(&other), &path).unwrap();
     d.compare("object with other content", &[&hash]);
 }
@@ -310,7 +315,10 @@ fn manifest_from_a_future_version() {
     let mut m = d.manifest_json();
     m["format"] = json!(99);
     d.write_manifest_json(&m);
-    d.show("manifest from a future version", &[d.b.as_str(), "newer", "99"]);
+    d.show(
+        "manifest from a future version",
+        &[d.b.as_str(), "newer", "99"],
+    );
 }
 
 #[test]
@@ -459,7 +467,10 @@ fn undo(case: &str, f: &Fixture, id: &str, names: &[&str]) {
         .output()
         .unwrap();
     assert_refused(case, &out, 1, names);
-    assert!(contents(f.path()) == before, "{case}: the store was changed");
+    assert!(
+        contents(f.path()) == before,
+        "{case}: the store was changed"
+    );
 }
 
 #[test]
@@ -627,7 +638,13 @@ fn unknown_flag() {
 #[test]
 fn unknown_command() {
     let f = one_snapshot();
-    refused("unknown command", f.path(), &["snapshotify"], 2, &["snapshotify"]);
+    refused(
+        "unknown command",
+        f.path(),
+        &["snapshotify"],
+        2,
+        &["snapshotify"],
+    );
 }
 
 #[test]
@@ -702,11 +719,7 @@ fn hostile(case: &str, path: &str, rule: Value, names: &[&str]) {
     let f = one_snapshot();
     let mut rule = rule;
     rule["path"] = json!(path);
-    emu.send(
-        Method::POST,
-        "_sim/faults",
-        Some(json!({"rules": [rule]})),
-    );
+    emu.send(Method::POST, "_sim/faults", Some(json!({"rules": [rule]})));
     let before = contents(f.path());
     let out = emu
         .command(f.path(), &["export", "--json"])
@@ -714,8 +727,15 @@ fn hostile(case: &str, path: &str, rule: Value, names: &[&str]) {
         .output()
         .unwrap();
     assert_refused(case, &out, 1, names);
-    assert!(contents(f.path()) == before, "{case}: the store was changed");
-    assert_eq!(f.store.list().unwrap().len(), 1, "{case}: a snapshot was listed");
+    assert!(
+        contents(f.path()) == before,
+        "{case}: the store was changed"
+    );
+    assert_eq!(
+        f.store.list().unwrap().len(),
+        1,
+        "{case}: a snapshot was listed"
+    );
 }
 
 fn body(text: &str) -> Value {
@@ -763,7 +783,11 @@ fn graph_body_with_duplicate_keys() {
         body(
             r#"{"value":[{"id":"11111111-2222-4333-8444-555555555555","id":"22222222-2222-4333-8444-555555555555","displayName":"x"}]}"#,
         ),
-        &["GET /identity/conditionalAccess/namedLocations", "duplicate", "id"],
+        &[
+            "GET /identity/conditionalAccess/namedLocations",
+            "duplicate",
+            "id",
+        ],
     );
 }
 
@@ -830,7 +854,9 @@ fn graph_objects_without_ids() {
     hostile(
         "objects without ids",
         "/users/delta",
-        body(r#"{"value":[{"displayName":"nobody"}],"@odata.deltaLink":"http://127.0.0.1:9/v1.0/users/delta?$deltatoken=x"}"#),
+        body(
+            r#"{"value":[{"displayName":"nobody"}],"@odata.deltaLink":"http://127.0.0.1:9/v1.0/users/delta?$deltatoken=x"}"#,
+        ),
         &["user", "no 'id'"],
     );
 }
@@ -870,7 +896,9 @@ fn graph_next_link_to_another_host() {
     hostile(
         "nextLink to another host",
         "/identity/conditionalAccess/policies",
-        body(r#"{"value":[],"@odata.nextLink":"https://evil.example/v1.0/identity/conditionalAccess/policies?$skiptoken=x"}"#),
+        body(
+            r#"{"value":[],"@odata.nextLink":"https://evil.example/v1.0/identity/conditionalAccess/policies?$skiptoken=x"}"#,
+        ),
         &["evil.example"],
     );
 }

@@ -25,8 +25,8 @@ use tokio_util::sync::CancellationToken;
 use crate::batch::BatchRequest;
 use crate::client::GraphClient;
 use crate::delta::{DeltaError, DeltaOutcome};
-use crate::paging::Page;
 use crate::error::{Error, ErrorKind};
+use crate::paging::Page;
 use crate::request::Request;
 
 /// Version of the export state saved with the store.

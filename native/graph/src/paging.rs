@@ -20,6 +20,18 @@ pub struct Page {
 }
 
 impl Page {
+    /// One page body as the client reads it (strict JSON, then the page's
+    /// shape), for tools and the fuzz targets; `display` names the request in errors.
+    pub fn from_bytes(bytes: &[u8], display: &str) -> Result<Page> {
+        let body = crate::strict_json::parse(bytes).map_err(|e| {
+            Error::new(ErrorKind::InvalidResponse {
+                message: format!("the body is not JSON ({e})"),
+            })
+            .with_request("GET", display)
+        })?;
+        Page::parse(body, "GET", display)
+    }
+
     pub(crate) fn parse(mut body: Value, method: &str, display: &str) -> Result<Page> {
         let values = match body.get_mut("value").map(Value::take) {
             Some(Value::Array(v)) => v,

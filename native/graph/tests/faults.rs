@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use entrasnap_core::store::SnapshotStore;
 use entrasnap_core::LocalStore;
+use entrasnap_core::store::SnapshotStore;
 use entrasnap_graph::auth::TokenFuture;
 use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export};
 use entrasnap_graph::{
@@ -102,7 +102,10 @@ async fn a_429_storm_beyond_the_budget_fails_naming_the_request() {
     })
     .unwrap();
     let e = all_users(&sim, &client).await.unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::Throttled { retries: 4 }), "{e}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Throttled { retries: 4 }),
+        "{e}"
+    );
     assert!(e.to_string().contains("GET /users"), "{e}");
     assert_eq!(hits(&sim).await, [5]);
 }
@@ -193,7 +196,11 @@ async fn a_write_whose_answer_broke_off_is_not_repeated() {
         matches!(e.kind(), ErrorKind::Transport { retries: 0, .. }),
         "{e}"
     );
-    assert_eq!(util::ids(&sim, Kind::Group).len(), before + 1, "applied once");
+    assert_eq!(
+        util::ids(&sim, Kind::Group).len(),
+        before + 1,
+        "applied once"
+    );
 }
 
 #[tokio::test]
@@ -233,10 +240,10 @@ async fn a_page_that_links_to_itself_fails_instead_of_spinning() {
     assert!(matches!(e.kind(), ErrorKind::InvalidResponse { .. }), "{e}");
     assert_eq!(
         e.to_string(),
-        "Graph's answer to GET /users is not what was expected: page 4 links to the page itself as its next page: Graph's paging loops"
+        "Graph answered GET /users with an unexpected body: page 3 links to the page itself as its next page: Graph's paging loops"
     );
-    // The third page was asked for once, and once more only to find the loop.
-    assert_eq!(client.stats().requests, 4);
+    // Found on the third page's answer, without asking for it again.
+    assert_eq!(client.stats().requests, 3);
 }
 
 /// Hands out `token-N`, a new one on every refresh.
@@ -274,7 +281,10 @@ async fn export_with(
 
 /// A failed export lists nothing, and verify finds the store sound.
 fn assert_nothing_listed(store: &LocalStore) {
-    assert!(store.list().unwrap().is_empty(), "a partial snapshot is listed");
+    assert!(
+        store.list().unwrap().is_empty(),
+        "a partial snapshot is listed"
+    );
     assert!(store.verify(None).unwrap().problems.is_empty());
 }
 
@@ -292,12 +302,12 @@ async fn an_export_through_every_recoverable_fault_holds_exactly_the_tenant() {
             {"kind": "throttle", "path": "/groups/delta", "count": 3},
             {"kind": "status", "status": 503, "path": "/applications", "count": 2},
             {"kind": "status", "status": 500, "path": "/$batch", "count": 1},
-            {"kind": "drop", "path": "/servicePrincipals", "after": 1, "count": 2},
+            {"kind": "drop", "path": "/servicePrincipals", "count": 2},
             {"kind": "breakBody", "path": "/groups/delta", "after": 4, "count": 1},
             {"kind": "truncate", "path": "/users/delta", "after": 7, "count": 1},
             {"kind": "garble", "path": "/identity/conditionalAccess", "count": 1},
             {"kind": "slow", "delayMs": 200, "path": "/$batch", "after": 1, "count": 1},
-            {"kind": "expireTokens", "path": "/users/delta", "after": 9, "count": 1}
+            {"kind": "expireTokens", "after": 15, "count": 1}
         ]),
     )
     .await;
@@ -307,10 +317,7 @@ async fn an_export_through_every_recoverable_fault_holds_exactly_the_tenant() {
     let report = export_with(&sim, &store, source.clone()).await.unwrap();
     let fired = hits(&sim).await;
     eprintln!("faults that fired per rule: {fired:?}");
-    assert!(
-        fired.iter().filter(|h| **h > 0).count() >= 8,
-        "most rules fired: {fired:?}"
-    );
+    assert!(fired.iter().all(|h| *h > 0), "every rule fired: {fired:?}");
     assert_eq!(source.refreshes.load(Ordering::SeqCst), 1, "renewed once");
     let manifest = store.manifest(&report.snapshot_id).unwrap();
     assert_snapshot_is_the_tenant(&sim, &store, &manifest);
@@ -344,7 +351,7 @@ async fn a_token_that_expires_mid_export_and_cannot_be_renewed_lists_nothing() {
 async fn an_unrecoverable_fault_mid_export_lists_nothing() {
     for rules in [
         json!([{"kind": "status", "status": 503, "path": "/servicePrincipals"}]),
-        json!([{"kind": "drop", "path": "/groups/delta", "after": 1}]),
+        json!([{"kind": "drop", "path": "/groups/delta"}]),
         json!([{"kind": "selfLink", "path": "/users/delta", "after": 1, "count": 1}]),
         json!([{"kind": "body", "path": "/applications", "body": "{\"value\": 7}"}]),
     ] {
@@ -366,4 +373,3 @@ async fn an_unrecoverable_fault_mid_export_lists_nothing() {
         assert_snapshot_is_the_tenant(&sim, &store, &manifest);
     }
 }
-

@@ -53,7 +53,10 @@ async fn an_expired_token_is_renewed_exactly_once() {
     client.get("/organization").await.unwrap();
     util::sim_post(&sim, "expire-tokens", None).await;
     let users = client.get_all("/users?$top=5").await.unwrap();
-    assert_eq!(users.len(), util::ids(&sim, entrasnap_sim::kind::Kind::User).len());
+    assert_eq!(
+        users.len(),
+        util::ids(&sim, entrasnap_sim::kind::Kind::User).len()
+    );
     assert_eq!(source.refreshes.load(Ordering::SeqCst), 1);
     let stats = client.stats();
     // First read, then the 401, then the retry with the new token and the remaining pages.

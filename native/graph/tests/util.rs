@@ -62,7 +62,11 @@ pub async fn sim_post(sim: &entrasnap_sim::Running, route: &str, body: Option<Va
         req = req.json(&body);
     }
     let r = req.send().await.expect("emulator control route");
-    assert!(r.status().is_success(), "POST /_sim/{route}: {}", r.status());
+    assert!(
+        r.status().is_success(),
+        "POST /_sim/{route}: {}",
+        r.status()
+    );
 }
 
 /// Installs a fault script (`POST /_sim/faults`): `rules` as the README's emulator section lists them.

@@ -10,7 +10,8 @@
 //!
 //! A rule's `after` skips that many matching requests; `count` is how many
 //! it then acts on (all later ones when absent). Every rule counts its own
-//! matches; the first rule whose window holds a request acts on it.
+//! matches; the first rule ready to act on a request acts on it (the others
+//! keep their count for later requests).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -20,7 +21,11 @@ use serde::{Deserialize, Serialize};
 
 /// What a rule does to the requests it acts on.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum Action {
     /// 429 TooManyRequests, with `Retry-After` (seconds, fractional) when given.
     Throttle {
@@ -78,6 +83,10 @@ pub struct Rule {
     /// A substring of the path after the version root, e.g. `/users` (any when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Only writes (POST, PATCH, PUT, DELETE; a `$batch` holding at least one),
+    /// or only reads (`false`); either when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writes: Option<bool>,
     #[serde(default)]
     pub after: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,18 +170,20 @@ impl Faults {
     }
 
     /// The action for this request, if a rule's window holds it.
-    pub fn pick(&self, method: &str, path: &str) -> Option<Action> {
+    pub fn pick(&self, method: &str, path: &str, write: bool) -> Option<Action> {
         let mut script = self.script.lock().unwrap_or_else(|e| e.into_inner());
         let mut picked = None;
         for rule in &mut script.rules {
             let matches = rule.method.as_deref().is_none_or(|m| m == method)
-                && rule.path.as_deref().is_none_or(|p| path.contains(p));
+                && rule.path.as_deref().is_none_or(|p| path.contains(p))
+                && rule.writes.is_none_or(|w| w == write);
             if !matches {
                 continue;
             }
             rule.seen += 1;
-            let in_window = rule.seen > rule.after
-                && rule.count.is_none_or(|c| rule.seen <= rule.after + c);
+            // `count` counts the requests acted on: a request another rule
+            // took first does not use up this rule's window.
+            let in_window = rule.seen > rule.after && rule.count.is_none_or(|c| rule.hits < c);
             if in_window && picked.is_none() {
                 rule.hits += 1;
                 picked = Some(rule.action.clone());
@@ -235,7 +246,7 @@ mod tests {
             )
             .unwrap(),
         );
-        let picks: Vec<_> = (0..4).map(|_| f.pick("GET", "/users")).collect();
+        let picks: Vec<_> = (0..4).map(|_| f.pick("GET", "/users", false)).collect();
         assert_eq!(
             picks,
             [
@@ -245,9 +256,44 @@ mod tests {
                 Some(Action::Status { status: 503 }),
             ]
         );
-        assert_eq!(f.pick("POST", "/groups"), None);
+        assert_eq!(f.pick("POST", "/groups", true), None);
         let s = f.script();
         assert_eq!((s.rules[0].seen, s.rules[0].hits), (4, 2));
+    }
+
+    #[test]
+    fn fields_are_camel_case_as_documented() {
+        let s = Script::parse(
+            br#"{"rules":[
+                {"kind":"throttle","retryAfter":0.05},
+                {"kind":"slow","delayMs":200},
+                {"kind":"body","status":502,"contentType":"text/html","bodyBase64":"PGh0bWw+"}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.rules[0].action,
+            Action::Throttle {
+                retry_after: Some(0.05)
+            }
+        );
+        assert_eq!(
+            s.rules[1].action,
+            Action::Slow {
+                delay_ms: Some(200)
+            }
+        );
+        let Action::Body {
+            status,
+            content_type,
+            body,
+            body_base64,
+        } = &s.rules[2].action
+        else {
+            panic!("a body rule")
+        };
+        assert_eq!((*status, content_type.as_deref()), (502, Some("text/html")));
+        assert_eq!(body_bytes(body, body_base64), b"<html>");
     }
 
     #[test]

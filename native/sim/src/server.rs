@@ -85,7 +85,11 @@ async fn entry(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1")
         .to_string();
-    let scripted = sim.faults.pick(method.as_str(), &format!("/{sub}"));
+    let scripted = sim.faults.pick(
+        method.as_str(),
+        &format!("/{sub}"),
+        is_write(&method, &sub, &body),
+    );
     if let Some(action) = &scripted {
         if *action != Action::Hold {
             sim.stats.lock().unwrap_or_else(|e| e.into_inner()).faults += 1;
@@ -200,11 +204,36 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether a request changes the tenant: a write verb, and for `$batch` a
+/// write among its sub-requests (an export's batches of reads are not).
+fn is_write(method: &Method, sub: &str, body: &[u8]) -> bool {
+    if !matches!(method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE") {
+        return false;
+    }
+    if sub.trim_matches('/') != "$batch" {
+        return true;
+    }
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|b| b.get("requests").and_then(Value::as_array).cloned())
+        .is_some_and(|requests| {
+            requests.iter().any(|r| {
+                r.get("method")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| !m.eq_ignore_ascii_case("GET"))
+            })
+        })
+}
+
 /// A scripted fault that answers instead of the service (`None`: serve the
 /// request, after a wait or with the tokens expired).
 async fn scripted_before(sim: &Sim, action: &Action) -> Option<Response> {
     match action {
         Action::Throttle { retry_after } => {
+            sim.stats
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .throttled += 1;
             let mut r = error_response(GraphError::new(
                 429,
                 "TooManyRequests",

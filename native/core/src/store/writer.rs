@@ -104,7 +104,10 @@ impl SnapshotWriter {
                 ErrorKind::InvalidObject,
                 format!(
                     "{ty} '{}' ({}) is {:.1} MB, larger than any Graph object (at most {} MB is stored)",
-                    ty.label_of(&object.body, &object.id).chars().take(60).collect::<String>(),
+                    ty.label_of(&object.body, &object.id)
+                        .chars()
+                        .take(60)
+                        .collect::<String>(),
                     object.id,
                     bytes.len() as f64 / (1 << 20) as f64,
                     MAX_OBJECT_BYTES >> 20
@@ -245,7 +248,10 @@ impl SnapshotWriter {
         };
         atomic::write_atomic(&manifest::manifest_path(&self.root, &self.id), &file.seal())?;
         // Listed now: its objects are the store's, whatever happens next.
-        self.created.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.created
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         if let Some(value) = pending.state {
             state::put(&self.root, &self.tenant_id, &value)?;
         }
