@@ -91,7 +91,7 @@ fn a_month_of_snapshots(
     (1..=days)
         .map(|day| {
             let at = march(1, 6) + chrono::Duration::days(i64::from(day));
-            let w = f.store.begin_at(TENANT, &[ty("user")], at).unwrap();
+            let w = begin(f, at);
             for i in 0..users {
                 w.put(ty("user"), &user(i, &format!("Dept {day}-{}", i % 7)))
                     .unwrap();
@@ -99,6 +99,20 @@ fn a_month_of_snapshots(
             w.finish().unwrap()
         })
         .collect()
+}
+
+/// A writer; retried while locked, because a test running beside this one
+/// may fork a child in the instant this process holds the lock file open,
+/// and the child keeps the lock until it execs.
+fn begin(f: &Fixture, at: chrono::DateTime<chrono::Utc>) -> entrasnap_core::store::SnapshotWriter {
+    for _ in 0..100 {
+        match f.store.begin_at(TENANT, &[ty("user")], at) {
+            Ok(w) => return w,
+            Err(e) if e.kind() == entrasnap_core::ErrorKind::Locked => std::thread::yield_now(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("the store stayed locked")
 }
 
 fn count_files(dir: &std::path::Path) -> usize {

@@ -921,7 +921,7 @@ fn a_restore_through_faults_resumes_to_the_same_end_state() {
         if out.status.code() == Some(1) {
             assert!(err.starts_with("error: "), "{case}: {err}");
         }
-        emu.faults(json!([]));
+        emu.send(Method::DELETE, "_sim/faults", None);
         verify_ok(&emu, dir.path(), case);
         // Run again, with a token the emulator has not seen.
         let out = emu
@@ -941,7 +941,11 @@ fn a_restore_through_faults_resumes_to_the_same_end_state() {
             .output()
             .unwrap();
         assert_exit(&out, 0);
-        assert_clean(&json_out(&out));
+        let result = json_out(&out);
+        // The faulted run may have finished everything; then there is nothing to do.
+        if !result["outcome"].is_null() {
+            assert_clean(&result);
+        }
         incident.assert_restored(&emu, case);
     }
 }

@@ -24,7 +24,11 @@ use crate::state;
 const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 pub fn router(sim: Arc<Sim>) -> Router {
-    Router::new().fallback(entry).with_state(sim)
+    // Fault scripts carry whole hostile bodies (tests send 20 MB ones).
+    Router::new()
+        .fallback(entry)
+        .layer(axum::extract::DefaultBodyLimit::max(64 << 20))
+        .with_state(sim)
 }
 
 fn json_response(status: u16, body: &Value) -> Response {
@@ -434,6 +438,11 @@ async fn control(sim: &Arc<Sim>, method: &Method, rest: &str, body: &[u8]) -> Re
         ("DELETE", "faults") => {
             sim.faults.set(faults::Script::default());
             sim.faults.release();
+            // Tokens expired by a script are accepted again.
+            sim.expired
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
             StatusCode::NO_CONTENT.into_response()
         }
         ("POST", "release") => {
