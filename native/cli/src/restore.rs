@@ -40,7 +40,7 @@ pub struct Args {
     pub types: Vec<&'static ObjectType>,
     /// Only these objects, comma-separated: ids as in the snapshot, or the live id of an
     /// object re-created since (as a compare's Recreated change gives it).
-    #[arg(long = "id", value_name = "OBJID", value_delimiter = ',')]
+    #[arg(long = "id", value_name = "OBJID", value_delimiter = ',', value_parser = parse_object_id)]
     pub ids: Vec<String>,
     /// Only these attributes (e.g. department, state, conditions.users.excludeGroups, members);
     /// other attributes keep their current values, and nothing is re-created.
@@ -71,6 +71,16 @@ pub struct Args {
     pub yes: bool,
     #[command(flatten)]
     pub graph: GraphArgs,
+}
+
+/// An object id as Graph spells them: one that could step out of its path
+/// segment (`../`, `/`, `?`) is a usage error, before anything is read.
+fn parse_object_id(id: &str) -> Result<String, String> {
+    let id = id.trim();
+    match entrasnap_core::normalize::unsafe_id(id) {
+        Some(why) => Err(format!("'{id}' is not an object id: it {why}")),
+        None => Ok(id.to_string()),
+    }
 }
 
 /// With `--json`: the plan, and what was done when something was.

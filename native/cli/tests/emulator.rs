@@ -169,3 +169,62 @@ impl Emulator {
         cmd
     }
 }
+
+/// How many trials a kill test runs: `ENTRASNAP_TRIALS` when set (long runs,
+/// e.g. `ENTRASNAP_TRIALS=200 cargo test kill`), else `default` (CI).
+pub fn trials(default: usize) -> usize {
+    std::env::var("ENTRASNAP_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// SplitMix64, for reproducible kill points.
+pub fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Emulator {
+    /// Installs a fault script (`POST /_sim/faults`), replacing the one before.
+    pub fn faults(&self, rules: Value) {
+        self.send(Method::POST, "_sim/faults", Some(json!({ "rules": rules })));
+    }
+
+    /// `GET /_sim/stats`.
+    pub fn stats(&self) -> Value {
+        self.get("_sim/stats")
+    }
+
+    /// Lets parked requests go, drops the hold rules, and waits until none is parked.
+    pub fn release(&self) {
+        self.send(Method::POST, "_sim/release", None);
+        while self.stats()["held"].as_u64().unwrap() > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
+    /// Waits until `child` has a request parked by a `hold` rule (true), or
+    /// has exited without meeting one (false). An event, not a time: where
+    /// the child is stopped is decided by the rule's `after`, whatever the
+    /// machine's load.
+    pub fn wait_held(&self, child: &mut std::process::Child) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            if self.stats()["held"].as_u64().unwrap() > 0 {
+                return true;
+            }
+            if child.try_wait().unwrap().is_some() {
+                return false;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "neither parked nor finished in two minutes"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+}

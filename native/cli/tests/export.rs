@@ -1,7 +1,6 @@
 //! `entrasnap export` against the emulator, as a pipeline would run it.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use entrasnap_core::{LocalStore, SnapshotStore};
 use serde_json::Value;
@@ -35,11 +34,15 @@ fn entrasnap(emu: &Emulator, store: &std::path::Path) -> Command {
 }
 
 fn export_cmd(emu: &Emulator, store: &std::path::Path) -> Command {
+    export_cmd_at(&emu.url, store)
+}
+
+fn export_cmd_at(url: &str, store: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_entrasnap"));
     c.args(["export", "--store"])
         .arg(store)
         .env("ENTRASNAP_TOKEN", "test-token")
-        .env("ENTRASNAP_GRAPH_URL", &emu.url);
+        .env("ENTRASNAP_GRAPH_URL", url);
     c
 }
 
@@ -168,48 +171,45 @@ fn bad_input_is_refused_with_a_clear_line() {
     );
 }
 
-/// SplitMix64, for reproducible kill points.
-fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
+/// SIGKILL at chosen requests of an export: the emulator parks request N+1
+/// (a `hold` rule), the test sees it parked in `/_sim/stats` and kills the
+/// exporter there, so each kill point is decided by N, not by the machine's
+/// speed. Every fourth trial is let go just before the kill, so it lands
+/// while the last answers are being written (objects, index, manifest).
+/// `ENTRASNAP_TRIALS` sets the number of trials (CI: 12).
 #[test]
 fn killing_the_exporter_never_damages_a_snapshot_or_lists_a_partial_one() {
-    let emu = emulator();
+    let emu = crate::emulator::Emulator::start();
     let dir = tempfile::tempdir().unwrap();
     let store = LocalStore::open(dir.path()).unwrap();
-    // The kill window comes from the faster of two full exports: the first
-    // one starts cold (binary, page cache), and a window measured on it alone
-    // overshoots the warm exports that are killed, under a loaded machine most.
-    let mut full_run = Duration::MAX;
-    for _ in 0..2 {
-        let t0 = Instant::now();
-        assert!(
-            export_cmd(&emu, dir.path())
-                .arg("--full")
-                .status()
-                .unwrap()
-                .success()
-        );
-        full_run = full_run.min(t0.elapsed());
-    }
-    let mut complete = 2;
+    let requests = |emu: &crate::emulator::Emulator| emu.stats()["httpRequests"].as_u64().unwrap();
+    let before = requests(&emu);
+    assert!(
+        export_cmd_at(&emu.url, dir.path())
+            .arg("--full")
+            .status()
+            .unwrap()
+            .success()
+    );
+    let per_export = requests(&emu) - before;
+    let mut complete = 1;
     let mut seed = 0x5EED_u64;
-    let mut interrupted = 0;
-    for round in 0..20 {
+    let (mut parked, mut tail, mut finished) = (0, 0, 0);
+    let trials = crate::emulator::trials(12);
+    for round in 0..trials {
         // Every fifth round, one export is let through first.
         if round % 5 == 4 {
-            assert!(export_cmd(&emu, dir.path()).status().unwrap().success());
+            assert!(
+                export_cmd_at(&emu.url, dir.path())
+                    .status()
+                    .unwrap()
+                    .success()
+            );
             complete += 1;
         }
-        // Kill points over the first 60% of a full export: most land mid-way.
-        let window = full_run.as_micros() as u64 * 6 / 10 + 1;
-        let delay = Duration::from_micros(next(&mut seed) % window);
-        let mut child = export_cmd(&emu, dir.path())
+        let after = crate::emulator::next_random(&mut seed) % per_export;
+        emu.faults(serde_json::json!([{"kind": "hold", "after": after}]));
+        let mut child = export_cmd_at(&emu.url, dir.path())
             .arg(if round % 2 == 0 {
                 "--full"
             } else {
@@ -219,18 +219,36 @@ fn killing_the_exporter_never_damages_a_snapshot_or_lists_a_partial_one() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(delay);
+        let held = emu.wait_held(&mut child);
+        let let_go = held && round % 4 == 3;
+        if let_go {
+            emu.release();
+        }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        // A kill that lands after the manifest's rename (even before the process
-        // exits) leaves one more complete snapshot; anything earlier, none.
+        emu.release();
         let listed = store.list().unwrap();
-        assert!(
-            listed.len() == complete || listed.len() == complete + 1,
-            "round {round} (kill after {delay:?}): {} listed, {complete} complete before",
-            listed.len()
-        );
-        interrupted += usize::from(listed.len() == complete);
+        if held && !let_go {
+            // A request was still unanswered: the export cannot have finished.
+            parked += 1;
+            assert_eq!(
+                listed.len(),
+                complete,
+                "round {round} (killed at request {after}): a partial snapshot is listed"
+            );
+        } else {
+            // Killed after its last request, or it ran to the end first.
+            if let_go {
+                tail += 1
+            } else {
+                finished += 1
+            }
+            assert!(
+                listed.len() == complete || listed.len() == complete + 1,
+                "round {round} (request {after}): {} listed, {complete} complete before",
+                listed.len()
+            );
+        }
         complete = listed.len();
         assert!(
             listed.iter().all(|s| s.intact),
@@ -247,12 +265,15 @@ fn killing_the_exporter_never_damages_a_snapshot_or_lists_a_partial_one() {
                 .collect::<Vec<_>>()
         );
     }
+    eprintln!(
+        "export kill trials: {trials} ({parked} mid-export at a parked request, {tail} while writing the last answers, {finished} finished first)"
+    );
     assert!(
-        interrupted >= 10,
-        "most kills landed mid-export: {interrupted} of 20"
+        parked >= trials / 2,
+        "most trials killed mid-export: {parked} of {trials}"
     );
     // The store is still usable: a new export completes and verifies.
-    let out = export_cmd(&emu, dir.path()).output().unwrap();
+    let out = export_cmd_at(&emu.url, dir.path()).output().unwrap();
     assert!(
         out.status.success(),
         "{}",

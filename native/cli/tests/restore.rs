@@ -5,12 +5,13 @@
 //! what-if, a restore killed halfway and re-run, and undo.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::emulator::{Emulator, LOCATIONS, POLICIES};
+use entrasnap_core::{LocalStore, SnapshotStore};
+
 use crate::util::{assert_exit, json as json_out, stderr, stdout};
 
 const CA001: &str = "CA001 - Require MFA for all users";
@@ -510,9 +511,9 @@ fn a_restore_killed_halfway_and_run_again_finishes_without_duplicates() {
         );
     }
 
-    // Conditional Access writes are paced at about one a second, so the
-    // restore is stopped for good after its second write.
-    let writes = emu.writes();
+    // The emulator parks the third write; the restore is killed there, after
+    // exactly two writes (an event seen in /_sim/stats, not a time).
+    emu.faults(json!([{"kind": "hold", "writes": true, "after": 2}]));
     let mut child = emu
         .command(
             dir.path(),
@@ -529,17 +530,13 @@ fn a_restore_killed_halfway_and_run_again_finishes_without_duplicates() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while emu.writes() < writes + 2 {
-        assert!(Instant::now() < deadline, "the restore never wrote");
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the restore ended before it was killed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(
+        emu.wait_held(&mut child),
+        "the restore ended before its third write"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
+    emu.release();
     let halfway = emu.list(&locations).len();
     assert!(
         halfway < count,
@@ -713,4 +710,242 @@ fn a_token_without_the_write_permission_is_refused_before_any_write() {
         policy(&emu, CA001)["state"],
         "enabledForReportingButNotEnforced"
     );
+}
+
+/// The incident the kill and fault trials restore from: every user's
+/// department overwritten (batched writes), and a group with members deleted
+/// for good (re-created by a POST that must never happen twice).
+struct Incident {
+    departments: std::collections::BTreeMap<String, Value>,
+    group: String,
+    members: usize,
+}
+
+impl Incident {
+    fn record(emu: &Emulator) -> Incident {
+        let departments = emu
+            .list("users?$select=id,department&$top=999")
+            .into_iter()
+            .map(|u| {
+                (
+                    u["id"].as_str().unwrap().to_string(),
+                    u["department"].clone(),
+                )
+            })
+            .collect();
+        // The first security group with members, by name (its id changes when re-created).
+        let group = emu
+            .list("groups?$select=id,displayName,securityEnabled")
+            .into_iter()
+            .filter(|g| g["securityEnabled"] == true)
+            .find(|g| !emu.members(g["id"].as_str().unwrap()).is_empty())
+            .expect("a group with members");
+        let name = group["displayName"].as_str().unwrap().to_string();
+        let members = emu.members(group["id"].as_str().unwrap()).len();
+        Incident {
+            departments,
+            group: name,
+            members,
+        }
+    }
+
+    fn strike(&self, emu: &Emulator) {
+        emu.batch(
+            self.departments
+                .keys()
+                .map(|id| json!({"method": "PATCH", "url": format!("/users/{id}"), "body": {"department": "HR-Import-Unmapped"}}))
+                .collect(),
+        );
+        let id = emu.id_of("groups", &self.group);
+        emu.send(Method::DELETE, &format!("groups/{id}"), None);
+        emu.send(
+            Method::DELETE,
+            &format!("directory/deletedItems/{id}"),
+            None,
+        );
+    }
+
+    /// The tenant is back: every department, the group once, with its members.
+    fn assert_restored(&self, emu: &Emulator, context: &str) {
+        let now: std::collections::BTreeMap<String, Value> = emu
+            .list("users?$select=id,department&$top=999")
+            .into_iter()
+            .map(|u| {
+                (
+                    u["id"].as_str().unwrap().to_string(),
+                    u["department"].clone(),
+                )
+            })
+            .collect();
+        assert!(now == self.departments, "{context}: departments differ");
+        let groups: Vec<Value> = emu
+            .list("groups?$select=id,displayName")
+            .into_iter()
+            .filter(|g| g["displayName"] == self.group.as_str())
+            .collect();
+        assert_eq!(groups.len(), 1, "{context}: the group exists exactly once");
+        assert_eq!(
+            emu.members(groups[0]["id"].as_str().unwrap()).len(),
+            self.members,
+            "{context}: its members are back"
+        );
+    }
+}
+
+fn verify_ok(emu: &Emulator, store: &Path, context: &str) {
+    let out = emu.entrasnap(store, &["verify"]);
+    assert_exit(&out, 0);
+    let listed = LocalStore::open(store).unwrap().list().unwrap();
+    assert!(
+        listed.iter().all(|s| s.intact),
+        "{context}: a listed snapshot is damaged"
+    );
+}
+
+/// SIGKILL at chosen writes of a restore, many trials: the emulator parks
+/// write N+1 and the restore is killed there (every third trial is let go
+/// first, so the kill lands between answers and journal lines). Each time
+/// `verify` passes, nothing partial is listed, and the re-run restore ends
+/// with the tenant whole and no object created twice.
+/// `ENTRASNAP_TRIALS` sets the number of trials (CI: 6).
+#[test]
+fn restores_killed_at_chosen_writes_finish_without_duplicates_when_run_again() {
+    let emu = Emulator::with(entrasnap_sim::Config {
+        users: Some(60),
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = export(&emu, dir.path());
+    let incident = Incident::record(&emu);
+    let trials = crate::emulator::trials(6);
+    let mut seed = 0xC0FF_EE00_u64;
+    let mut parked = 0;
+    for round in 0..trials {
+        incident.strike(&emu);
+        let after = crate::emulator::next_random(&mut seed) % 6;
+        emu.faults(json!([{"kind": "hold", "writes": true, "after": after}]));
+        let mut child = emu
+            .command(
+                dir.path(),
+                &[
+                    "restore",
+                    "--snapshot",
+                    &snapshot,
+                    "--types",
+                    "user,group",
+                    "--yes",
+                ],
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let held = emu.wait_held(&mut child);
+        if held && round % 3 == 2 {
+            emu.release();
+        }
+        parked += usize::from(held);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        emu.release();
+        let context = format!("round {round} (killed after write {after}, parked: {held})");
+        verify_ok(&emu, dir.path(), &context);
+
+        let result = restore(&emu, dir.path(), &snapshot, &["--types", "user,group"]);
+        assert_clean(&result);
+        incident.assert_restored(&emu, &context);
+        verify_ok(&emu, dir.path(), &context);
+    }
+    eprintln!("restore kill trials: {trials} ({parked} killed at a parked write)");
+    assert!(parked > 0, "no trial was killed mid-restore");
+    let again = restore(&emu, dir.path(), &snapshot, &["--types", "user,group"]);
+    assert_eq!(steps(&again).len(), 0, "{again:#}");
+}
+
+/// Faults mid-restore: a write whose answer breaks off after it was applied,
+/// 5xx bursts and a 429 storm on the batches, then a token that expires and
+/// cannot be renewed. The restore ends with a clear error or failed steps;
+/// run again (a new token), it reaches the same end state as a clean one.
+#[test]
+fn a_restore_through_faults_resumes_to_the_same_end_state() {
+    let emu = Emulator::with(entrasnap_sim::Config {
+        users: Some(60),
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = export(&emu, dir.path());
+    let incident = Incident::record(&emu);
+    let cases = [
+        (
+            "the re-created group's answer breaks off",
+            json!([{"kind": "breakBody", "method": "POST", "path": "/groups", "count": 1}]),
+        ),
+        (
+            "5xx bursts and a 429 storm on the batches",
+            json!([
+                {"kind": "status", "status": 503, "writes": true, "path": "/$batch", "count": 2},
+                {"kind": "throttle", "retryAfter": 0.01, "writes": true, "path": "/$batch", "after": 3, "count": 4}
+            ]),
+        ),
+        (
+            "the token expires after the first write",
+            json!([{"kind": "expireTokens", "writes": true, "after": 1, "count": 1}]),
+        ),
+    ];
+    for (case, rules) in cases {
+        incident.strike(&emu);
+        emu.faults(rules);
+        let out = emu
+            .command(
+                dir.path(),
+                &[
+                    "restore",
+                    "--snapshot",
+                    &snapshot,
+                    "--types",
+                    "user,group",
+                    "--yes",
+                    "--json",
+                ],
+            )
+            .env("ENTRASNAP_RETRY_BASE_MS", "5")
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{case}: {err}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1 | 4)),
+            "{case}: exit {:?}\n{err}",
+            out.status.code()
+        );
+        if out.status.code() == Some(1) {
+            assert!(err.starts_with("error: "), "{case}: {err}");
+        }
+        emu.send(Method::DELETE, "_sim/faults", None);
+        verify_ok(&emu, dir.path(), case);
+        // Run again, with a token the emulator has not seen.
+        let out = emu
+            .command(
+                dir.path(),
+                &[
+                    "restore",
+                    "--snapshot",
+                    &snapshot,
+                    "--types",
+                    "user,group",
+                    "--yes",
+                    "--json",
+                ],
+            )
+            .env("ENTRASNAP_TOKEN", format!("renewed-token-{}", case.len()))
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let result = json_out(&out);
+        // The faulted run may have finished everything; then there is nothing to do.
+        if !result["outcome"].is_null() {
+            assert_clean(&result);
+        }
+        incident.assert_restored(&emu, case);
+    }
 }

@@ -41,3 +41,6 @@ mod restore;
 
 // Issue 12's traps: kinds and `latest`, labels, filters that match nothing, a what-if that stores nothing.
 mod trust;
+
+// The bad-input corpus: damaged stores, hostile Graph bodies, malformed ids and paths, unknown types and flags.
+mod bad_input;

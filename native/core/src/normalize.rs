@@ -53,6 +53,16 @@ pub fn normalize_from(ty: &ObjectType, source: &Source, raw: Value) -> Result<No
             ),
         ));
     };
+    if let Some(why) = unsafe_id(&id) {
+        return Err(Error::new(
+            ErrorKind::InvalidObject,
+            format!(
+                "{ty} object from {} has the id {:?}, which {why}",
+                source.path,
+                id.chars().take(80).collect::<String>()
+            ),
+        ));
+    }
 
     let mut path = Vec::new();
     let mut body = clean(ty, raw, &mut path);
@@ -142,6 +152,26 @@ impl Serialize for Sorted<'_> {
             }
             other => other.serialize(serializer),
         }
+    }
+}
+
+/// Why an id cannot be one: ids go into Graph paths (`/users/{id}`), journal
+/// lines and file names, so one that could step out of its segment (`../`,
+/// `/`, `?`, `#`, `%`), or carries control characters, is refused where it
+/// enters (a hostile or broken Graph), instead of being sent somewhere else later.
+pub fn unsafe_id(id: &str) -> Option<&'static str> {
+    if id == "." || id == ".." {
+        Some("is a path step")
+    } else if id.len() > 1024 {
+        Some("is longer than any Graph id")
+    } else if id.chars().any(char::is_control) {
+        Some("holds control characters")
+    } else if id.contains(['/', '\\', '?', '#', '%']) {
+        Some("holds a path or query character (/ \\ ? # %)")
+    } else if id.trim() != id || id.contains(' ') {
+        Some("holds spaces")
+    } else {
+        None
     }
 }
 

@@ -28,6 +28,7 @@ use crate::client::GraphClient;
 use crate::counters::tallied;
 use crate::delta::{DeltaError, DeltaOutcome};
 use crate::error::{Error, ErrorKind};
+use crate::paging::Page;
 use crate::request::Request;
 
 /// Version of the export state saved with the store.
@@ -440,19 +441,13 @@ async fn store_page(
     match source.shape {
         SourceShape::Singleton { .. } => run.put_raw(ty, source, body),
         SourceShape::Collection => {
-            let next = body
-                .get("@odata.nextLink")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            for item in body
-                .get("value")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-            {
+            // The same check as a page read on its own: a `value` that is not
+            // an array is an error, never an empty collection.
+            let page = Page::parse(body, "GET", &format!("/{}", source.path))?;
+            for item in page.values {
                 run.put_raw(ty, source, item)?;
             }
-            if let Some(next) = next {
+            if let Some(next) = page.next_link {
                 for item in run.client.get_all_request(Request::get(next)).await? {
                     run.put_raw(ty, source, item)?;
                 }

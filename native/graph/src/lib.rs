@@ -23,6 +23,7 @@ mod paging;
 mod request;
 pub mod restore;
 mod retry;
+pub mod strict_json;
 mod throttle;
 
 pub use auth::{

@@ -1,5 +1,7 @@
 //! Collections over several pages: follow `@odata.nextLink` to the end.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::client::GraphClient;
@@ -18,6 +20,18 @@ pub struct Page {
 }
 
 impl Page {
+    /// One page body as the client reads it (strict JSON, then the page's
+    /// shape), for tools and the fuzz targets; `display` names the request in errors.
+    pub fn from_bytes(bytes: &[u8], display: &str) -> Result<Page> {
+        let body = crate::strict_json::parse(bytes).map_err(|e| {
+            Error::new(ErrorKind::InvalidResponse {
+                message: format!("the body is not JSON ({e})"),
+            })
+            .with_request("GET", display)
+        })?;
+        Page::parse(body, "GET", display)
+    }
+
     pub(crate) fn parse(mut body: Value, method: &str, display: &str) -> Result<Page> {
         let values = match body.get_mut("value").map(Value::take) {
             Some(Value::Array(v)) => v,
@@ -47,6 +61,9 @@ pub struct Pager {
     request: Request,
     next: Option<String>,
     pages: usize,
+    /// Every link requested so far: a Graph that sends one back (to the same
+    /// page or an earlier one) would otherwise be paged forever.
+    seen: HashSet<String>,
 }
 
 impl Pager {
@@ -60,11 +77,20 @@ impl Pager {
         let display = self.client.resolve(&target)?.display;
         let page = Page::parse(response.body, request.method.as_str(), &display)?;
         self.pages += 1;
+        self.seen.insert(target.clone());
         if let Some(next) = &page.next_link
-            && *next == target
+            && self.seen.contains(next)
         {
+            let which = if *next == target {
+                "the page itself".to_string()
+            } else {
+                "an earlier page".to_string()
+            };
             return Err(Error::new(ErrorKind::InvalidResponse {
-                message: "the next page link repeats the current one".into(),
+                message: format!(
+                    "page {} links to {which} as its next page: Graph's paging loops",
+                    self.pages
+                ),
             })
             .with_request("GET", &display));
         }
@@ -86,6 +112,7 @@ impl GraphClient {
             client: self.clone(),
             request,
             pages: 0,
+            seen: HashSet::new(),
         }
     }
 

@@ -43,7 +43,11 @@ fn as_read(ty: &ObjectType, obj: &Map<String, Value>) -> Value {
 
 /// Every object, every selected property and every link of the emulator's
 /// tenant is in the snapshot, and nothing else is.
-fn assert_snapshot_is_the_tenant(sim: &Running, store: &LocalStore, manifest: &Manifest) {
+pub(crate) fn assert_snapshot_is_the_tenant(
+    sim: &Running,
+    store: &LocalStore,
+    manifest: &Manifest,
+) {
     let tenant = sim.sim.read();
     let mut checked = 0;
     for ty in ObjectType::all() {

@@ -6,14 +6,30 @@ use entrasnap_sim::{Config, Seed};
 
 use crate::util;
 
+tokio::task_local! {
+    /// Set around the directory read, so its send is told apart from the paced ones.
+    static DIRECTORY_READ: ();
+}
+
 /// Notes the moment of every token request: the client takes its token
-/// right before it sends, after waiting its turn, so these are send times.
+/// right before it sends, after waiting its turn (with no await between the
+/// turn's stamp and the token), so these are send times.
 #[derive(Default)]
-struct SendClock(Mutex<Vec<Instant>>);
+struct SendClock {
+    paced: Mutex<Vec<Instant>>,
+    directory: Mutex<Vec<Instant>>,
+    first: tokio::sync::Notify,
+}
 
 impl TokenSource for SendClock {
     fn token(&self, _refresh: bool) -> TokenFuture<'_> {
-        self.0.lock().unwrap().push(Instant::now());
+        let now = Instant::now();
+        if DIRECTORY_READ.try_with(|_| ()).is_ok() {
+            self.directory.lock().unwrap().push(now);
+        } else {
+            self.paced.lock().unwrap().push(now);
+            self.first.notify_one();
+        }
         Box::pin(async { Ok(AccessToken::new("test-token", None)) })
     }
 
@@ -22,6 +38,12 @@ impl TokenSource for SendClock {
     }
 }
 
+/// Deterministic under load: the directory read starts once the first
+/// Conditional Access read has gone out (an event, not a sleep), and is
+/// told apart by a task-local, not by a time window. What is asserted is
+/// what the client controls: its own send times. (The emulator judges its
+/// 1 request/s on arrival, which a loaded machine shifts by more than the
+/// client's 100 ms margin; a 429 there is retried, as from Graph.)
 #[tokio::test]
 async fn conditional_access_reads_are_a_second_apart_across_tasks() {
     let sim = util::start(Config {
@@ -46,25 +68,26 @@ async fn conditional_access_reads_are_a_second_apart_across_tasks() {
         })
         .collect();
     // A directory read meanwhile, between two Conditional Access turns, is
-    // not held up by the pacer.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let started = Instant::now();
-    client.get("/organization").await.unwrap();
-    assert!(started.elapsed() < Duration::from_millis(900));
+    // not held up by the pacer: it goes out before the second paced send.
+    clock.first.notified().await;
+    DIRECTORY_READ
+        .scope((), client.get("/organization"))
+        .await
+        .unwrap();
     for t in tasks {
         t.await.unwrap().unwrap();
     }
 
-    let mut times = clock.0.lock().unwrap().clone();
+    let mut times = clock.paced.lock().unwrap().clone();
     times.sort();
-    // Leave out the /organization read: the one send made just after `started`.
-    let org = times
-        .iter()
-        .position(|t| *t >= started && *t - started < Duration::from_millis(100))
-        .expect("the directory read");
-    times.remove(org);
+    let directory = clock.directory.lock().unwrap().clone();
+    assert_eq!(directory.len(), 1, "one directory send");
     // At least one send per listing (a listing may take more than one page).
     assert!(times.len() >= paths.len(), "{times:?}");
+    assert!(
+        directory[0] < times[1],
+        "the directory read waited for a Conditional Access turn"
+    );
     let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
     eprintln!("gaps between Conditional Access sends: {gaps:?}");
     assert!(
@@ -77,11 +100,9 @@ async fn conditional_access_reads_are_a_second_apart_across_tasks() {
         "GET /identity/conditionalAccess/policies",
         "GET /identity/conditionalAccess/namedLocations",
     ] {
-        assert_eq!(stats["byRoute"][route]["throttled"], 0, "{route}: {stats}");
         assert!(
             stats["byRoute"][route]["requests"].as_u64().unwrap() >= 2,
             "{route}: {stats}"
         );
     }
-    assert_eq!(client.stats().throttled, 0);
 }

@@ -21,3 +21,5 @@ mod errors;
 mod export;
 // Restore executor: plans run against the emulator, journals, batching, permissions.
 mod restore_exec;
+// The fault matrix: 429 storms, 5xx bursts, broken bodies, slow answers, expiring tokens, paging loops.
+mod faults;

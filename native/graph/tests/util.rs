@@ -54,3 +54,22 @@ pub fn unique_ids(values: &[Value]) -> BTreeSet<String> {
     assert_eq!(ids.len(), values.len(), "duplicates in the listing");
     ids
 }
+
+/// `POST /_sim/<route>` with an optional JSON body, asserting success.
+pub async fn sim_post(sim: &entrasnap_sim::Running, route: &str, body: Option<Value>) {
+    let mut req = reqwest::Client::new().post(format!("{}/_sim/{route}", sim.url()));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let r = req.send().await.expect("emulator control route");
+    assert!(
+        r.status().is_success(),
+        "POST /_sim/{route}: {}",
+        r.status()
+    );
+}
+
+/// Installs a fault script (`POST /_sim/faults`): `rules` as the README's emulator section lists them.
+pub async fn faults(sim: &entrasnap_sim::Running, rules: Value) {
+    sim_post(sim, "faults", Some(serde_json::json!({ "rules": rules }))).await;
+}

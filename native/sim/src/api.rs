@@ -79,18 +79,32 @@ fn authenticate(sim: &Sim, req: &GraphRequest) -> GraphResult<()> {
         .ok_or_else(|| {
             GraphError::new(401, "InvalidAuthenticationToken", "Access token is empty.")
         })?;
-    if let Some(lifetime) = sim.config.token_lifetime {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        token.hash(&mut h);
-        let mut seen = sim.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        let first = *seen.entry(h.finish()).or_insert_with(Instant::now);
-        if first.elapsed() > lifetime {
-            return Err(GraphError::new(
-                401,
-                "InvalidAuthenticationToken",
-                "Lifetime validation failed, the token is expired.",
-            ));
-        }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    token.hash(&mut h);
+    let hash = h.finish();
+    let first = *sim
+        .tokens
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(hash)
+        .or_insert_with(Instant::now);
+    let checked_on_the_envelope = req.header(batch::SUB_REQUEST).is_some();
+    let expired = !checked_on_the_envelope
+        && (sim
+            .expired
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&hash)
+            || sim
+                .config
+                .token_lifetime
+                .is_some_and(|lifetime| first.elapsed() > lifetime));
+    if expired {
+        return Err(GraphError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "Lifetime validation failed, the token is expired.",
+        ));
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ mod batch;
 mod builtin;
 mod delta;
 mod error;
+mod faults;
 mod filter;
 pub mod identity;
 pub mod kind;

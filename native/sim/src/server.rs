@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 use crate::api;
 use crate::error::GraphError;
 use crate::identity;
+use crate::faults::{self, Action};
 use crate::request::{self, GraphRequest};
 use crate::sim::{Sim, now};
 use crate::state;
@@ -23,7 +25,11 @@ use crate::state;
 const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 pub fn router(sim: Arc<Sim>) -> Router {
-    Router::new().fallback(entry).with_state(sim)
+    // Fault scripts carry whole hostile bodies (tests send 20 MB ones).
+    Router::new()
+        .fallback(entry)
+        .layer(axum::extract::DefaultBodyLimit::max(64 << 20))
+        .with_state(sim)
 }
 
 fn json_response(status: u16, body: &Value) -> Response {
@@ -60,7 +66,7 @@ async fn entry(
     }
     let path = uri.path().to_string();
     if let Some(rest) = path.strip_prefix("/_sim/") {
-        return control(&sim, &method, rest).await;
+        return control(&sim, &method, rest, &body).await;
     }
     let (version, sub) = match path.trim_start_matches('/').split_once('/') {
         Some((v @ ("v1.0" | "beta"), rest)) => (v.to_string(), rest.to_string()),
@@ -82,15 +88,28 @@ async fn entry(
     if !sim.config.latency.is_zero() {
         tokio::time::sleep(sim.config.latency).await;
     }
-    let fault = fault(&sim);
-    if matches!(fault, Some(Fault::Before(_))) {
-        return fault.expect("checked").respond();
-    }
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1")
         .to_string();
+    let scripted = sim.faults.pick(
+        method.as_str(),
+        &format!("/{sub}"),
+        is_write(&method, &sub, &body),
+    );
+    if let Some(action) = &scripted {
+        if *action != Action::Hold {
+            sim.stats.lock().unwrap_or_else(|e| e.into_inner()).faults += 1;
+        }
+        if let Some(answer) = scripted_before(&sim, action).await {
+            return answer;
+        }
+    }
+    let fault = fault(&sim);
+    if matches!(fault, Some(Fault::Before(_))) {
+        return fault.expect("checked").respond();
+    }
     let body = if body.is_empty() {
         None
     } else {
@@ -144,6 +163,13 @@ async fn entry(
     if let Some(f) = fault {
         return f.respond();
     }
+    let resp = match scripted {
+        Some(action) => match scripted_after(action, resp, &format!("http://{host}{uri}")) {
+            Ok(answer) => return answer,
+            Err(resp) => resp,
+        },
+        None => resp,
+    };
     let mut out = match resp.body {
         request::Body::Json(v) => json_response(resp.status, &v),
         request::Body::Text(t) => {
@@ -184,6 +210,139 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a request changes the tenant: a write verb, and for `$batch` a
+/// write among its sub-requests (an export's batches of reads are not).
+fn is_write(method: &Method, sub: &str, body: &[u8]) -> bool {
+    if !matches!(method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE") {
+        return false;
+    }
+    if sub.trim_matches('/') != "$batch" {
+        return true;
+    }
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|b| b.get("requests").and_then(Value::as_array).cloned())
+        .is_some_and(|requests| {
+            requests.iter().any(|r| {
+                r.get("method")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| !m.eq_ignore_ascii_case("GET"))
+            })
+        })
+}
+
+/// A scripted fault that answers instead of the service (`None`: serve the
+/// request, after a wait or with the tokens expired).
+async fn scripted_before(sim: &Sim, action: &Action) -> Option<Response> {
+    match action {
+        Action::Throttle { retry_after } => {
+            sim.stats
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .throttled += 1;
+            let mut r = error_response(GraphError::new(
+                429,
+                "TooManyRequests",
+                "Too many requests.",
+            ));
+            if let Some(s) = retry_after
+                && let Ok(v) = HeaderValue::from_str(&s.to_string())
+            {
+                r.headers_mut().insert("retry-after", v);
+            }
+            Some(r)
+        }
+        Action::Status { status } => Some(error_response(GraphError::new(
+            *status,
+            "generalException",
+            "An injected error.",
+        ))),
+        Action::Drop => Some(Fault::Drop.respond()),
+        Action::Slow { delay_ms } => {
+            let wait = delay_ms.map_or(faults::DEFAULT_SLOW, Duration::from_millis);
+            tokio::time::sleep(wait).await;
+            None
+        }
+        Action::ExpireTokens => {
+            sim.expire_tokens();
+            None
+        }
+        Action::Hold => {
+            sim.faults.hold().await;
+            None
+        }
+        Action::Body {
+            status,
+            content_type,
+            body,
+            body_base64,
+        } => {
+            let mut r = Response::new(Body::from(faults::body_bytes(body, body_base64)));
+            *r.status_mut() = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
+            let ct = content_type.as_deref().unwrap_or(JSON_CONTENT_TYPE);
+            if let Ok(v) = HeaderValue::from_str(ct) {
+                r.headers_mut().insert("content-type", v);
+            }
+            Some(r)
+        }
+        Action::BreakBody | Action::Truncate | Action::Garble | Action::SelfLink => None,
+    }
+}
+
+/// A scripted fault on the service's answer: `Ok` replaces it, `Err` hands
+/// it back (changed or not) to be sent as usual.
+fn scripted_after(
+    action: Action,
+    mut resp: request::GraphResponse,
+    own_url: &str,
+) -> Result<Response, request::GraphResponse> {
+    let bytes = match &resp.body {
+        request::Body::Json(v) => serde_json::to_vec(v).unwrap_or_default(),
+        request::Body::Text(t) => t.clone().into_bytes(),
+        request::Body::Empty => Vec::new(),
+    };
+    let with_status = |body: Body| {
+        let mut r = Response::new(body);
+        *r.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::OK);
+        r.headers_mut()
+            .insert("content-type", HeaderValue::from_static(JSON_CONTENT_TYPE));
+        r
+    };
+    match action {
+        Action::Truncate => Ok(with_status(Body::from(bytes[..bytes.len() / 2].to_vec()))),
+        Action::Garble => {
+            // Every seventh byte becomes 0xFF: neither JSON nor UTF-8.
+            let garbled: Vec<u8> = bytes
+                .iter()
+                .enumerate()
+                .map(|(i, b)| if i % 7 == 3 { 0xFF } else { *b })
+                .collect();
+            Ok(with_status(Body::from(garbled)))
+        }
+        Action::BreakBody => {
+            let half = Bytes::from(bytes[..bytes.len() / 2].to_vec());
+            let stream = futures::stream::iter([
+                Ok(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "injected fault",
+                )),
+            ]);
+            Ok(with_status(Body::from_stream(stream)))
+        }
+        Action::SelfLink => {
+            if let request::Body::Json(Value::Object(page)) = &mut resp.body
+                && page.contains_key("value")
+            {
+                page.remove("@odata.deltaLink");
+                page.insert("@odata.nextLink".into(), Value::String(own_url.to_string()));
+            }
+            Err(resp)
+        }
+        _ => Err(resp),
+    }
 }
 
 enum Fault {
@@ -234,11 +393,13 @@ fn fault(sim: &Sim) -> Option<Fault> {
 }
 
 /// The emulator's own routes: statistics, state, and knobs for tests.
-async fn control(sim: &Arc<Sim>, method: &Method, rest: &str) -> Response {
+async fn control(sim: &Arc<Sim>, method: &Method, rest: &str, body: &[u8]) -> Response {
     match (method.as_str(), rest) {
         ("GET", "stats") => {
             let stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            json_response(200, &serde_json::to_value(stats).unwrap_or_default())
+            let mut value = serde_json::to_value(stats).unwrap_or_default();
+            value["held"] = json!(sim.faults.held());
+            json_response(200, &value)
         }
         ("DELETE", "stats") => {
             *sim.stats.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
@@ -267,6 +428,35 @@ async fn control(sim: &Arc<Sim>, method: &Method, rest: &str) -> Response {
                 &json!({"error": "the emulator was started without --state"}),
             ),
         },
+        ("GET", "faults") => json_response(
+            200,
+            &serde_json::to_value(sim.faults.script()).unwrap_or_default(),
+        ),
+        ("POST", "faults") => match faults::Script::parse(body) {
+            Ok(script) => {
+                sim.faults.set(script);
+                StatusCode::NO_CONTENT.into_response()
+            }
+            Err(e) => json_response(400, &json!({"error": format!("not a fault script: {e}")})),
+        },
+        ("DELETE", "faults") => {
+            sim.faults.set(faults::Script::default());
+            sim.faults.release();
+            // Tokens expired by a script are accepted again.
+            sim.expired
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        ("POST", "release") => {
+            sim.faults.release();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        ("POST", "expire-tokens") => {
+            sim.expire_tokens();
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("POST", "expire-delta-tokens") => {
             sim.write().epoch += 1;
             StatusCode::NO_CONTENT.into_response()

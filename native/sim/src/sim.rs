@@ -1,11 +1,12 @@
 //! The emulator's shared state and configuration.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use crate::identity::{IdentityConfig, IdentityState};
+use crate::faults::Faults;
 use crate::rng::Rng;
 use crate::stats::Stats;
 use crate::tenant::Tenant;
@@ -69,6 +70,10 @@ pub struct Sim {
     pub tokens: Mutex<HashMap<u64, Instant>>,
     /// The managed identity endpoints' secrets and counters.
     pub identity: IdentityState,
+    /// Hashes of tokens expired by `POST /_sim/expire-tokens` or a fault script.
+    pub expired: Mutex<HashSet<u64>>,
+    /// The scripted faults of `POST /_sim/faults`.
+    pub faults: Faults,
 }
 
 impl Sim {
@@ -83,6 +88,8 @@ impl Sim {
             stats: Mutex::new(Stats::default()),
             throttle: Mutex::new(Throttle::new(capacity)),
             tokens: Mutex::new(HashMap::new()),
+            expired: Mutex::new(HashSet::new()),
+            faults: Faults::default(),
         }
     }
 
@@ -94,6 +101,21 @@ impl Sim {
 
     pub fn write(&self) -> RwLockWriteGuard<'_, Tenant> {
         self.tenant.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every token seen so far is answered 401 "expired" from now on; new ones are accepted.
+    pub fn expire_tokens(&self) {
+        let seen: Vec<u64> = self
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        self.expired
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(seen);
     }
 
     pub fn guid(&self) -> String {

@@ -32,6 +32,10 @@ const CHANGE_RATIO: usize = 4;
 /// ...and the chain of layers is shorter than this; otherwise entries are
 /// written afresh as one layer.
 const MAX_LAYERS: usize = 8;
+/// The largest object body stored. Graph's largest (an application with many
+/// certificates) are a few hundred KB; a body past this is broken or hostile,
+/// and storing it would make every reader of the snapshot slow.
+const MAX_OBJECT_BYTES: usize = 4 << 20;
 
 /// An export in progress. Methods take `&self`, so an export driver may put
 /// objects from several threads.
@@ -48,6 +52,10 @@ pub struct SnapshotWriter {
     /// The tenant's latest complete snapshot, whose layers this one may build on.
     base: Option<ManifestFile>,
     inner: Mutex<Pending>,
+    /// Files this snapshot added to the store, removed again if it is dropped
+    /// unfinished (a failed or cancelled export leaves the store as it was;
+    /// only a killed one leaves unreferenced objects, for prune).
+    created: Mutex<Vec<PathBuf>>,
 }
 
 #[derive(Debug, Default)]
@@ -91,6 +99,7 @@ impl SnapshotWriter {
                 held: staged.then(HashMap::new),
                 ..Pending::default()
             }),
+            created: Mutex::new(Vec::new()),
         }
     }
 
@@ -116,6 +125,7 @@ impl SnapshotWriter {
             return Ok(hash);
         }
         let (hash, written) = objects::put(&self.root, bytes)?;
+        self.note_created(&written);
         self.lock_inner().unsynced.extend(written);
         Ok(hash)
     }
@@ -204,7 +214,23 @@ impl SnapshotWriter {
     /// links already recorded for it are kept.
     pub fn put(&self, ty: &ObjectType, object: &NormalizedObject) -> Result<ObjectHash> {
         self.check_type(ty)?;
-        let hash = self.store_bytes(&object.canonical_bytes())?;
+        let bytes = object.canonical_bytes();
+        if bytes.len() > MAX_OBJECT_BYTES {
+            return Err(Error::new(
+                ErrorKind::InvalidObject,
+                format!(
+                    "{ty} '{}' ({}) is {:.1} MB, larger than any Graph object (at most {} MB is stored)",
+                    ty.label_of(&object.body, &object.id)
+                        .chars()
+                        .take(60)
+                        .collect::<String>(),
+                    object.id,
+                    bytes.len() as f64 / (1 << 20) as f64,
+                    MAX_OBJECT_BYTES >> 20
+                ),
+            ));
+        }
+        let hash = self.store_bytes(&bytes)?;
         let entry = ObjectEntry {
             id: object.id.clone(),
             hash,
@@ -316,6 +342,7 @@ impl SnapshotWriter {
             counts.insert(ty.clone(), entries.len() as u64);
             let base = self.base.as_ref().and_then(|b| b.index.get(ty));
             let (layers, written) = self.layers_for(base, entries)?;
+            self.note_created(&written);
             unsynced.extend(written);
             index.insert(ty.clone(), layers);
         }
@@ -336,10 +363,15 @@ impl SnapshotWriter {
             checksum: String::new(),
         };
         atomic::write_atomic(&manifest::manifest_path(&self.root, &self.id), &file.seal())?;
+        // Listed now: its objects are the store's, whatever happens next.
+        self.created
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         if let Some(value) = pending.state {
             state::put(&self.root, &self.tenant_id, &value)?;
         }
-        Ok(self.id)
+        Ok(self.id.clone())
     }
 
     /// The layers of one type: the base's plus a layer of changes when that
@@ -404,9 +436,37 @@ impl SnapshotWriter {
         Ok(())
     }
 
+    fn note_created(&self, written: &Option<PathBuf>) {
+        if let Some(path) = written {
+            self.created
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(path.clone());
+        }
+    }
+
     fn lock_inner(&self) -> MutexGuard<'_, Pending> {
         // A panic in another putting thread leaves consistent data behind
         // (every update is a single insert), so poisoning is ignored.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for SnapshotWriter {
+    /// An unfinished snapshot takes back what it added (best effort: what
+    /// cannot be removed is unreferenced, and prune collects it).
+    fn drop(&mut self) {
+        let created = std::mem::take(&mut *self.created.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut shards = BTreeSet::new();
+        for path in created {
+            let _ = std::fs::remove_file(&path);
+            if let Some(shard) = path.parent() {
+                shards.insert(shard.to_path_buf());
+            }
+        }
+        for shard in shards {
+            // Only empty shard folders go (remove_dir refuses the others).
+            let _ = std::fs::remove_dir(shard);
+        }
     }
 }
