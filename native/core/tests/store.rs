@@ -271,9 +271,7 @@ fn prune_keeps_by_policy_and_removes_what_nothing_refers_to() {
         }
     }
     // Leftovers of a killed export: objects without a manifest, and a temp file.
-    let killed = store.begin_at(TENANT, &[ty("user")], day(5, 1)).unwrap();
-    let orphan = killed.put(ty("user"), &user(999, "Orphan")).unwrap();
-    drop(killed);
+    let orphan = killed_export_leftover(&store, day(5, 1));
     let shard = object_path(&store, &orphan).parent().unwrap().to_path_buf();
     fs::write(shard.join(".tmp-1-1"), b"partial").unwrap();
 
@@ -310,13 +308,29 @@ fn prune_keeps_by_policy_and_removes_what_nothing_refers_to() {
     assert_eq!((again.removed.len(), again.objects_removed), (0, 0));
 }
 
+/// An object file a killed export left behind. A dropped writer takes its
+/// files back (a failed export leaves nothing), so the file is kept aside
+/// and put back, as a SIGKILL would have left it.
+fn killed_export_leftover(
+    store: &entrasnap_core::LocalStore,
+    at: chrono::DateTime<chrono::Utc>,
+) -> entrasnap_core::store::ObjectHash {
+    let killed = store.begin_at(TENANT, &[ty("user")], at).unwrap();
+    let orphan = killed.put(ty("user"), &user(999, "Orphan")).unwrap();
+    let path = object_path(store, &orphan);
+    let bytes = fs::read(&path).unwrap();
+    drop(killed);
+    assert!(!path.exists(), "an unfinished writer takes its files back");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, bytes).unwrap();
+    orphan
+}
+
 #[test]
 fn prune_never_sweeps_when_a_manifest_cannot_be_read() {
     let (_dir, store) = store();
     let id = snapshot(&store, day(1, 6), 3, 0);
-    let killed = store.begin_at(TENANT, &[ty("user")], day(2, 1)).unwrap();
-    let orphan = killed.put(ty("user"), &user(999, "Orphan")).unwrap();
-    drop(killed);
+    let orphan = killed_export_leftover(&store, day(2, 1));
     fs::write(
         store.root().join("snapshots").join(format!("{id}.json")),
         b"garbage",

@@ -318,7 +318,10 @@ async fn an_export_through_every_recoverable_fault_holds_exactly_the_tenant() {
     let fired = hits(&sim).await;
     eprintln!("faults that fired per rule: {fired:?}");
     assert!(fired.iter().all(|h| *h > 0), "every rule fired: {fired:?}");
-    assert_eq!(source.refreshes.load(Ordering::SeqCst), 1, "renewed once");
+    // Renewed by each request in flight that met the 401 (at most one per
+    // concurrent request), never in a loop.
+    let refreshes = source.refreshes.load(Ordering::SeqCst);
+    assert!((1..=8).contains(&refreshes), "renewed {refreshes} times");
     let manifest = store.manifest(&report.snapshot_id).unwrap();
     assert_snapshot_is_the_tenant(&sim, &store, &manifest);
     assert!(store.verify(None).unwrap().problems.is_empty());
