@@ -272,10 +272,7 @@ async fn export_with(
     source: Arc<dyn TokenSource>,
 ) -> Result<ExportReport, ExportError> {
     let client = GraphClient::new(util::options(sim, source)).unwrap();
-    let options = ExportOptions {
-        types: Vec::new(),
-        full: false,
-    };
+    let options = ExportOptions::default();
     export(&client, store, &options, &|_| {}, &CancellationToken::new()).await
 }
 
