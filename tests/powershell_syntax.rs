@@ -137,7 +137,10 @@ here-string
 fn every_powershell_file_reads_the_same_on_windows_powershell() {
     let root = repo_root();
     let mut files = powershell_files();
-    files.extend(files_with_extensions(&root.join("module"), &["ps1xml", "txt"]));
+    files.extend(files_with_extensions(
+        &root.join("module"),
+        &["ps1xml", "txt"],
+    ));
     let offenders: Vec<String> = files
         .iter()
         .filter_map(|file| {

@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 
 use crate::api;
 use crate::error::GraphError;
-use crate::identity;
 use crate::faults::{self, Action};
+use crate::identity;
 use crate::request::{self, GraphRequest};
 use crate::sim::{Sim, now};
 use crate::state;

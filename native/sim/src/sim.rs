@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
-use crate::identity::{IdentityConfig, IdentityState};
 use crate::faults::Faults;
+use crate::identity::{IdentityConfig, IdentityState};
 use crate::rng::Rng;
 use crate::stats::Stats;
 use crate::tenant::Tenant;
