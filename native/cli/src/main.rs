@@ -7,6 +7,7 @@ mod compare;
 mod demo;
 mod error;
 mod export;
+mod keygen;
 mod label;
 mod list;
 mod output;
@@ -71,6 +72,8 @@ enum Command {
     Prune(prune::Args),
     /// Run the whole story offline against the embedded Graph emulator.
     Demo(demo::Args),
+    /// Make an Ed25519 key pair to sign snapshots with (--signing-key) and check them (--verify-key).
+    Keygen(keygen::Args),
 }
 
 #[tokio::main]
@@ -86,6 +89,7 @@ async fn main() {
         Command::Restore(args) => restore::run(args, out).await,
         Command::Verify(args) => verify::run(args, out),
         Command::Prune(args) => prune::run(args, out),
+        Command::Keygen(args) => keygen::run(args, out),
         Command::Demo(args) => {
             if out.is_json() {
                 Cli::command()

@@ -8,6 +8,8 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use super::atomic::{self, TEMP_PREFIX};
+use super::chain;
+use super::keys::StoreKeys;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::kind::SnapshotKind;
@@ -116,6 +118,7 @@ pub(crate) fn prune(
     policy: &KeepPolicy,
     summaries: Vec<Result<SnapshotSummary, (SnapshotId, Error)>>,
     labelled: &BTreeSet<SnapshotId>,
+    keys: &StoreKeys,
 ) -> Result<PruneReport> {
     let mut report = PruneReport::default();
     let mut readable = Vec::new();
@@ -127,6 +130,13 @@ pub(crate) fn prune(
         }
     }
     let keep = kept(policy, &readable, labelled);
+    // The chain remembers what goes, before it goes (see chain.rs).
+    let removing: Vec<manifest::Loaded> = readable
+        .iter()
+        .filter(|s| !keep.contains(&s.id))
+        .map(|s| manifest::load(root, &s.id))
+        .collect::<Result<_>>()?;
+    chain::record_pruned(root, &removing, keys)?;
     for s in &readable {
         if keep.contains(&s.id) {
             report.kept.push(s.id.clone());
