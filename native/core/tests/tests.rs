@@ -14,3 +14,6 @@ mod diff_compare;
 
 // Restore plans from in-memory snapshots: steps, order, references, guard.
 mod restore_plan;
+
+// Tamper evidence (chain, signatures, prune records) and owner-only files.
+mod tamper;

@@ -119,13 +119,15 @@ pub(crate) fn record_pruned(
 
 /// The tenant's newest manifest, which the next one links to, and when it
 /// completed (the next one completes no earlier, so chain order is time order).
-pub(crate) fn head(root: &Path, tenant_id: &str, ids: &[SnapshotId]) -> Option<(Link, DateTime<Utc>)> {
+pub(crate) fn head(
+    root: &Path,
+    tenant_id: &str,
+    ids: &[SnapshotId],
+) -> Option<(Link, DateTime<Utc>)> {
     ids.iter()
         .filter_map(|id| manifest::load(root, id).ok())
         .filter(|l| l.file.tenant_id == tenant_id)
-        .max_by(|a, b| {
-            (a.file.completed_at, &a.file.id).cmp(&(b.file.completed_at, &b.file.id))
-        })
+        .max_by(|a, b| (a.file.completed_at, &a.file.id).cmp(&(b.file.completed_at, &b.file.id)))
         .map(|l| (l.link(), l.file.completed_at))
 }
 

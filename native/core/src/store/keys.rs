@@ -95,11 +95,7 @@ impl StoreKeys {
     }
 
     pub(crate) fn check(&self, signature: &Signature, message: &[u8]) -> SigCheck {
-        let Some(key) = self
-            .verify
-            .iter()
-            .find(|k| key_id(k) == signature.key_id)
-        else {
+        let Some(key) = self.verify.iter().find(|k| key_id(k) == signature.key_id) else {
             return SigCheck::UnknownKey;
         };
         let Some(bytes) = hex::decode(&signature.value)
@@ -126,7 +122,10 @@ fn read_pem(path: &Path, what: &str) -> Result<String> {
     if meta.len() > 16 * 1024 {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("{what} {} is not a PEM key file (too large)", path.display()),
+            format!(
+                "{what} {} is not a PEM key file (too large)",
+                path.display()
+            ),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(what, path, e))?;
@@ -199,7 +198,10 @@ pub fn write_private_key(path: &Path, pem: &str) -> Result<()> {
         if path.exists() {
             Error::new(
                 ErrorKind::InvalidArgument,
-                format!("{} already exists; a key file is never replaced", path.display()),
+                format!(
+                    "{} already exists; a key file is never replaced",
+                    path.display()
+                ),
             )
         } else {
             e
@@ -238,7 +240,10 @@ pub(crate) mod tests {
         let stranger = StoreKeys::load(None, &[other]).unwrap();
         assert_eq!(stranger.check(&sig, b"manifest"), SigCheck::UnknownKey);
         let debug = format!("{signer:?}");
-        assert!(debug.contains(&sig.key_id) && !debug.contains("BEGIN"), "{debug}");
+        assert!(
+            debug.contains(&sig.key_id) && !debug.contains("BEGIN"),
+            "{debug}"
+        );
         assert!(write_private_key(&sk, "x").is_err(), "never replaces a key");
         let err = StoreKeys::load(Some(&pk), &[]).unwrap_err().to_string();
         assert!(err.contains("is not an Ed25519 private key"), "{err}");

@@ -303,7 +303,9 @@ impl LocalStore {
         };
         Err(Error::new(
             ErrorKind::Corrupt,
-            format!("snapshot {id} cannot be trusted: {why}; `entrasnap verify` names what is wrong"),
+            format!(
+                "snapshot {id} cannot be trusted: {why}; `entrasnap verify` names what is wrong"
+            ),
         ))
     }
 }

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::atomic::{self, TEMP_PREFIX};
 use super::chain;
-use super::keys::StoreKeys;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
+use super::keys::StoreKeys;
 use super::kind::SnapshotKind;
 use super::manifest::{self, Layer, SnapshotSummary};
 use super::objects;
