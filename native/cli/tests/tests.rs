@@ -44,3 +44,7 @@ mod trust;
 
 // The bad-input corpus: damaged stores, hostile Graph bodies, malformed ids and paths, unknown types and flags.
 mod bad_input;
+
+// Signed snapshots end to end: keygen, signed exports, verify with the key, a
+// forged snapshot refused by restore before any write, a store others can read.
+mod signed;
