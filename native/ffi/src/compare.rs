@@ -45,6 +45,12 @@ struct Params {
     /// Also render the report: `text`, `markdown`, `html` or `json`.
     #[serde(default)]
     format: Option<String>,
+    /// Ed25519 private key (PEM) that signs the snapshots this writes.
+    #[serde(default)]
+    signing_key_file: Option<String>,
+    /// Ed25519 public keys (PEM) that must have signed the snapshots read.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 fn latest() -> String {
@@ -97,7 +103,11 @@ fn run(
     context: &JobContext,
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing(&params.store)?;
+    let keys = store::KeyFiles {
+            signing: params.signing_key_file.clone(),
+            verify: params.verify_key_files.clone(),
+        };
+    let store = store::open_existing_with(&params.store, &keys)?;
     // Resolved once, before the live export below.
     let type_names: Vec<&str> = types.iter().map(|t| t.name).collect();
     let from = store::resolve(&store, &params.from)?;

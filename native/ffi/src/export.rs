@@ -45,6 +45,12 @@ struct Params {
     types: Vec<String>,
     #[serde(default)]
     full: bool,
+    /// Ed25519 private key (PEM) that signs the snapshots this writes.
+    #[serde(default)]
+    signing_key_file: Option<String>,
+    /// Ed25519 public keys (PEM) that must have signed the snapshots read.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
@@ -62,7 +68,11 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
     };
     Box::new(move |context| {
         context.check_cancelled()?;
-        let store = store::open_or_create(&params.store)?;
+        let keys = store::KeyFiles {
+            signing: params.signing_key_file.clone(),
+            verify: params.verify_key_files.clone(),
+        };
+        let store = store::open_or_create(&params.store, &keys)?;
         let options = ExportOptions {
             types,
             full: params.full,

@@ -59,6 +59,12 @@ struct Params {
     what_if: bool,
     #[serde(default)]
     undo: Option<String>,
+    /// Ed25519 private key (PEM) that signs the snapshots this writes.
+    #[serde(default)]
+    signing_key_file: Option<String>,
+    /// Ed25519 public keys (PEM) that must have signed the snapshots read.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
@@ -97,7 +103,11 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
                 id_map: Default::default(),
             },
         };
-        Ok((access, params.store, params.what_if, request))
+        let keys = store::KeyFiles {
+                signing: params.signing_key_file.clone(),
+                verify: params.verify_key_files.clone(),
+            };
+        Ok((access, (params.store, keys), params.what_if, request))
     })();
     match prepared {
         Ok((access, store, what_if, request)) => Box::new(move |context| {
@@ -109,13 +119,13 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
 
 fn run(
     access: &GraphAccess,
-    store_path: &str,
+    (store_path, keys): &(String, store::KeyFiles),
     what_if: bool,
     request: &RestoreRequest,
     context: &JobContext,
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing(store_path)?;
+    let store = store::open_existing_with(store_path, keys)?;
     let cancel = CancellationToken::new();
     let events = context.clone();
     let sink: RestoreSink = Arc::new(move |event: RestoreEvent| {

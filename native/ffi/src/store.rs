@@ -1,8 +1,10 @@
 //! The `store` parameter of the snapshot operations: opening the store a
 //! request names, and finding a snapshot in it.
 
+use std::path::PathBuf;
+
 use entrasnap_core::LocalStore;
-use entrasnap_core::store::{SnapshotId, SnapshotSummary};
+use entrasnap_core::store::{SnapshotId, SnapshotSummary, StoreKeys};
 
 use crate::context::OperationError;
 
@@ -12,9 +14,39 @@ pub(crate) fn open_existing(path: &str) -> Result<LocalStore, OperationError> {
     LocalStore::open_existing(path).map_err(|e| OperationError::from_store(&e))
 }
 
-/// Opens the store, creating the folder and its layout when needed.
-pub(crate) fn open_or_create(path: &str) -> Result<LocalStore, OperationError> {
-    LocalStore::open(path).map_err(|e| OperationError::from_store(&e))
+/// [`open_existing`] with the operation's `signingKeyFile` and
+/// `verifyKeyFiles` (read first: a bad key file opens nothing).
+pub(crate) fn open_existing_with(
+    path: &str,
+    keys: &KeyFiles,
+) -> Result<LocalStore, OperationError> {
+    let keys = keys.load()?;
+    Ok(open_existing(path)?.with_keys(keys))
+}
+
+/// Opens the store, creating the folder and its layout when needed; the
+/// key files are read before anything is created.
+pub(crate) fn open_or_create(path: &str, keys: &KeyFiles) -> Result<LocalStore, OperationError> {
+    let keys = keys.load()?;
+    LocalStore::open(path)
+        .map(|s| s.with_keys(keys))
+        .map_err(|e| OperationError::from_store(&e))
+}
+
+/// The key files an operation names: `signingKeyFile` signs what it writes,
+/// `verifyKeyFiles` must have signed what it reads.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct KeyFiles {
+    pub signing: Option<String>,
+    pub verify: Vec<String>,
+}
+
+impl KeyFiles {
+    fn load(&self) -> Result<StoreKeys, OperationError> {
+        let verify: Vec<PathBuf> = self.verify.iter().map(PathBuf::from).collect();
+        StoreKeys::load(self.signing.as_deref().map(std::path::Path::new), &verify)
+            .map_err(|e| OperationError::from_store(&e))
+    }
 }
 
 /// Resolves `id` (an id or `latest`) to a snapshot whose manifest is in `store`.

@@ -2,10 +2,12 @@
 //! in a store refers to.
 //!
 //! Request: `{"op": "snapshot.verify", "store": "<folder>", "snapshot":
-//! "<id>" | "latest"}` (`snapshot` optional: all snapshots). Result: the
-//! engine's report `{"snapshotsChecked", "objectsChecked", "problems":
-//! [{"snapshot", "kind", "type"?, "objectId"?, "objectName"?, "hash"?,
-//! "message"}]}`. Problems are the answer, not a failure: the job succeeds
+//! "<id>" | "latest", "verifyKeyFiles": ["<public key PEM>"]}` (`snapshot`
+//! optional: all snapshots; `verifyKeyFiles` optional: signatures are then
+//! checked). Result: the engine's report `{"snapshotsChecked",
+//! "objectsChecked", "signaturesChecked", "problems": [{"snapshot", "kind",
+//! "type"?, "objectId"?, "objectName"?, "hash"?, "message"}], "warnings":
+//! ["..."]}`. Problems are the answer, not a failure: the job succeeds
 //! and the caller decides what a damaged snapshot means to it.
 
 use entrasnap_core::SnapshotStore;
@@ -22,6 +24,9 @@ struct Params {
     store: String,
     #[serde(default)]
     snapshot: Option<String>,
+    /// Ed25519 public keys (PEM): every signature is checked against them.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
@@ -33,7 +38,11 @@ pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
 
 fn run(params: &Params, context: &JobContext) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing(&params.store)?;
+    let keys = store::KeyFiles {
+        signing: None,
+        verify: params.verify_key_files.clone(),
+    };
+    let store = store::open_existing_with(&params.store, &keys)?;
     let snapshot = match params.snapshot.as_deref() {
         Some(id) => Some(store::existing_snapshot(&store, id)?.to_string()),
         None => None,
