@@ -104,9 +104,9 @@ fn run(
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
     let keys = store::KeyFiles {
-            signing: params.signing_key_file.clone(),
-            verify: params.verify_key_files.clone(),
-        };
+        signing: params.signing_key_file.clone(),
+        verify: params.verify_key_files.clone(),
+    };
     let store = store::open_existing_with(&params.store, &keys)?;
     // Resolved once, before the live export below.
     let type_names: Vec<&str> = types.iter().map(|t| t.name).collect();

@@ -104,9 +104,9 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
             },
         };
         let keys = store::KeyFiles {
-                signing: params.signing_key_file.clone(),
-                verify: params.verify_key_files.clone(),
-            };
+            signing: params.signing_key_file.clone(),
+            verify: params.verify_key_files.clone(),
+        };
         Ok((access, (params.store, keys), params.what_if, request))
     })();
     match prepared {

@@ -96,4 +96,49 @@ mod tests {
             error.message()
         );
     }
+
+    #[test]
+    fn verify_key_files_check_signatures_and_a_bad_one_is_named() {
+        use entrasnap_core::store::{StoreKeys, generate_signing_key, write_private_key};
+        let dir = tempfile::tempdir().unwrap();
+        let (private, public, key_id) = generate_signing_key().unwrap();
+        let key = dir.path().join("k.pem");
+        let public_file = dir.path().join("k.pem.pub");
+        write_private_key(&key, &private).unwrap();
+        std::fs::write(&public_file, public).unwrap();
+        let root = dir.path().join("store");
+        let signing = entrasnap_core::LocalStore::open(&root)
+            .unwrap()
+            .with_keys(StoreKeys::load(Some(&key), &[]).unwrap());
+        let ty = entrasnap_core::ObjectType::find("user").unwrap();
+        let id = entrasnap_core::SnapshotStore::begin(&signing, "t-1", &[ty])
+            .unwrap()
+            .finish()
+            .unwrap();
+        let manifest = root.join("snapshots").join(format!("{id}.json"));
+        assert!(
+            std::fs::read_to_string(&manifest)
+                .unwrap()
+                .contains(&key_id)
+        );
+
+        let report = run_request(json!({
+            "op": "snapshot.verify", "store": root, "verifyKeyFiles": [public_file]
+        }))
+        .unwrap();
+        assert_eq!(report["signaturesChecked"], 1);
+        assert_eq!(report["problems"], json!([]));
+        assert_eq!(report["warnings"], json!([]));
+
+        let error = run_request(json!({
+            "op": "snapshot.verify", "store": root, "verifyKeyFiles": [manifest]
+        }))
+        .unwrap_err();
+        assert_eq!(error.code(), "EntraSnapshot.InvalidArgument");
+        assert!(
+            error.message().contains("is not an Ed25519 public key"),
+            "{}",
+            error.message()
+        );
+    }
 }
