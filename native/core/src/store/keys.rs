@@ -191,6 +191,46 @@ pub fn generate() -> Result<(String, String, String)> {
     Ok((private, public, key_id(&key.verifying_key())))
 }
 
+/// A key pair [`write_key_pair`] made: paths, never key material.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyPair {
+    pub key_id: String,
+    pub private_key: PathBuf,
+    pub public_key: PathBuf,
+}
+
+/// Makes a signing key pair: `private` (owner-only) and `private` + `.pub`.
+/// Neither file may exist; on failure neither is left behind.
+pub fn write_key_pair(private: &Path) -> Result<KeyPair> {
+    let mut public = private.as_os_str().to_owned();
+    public.push(".pub");
+    let public = PathBuf::from(public);
+    for path in [private, public.as_path()] {
+        if path.exists() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{} already exists; a key file is never replaced",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    let (private_pem, public_pem, key_id) = generate()?;
+    write_private_key(private, &private_pem)?;
+    if let Err(e) = super::atomic::write_atomic(&public, public_pem.as_bytes()) {
+        // Half a key pair is no use: take the private half back.
+        let _ = std::fs::remove_file(private);
+        return Err(e);
+    }
+    Ok(KeyPair {
+        key_id,
+        private_key: private.to_path_buf(),
+        public_key: public,
+    })
+}
+
 /// Writes a private key file owner-only, refusing to replace an existing file.
 pub fn write_private_key(path: &Path, pem: &str) -> Result<()> {
     use std::io::Write;
