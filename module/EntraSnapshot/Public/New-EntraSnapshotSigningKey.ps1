@@ -31,10 +31,12 @@ function New-EntraSnapshotSigningKey {
 
     .EXAMPLE
     $key = New-EntraSnapshotSigningKey -Path 'C:\Keys\entrasnap-signing.pem'
-    Export-EntraSnapshot -Store 'D:\EntraSnapshots' -SigningKeyFile $key.PrivateKeyFile
-    Test-EntraSnapshot -Store 'D:\EntraSnapshots' -VerifyKeyFile $key.PublicKeyFile
+    Export-EntraSnapshot -Store 'D:\EntraSnapshots' -SigningKeyFile $key.PrivateKeyFile |
+        Test-EntraSnapshot -VerifyKeyFile $key.PublicKeyFile
 
-    Signs a snapshot and checks every signature in the store.
+    Signs a snapshot and checks its signature. Checking the whole store
+    (Test-EntraSnapshot -Store ... -VerifyKeyFile ...) also names every
+    older snapshot that was stored before signing began as unsigned.
 
     .OUTPUTS
     EntraSnapshot.SigningKey

@@ -60,17 +60,15 @@ impl fmt::Debug for StoreKeys {
 }
 
 impl StoreKeys {
-    /// Reads the signing key file (if any) and the verify key files. A
-    /// signing key also verifies what it signed.
+    /// Reads the signing key file (if any) and the verify key files. Only
+    /// verify keys make signatures required: a store that starts signing
+    /// keeps reading the unsigned snapshots it already holds.
     pub fn load(signing_key: Option<&Path>, verify_keys: &[PathBuf]) -> Result<StoreKeys> {
         let signing = signing_key.map(read_signing_key).transpose()?;
         let mut verify = verify_keys
             .iter()
             .map(|p| read_verify_key(p))
             .collect::<Result<Vec<_>>>()?;
-        if let Some(k) = &signing {
-            verify.push(k.verifying_key());
-        }
         verify.dedup();
         Ok(StoreKeys { signing, verify })
     }
