@@ -852,7 +852,13 @@ fn restores_killed_at_chosen_writes_finish_without_duplicates_when_run_again() {
         verify_ok(&emu, dir.path(), &context);
 
         let result = restore(&emu, dir.path(), &snapshot, &["--types", "user,group"]);
-        assert_clean(&result);
+        // A run let go before the kill may have finished everything (seen
+        // once in 60 trials): then the re-run plans nothing, which is right.
+        if result["outcome"].is_null() {
+            assert!(steps(&result).is_empty(), "{context}: {result:#}");
+        } else {
+            assert_clean(&result);
+        }
         incident.assert_restored(&emu, &context);
         verify_ok(&emu, dir.path(), &context);
     }
