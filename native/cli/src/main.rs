@@ -7,6 +7,7 @@ mod compare;
 mod demo;
 mod error;
 mod export;
+mod keygen;
 mod label;
 mod list;
 mod output;
@@ -71,6 +72,10 @@ enum Command {
     Prune(prune::Args),
     /// Run the whole story offline against the embedded Graph emulator.
     Demo(demo::Args),
+    /// Make an age key pair for encrypting a store: writes the identity file, prints the recipient.
+    ///
+    /// Give the recipient (age1...) to `export --recipient`; reading commands take `--identity FILE`.
+    Keygen(keygen::Args),
 }
 
 #[tokio::main]
@@ -86,6 +91,7 @@ async fn main() {
         Command::Restore(args) => restore::run(args, out).await,
         Command::Verify(args) => verify::run(args, out),
         Command::Prune(args) => prune::run(args, out),
+        Command::Keygen(args) => keygen::run(args, out),
         Command::Demo(args) => {
             if out.is_json() {
                 Cli::command()

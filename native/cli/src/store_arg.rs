@@ -14,13 +14,16 @@ pub struct StoreArg {
     /// The snapshot store directory.
     #[arg(long, value_name = "DIR", env = "ENTRASNAP_STORE")]
     pub store: PathBuf,
+    /// The age identity file (AGE-SECRET-KEY-1... lines) that decrypts an encrypted store; read, never copied.
+    #[arg(long = "identity", value_name = "FILE", env = "ENTRASNAP_IDENTITY_FILE")]
+    pub identity: Option<PathBuf>,
 }
 
 impl StoreArg {
     /// Opens a store that already exists. Reading commands use this, so a
     /// mistyped path is an error instead of a new, empty store.
     pub fn open_existing(&self) -> Result<LocalStore, CliError> {
-        LocalStore::open_existing(&self.store).map_err(|e| {
+        let store = LocalStore::open_existing(&self.store).map_err(|e| {
             let not_there = e.kind() == ErrorKind::NotFound;
             let err = CliError::from(e);
             if not_there {
@@ -31,12 +34,20 @@ impl StoreArg {
             } else {
                 err
             }
-        })
+        })?;
+        self.with_identity(store)
     }
 
     /// Opens the store, creating the directory and its layout when needed.
     pub fn open_or_create(&self) -> Result<LocalStore, CliError> {
-        Ok(LocalStore::open(&self.store)?)
+        self.with_identity(LocalStore::open(&self.store)?)
+    }
+
+    fn with_identity(&self, store: LocalStore) -> Result<LocalStore, CliError> {
+        match self.identity.as_deref().filter(|p| !p.as_os_str().is_empty()) {
+            Some(path) => Ok(store.with_identity_file(path)?),
+            None => Ok(store),
+        }
     }
 }
 

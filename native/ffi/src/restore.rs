@@ -39,6 +39,9 @@ const OP: &str = "snapshot.restore";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Params {
     store: String,
+    /// The age identity file that decrypts an encrypted store.
+    #[serde(default)]
+    identity_file: Option<String>,
     #[serde(default)]
     snapshot: Option<String>,
     #[serde(default)]
@@ -97,7 +100,12 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
                 id_map: Default::default(),
             },
         };
-        Ok((access, params.store, params.what_if, request))
+        Ok((
+            access,
+            (params.store, params.identity_file),
+            params.what_if,
+            request,
+        ))
     })();
     match prepared {
         Ok((access, store, what_if, request)) => Box::new(move |context| {
@@ -109,13 +117,13 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
 
 fn run(
     access: &GraphAccess,
-    store_path: &str,
+    (store_path, identity_file): &(String, Option<String>),
     what_if: bool,
     request: &RestoreRequest,
     context: &JobContext,
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing(store_path)?;
+    let store = store::open_existing_with(store_path, identity_file.as_deref())?;
     let cancel = CancellationToken::new();
     let events = context.clone();
     let sink: RestoreSink = Arc::new(move |event: RestoreEvent| {

@@ -12,9 +12,40 @@ pub(crate) fn open_existing(path: &str) -> Result<LocalStore, OperationError> {
     LocalStore::open_existing(path).map_err(|e| OperationError::from_store(&e))
 }
 
-/// Opens the store, creating the folder and its layout when needed.
-pub(crate) fn open_or_create(path: &str) -> Result<LocalStore, OperationError> {
-    LocalStore::open(path).map_err(|e| OperationError::from_store(&e))
+/// Like [`open_existing`], with the `identityFile` that decrypts an
+/// encrypted store (read, never copied; a plaintext store ignores it).
+pub(crate) fn open_existing_with(
+    path: &str,
+    identity_file: Option<&str>,
+) -> Result<LocalStore, OperationError> {
+    with_identity(open_existing(path)?, identity_file)
+}
+
+/// Opens the store, creating the folder and its layout when needed. With
+/// `recipients` (age1...), a store without recipients is made an encrypted
+/// one; a store encrypting to others refuses them.
+pub(crate) fn open_or_create(
+    path: &str,
+    identity_file: Option<&str>,
+    recipients: &[String],
+) -> Result<LocalStore, OperationError> {
+    let store = LocalStore::open(path).map_err(|e| OperationError::from_store(&e))?;
+    let store = with_identity(store, identity_file)?;
+    store
+        .with_recipients(recipients)
+        .map_err(|e| OperationError::from_store(&e))
+}
+
+fn with_identity(
+    store: LocalStore,
+    identity_file: Option<&str>,
+) -> Result<LocalStore, OperationError> {
+    match identity_file.filter(|p| !p.trim().is_empty()) {
+        Some(path) => store
+            .with_identity_file(path)
+            .map_err(|e| OperationError::from_store(&e)),
+        None => Ok(store),
+    }
 }
 
 /// Resolves `id` (an id or `latest`) to a snapshot whose manifest is in `store`.

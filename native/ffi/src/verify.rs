@@ -20,6 +20,9 @@ use crate::store;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Params {
     store: String,
+    /// The age identity file that decrypts an encrypted store.
+    #[serde(default)]
+    identity_file: Option<String>,
     #[serde(default)]
     snapshot: Option<String>,
 }
@@ -33,7 +36,7 @@ pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
 
 fn run(params: &Params, context: &JobContext) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing(&params.store)?;
+    let store = store::open_existing_with(&params.store, params.identity_file.as_deref())?;
     let snapshot = match params.snapshot.as_deref() {
         Some(id) => Some(store::existing_snapshot(&store, id)?.to_string()),
         None => None,

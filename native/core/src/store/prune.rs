@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::Datelike;
 use serde::Serialize;
 
+use super::crypt::StoreCrypt;
 use super::atomic::{self, TEMP_PREFIX};
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
@@ -113,6 +114,7 @@ pub(crate) fn kept(
 /// tenant's newest export (what `latest` means).
 pub(crate) fn prune(
     root: &Path,
+    crypt: &StoreCrypt,
     policy: &KeepPolicy,
     summaries: Vec<Result<SnapshotSummary, (SnapshotId, Error)>>,
     labelled: &BTreeSet<SnapshotId>,
@@ -146,7 +148,7 @@ pub(crate) fn prune(
         report.sweep_skipped = Some(format!("snapshot {id} cannot be read ({e})"));
         return Ok(report);
     }
-    let referenced = match referenced(root, &report.kept) {
+    let referenced = match referenced(root, crypt, &report.kept) {
         Ok(r) => r,
         Err(e) => {
             report.sweep_skipped = Some(e.to_string());
@@ -178,7 +180,11 @@ pub(crate) fn prune(
 /// Every object the kept snapshots use: their index layers, and the entries
 /// (and links) those layers resolve to. An entry a later layer replaced is no
 /// longer used, so its object may go. Shared layers are read once.
-fn referenced(root: &Path, kept: &[SnapshotId]) -> Result<HashSet<ObjectHash>> {
+fn referenced(
+    root: &Path,
+    crypt: &StoreCrypt,
+    kept: &[SnapshotId],
+) -> Result<HashSet<ObjectHash>> {
     let mut layers: HashMap<ObjectHash, Layer> = HashMap::new();
     let mut out = HashSet::new();
     for id in kept {
@@ -187,7 +193,7 @@ fn referenced(root: &Path, kept: &[SnapshotId]) -> Result<HashSet<ObjectHash>> {
             let mut entries = BTreeMap::new();
             for hash in chain {
                 if !layers.contains_key(hash) {
-                    layers.insert(*hash, manifest::read_layer(root, hash)?);
+                    layers.insert(*hash, manifest::read_layer(root, crypt, hash)?);
                 }
                 manifest::apply(&mut entries, layers[hash].clone());
                 out.insert(*hash);
@@ -217,6 +223,7 @@ mod tests {
             engine_version: "0".into(),
             types: vec![],
             counts: BTreeMap::new(),
+            recipients: Vec::new(),
             intact: true,
         }
     }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::manifest::{self, ObjectEntry};
+use super::crypt::StoreCrypt;
 use super::objects::{self, Check};
 use crate::error::Result;
 
@@ -74,6 +75,7 @@ pub enum ProblemKind {
 
 struct Verifier<'a> {
     root: &'a Path,
+    crypt: &'a StoreCrypt,
     /// Each distinct file is read once, whatever number of snapshots share it.
     checked: HashMap<ObjectHash, Option<Outcome>>,
     report: VerifyReport,
@@ -85,9 +87,10 @@ enum Outcome {
     Corrupt(String),
 }
 
-pub(crate) fn verify(root: &Path, ids: &[SnapshotId]) -> Result<VerifyReport> {
+pub(crate) fn verify(root: &Path, crypt: &StoreCrypt, ids: &[SnapshotId]) -> Result<VerifyReport> {
     let mut v = Verifier {
         root,
+        crypt,
         checked: HashMap::new(),
         report: VerifyReport::default(),
     };
@@ -139,7 +142,7 @@ impl Verifier<'_> {
                             format!("snapshot {id}: {ty}: the list of {ty} objects (index layer {}) {what}; its objects cannot be checked", layer_hash.short()),
                         );
                     }
-                    None => match manifest::read_layer(self.root, layer_hash) {
+                    None => match manifest::read_layer(self.root, self.crypt, layer_hash) {
                         Ok(layer) => manifest::apply(&mut entries, layer),
                         Err(e) => {
                             layers_ok = false;
@@ -197,13 +200,14 @@ impl Verifier<'_> {
 
     /// `None` when the file is intact.
     fn check(&mut self, hash: &ObjectHash) -> Option<Outcome> {
-        let root = self.root;
+        let (root, crypt) = (self.root, self.crypt);
         self.checked
             .entry(*hash)
-            .or_insert_with(|| match objects::check(root, hash) {
+            .or_insert_with(|| match objects::check(root, crypt, hash) {
                 Check::Ok(_) => None,
                 Check::Missing => Some(Outcome::Missing),
                 Check::Corrupt(why) => Some(Outcome::Corrupt(why)),
+                Check::Locked(e) => Some(Outcome::Corrupt(e.message().to_string())),
             })
             .clone()
     }

@@ -15,6 +15,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::Value;
 
 use super::atomic;
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::kind::SnapshotKind;
@@ -42,6 +43,8 @@ const MAX_OBJECT_BYTES: usize = 4 << 20;
 #[derive(Debug)]
 pub struct SnapshotWriter {
     root: PathBuf,
+    /// The store's encryption: objects are sealed to its recipients.
+    crypt: StoreCrypt,
     /// None while staged: taken when the snapshot is committed.
     lock: Option<StoreLock>,
     id: SnapshotId,
@@ -71,6 +74,7 @@ struct Pending {
 impl SnapshotWriter {
     pub(crate) fn new(
         root: PathBuf,
+        crypt: StoreCrypt,
         lock: Option<StoreLock>,
         tenant_id: &str,
         types: &[&ObjectType],
@@ -88,6 +92,7 @@ impl SnapshotWriter {
         let staged = lock.is_none();
         SnapshotWriter {
             root,
+            crypt,
             lock,
             id,
             tenant_id: tenant_id.to_string(),
@@ -117,14 +122,17 @@ impl SnapshotWriter {
     fn store_bytes(&self, bytes: &[u8]) -> Result<ObjectHash> {
         if self.lock_inner().held.is_some() {
             let hash = ObjectHash::of(bytes);
-            if !matches!(objects::check(&self.root, &hash), objects::Check::Ok(_)) {
+            if !matches!(
+                objects::check(&self.root, &self.crypt, &hash),
+                objects::Check::Ok(_)
+            ) {
                 let mut inner = self.lock_inner();
                 let held = inner.held.as_mut().expect("staged");
                 held.entry(hash).or_insert_with(|| bytes.to_vec());
             }
             return Ok(hash);
         }
-        let (hash, written) = objects::put(&self.root, bytes)?;
+        let (hash, written) = objects::put(&self.root, &self.crypt, bytes)?;
         self.note_created(&written);
         self.lock_inner().unsynced.extend(written);
         Ok(hash)
@@ -162,6 +170,10 @@ impl SnapshotWriter {
         &self.root
     }
 
+    pub(crate) fn crypt(&self) -> &StoreCrypt {
+        &self.crypt
+    }
+
     pub(crate) fn tenant_id(&self) -> &str {
         &self.tenant_id
     }
@@ -182,7 +194,7 @@ impl SnapshotWriter {
         self.lock = Some(lock);
         let held = self.lock_inner().held.take().unwrap_or_default();
         for bytes in held.values() {
-            let (_, written) = objects::put(&self.root, bytes)?;
+            let (_, written) = objects::put(&self.root, &self.crypt, bytes)?;
             self.lock_inner().unsynced.extend(written);
         }
         let entries = self.entries();
@@ -360,6 +372,7 @@ impl SnapshotWriter {
             types: self.types.clone(),
             counts,
             index,
+            recipients: self.crypt.recipients().to_vec(),
             checksum: String::new(),
         };
         atomic::write_atomic(&manifest::manifest_path(&self.root, &self.id), &file.seal())?;
@@ -383,7 +396,7 @@ impl SnapshotWriter {
     ) -> Result<(Vec<ObjectHash>, Option<PathBuf>)> {
         if let Some(base_layers) = base.filter(|l| !l.is_empty() && l.len() < MAX_LAYERS) {
             // A damaged base is not this snapshot's problem: write afresh.
-            if let Ok(old) = manifest::resolve(&self.root, base_layers) {
+            if let Ok(old) = manifest::resolve(&self.root, &self.crypt, base_layers) {
                 let removed: Vec<String> = old
                     .keys()
                     .filter(|id| !entries.contains_key(*id))
@@ -400,7 +413,7 @@ impl SnapshotWriter {
                 }
                 if changes * CHANGE_RATIO <= old.len() {
                     let layer = Layer { upsert, removed };
-                    let (hash, written) = objects::put(&self.root, &layer.to_bytes())?;
+                    let (hash, written) = objects::put(&self.root, &self.crypt, &layer.to_bytes())?;
                     let mut layers = base_layers.clone();
                     layers.push(hash);
                     return Ok((layers, written));
@@ -414,7 +427,7 @@ impl SnapshotWriter {
             upsert: entries.into_values().collect(),
             removed: Vec::new(),
         };
-        let (hash, written) = objects::put(&self.root, &layer.to_bytes())?;
+        let (hash, written) = objects::put(&self.root, &self.crypt, &layer.to_bytes())?;
         Ok((vec![hash], written))
     }
 
