@@ -15,7 +15,11 @@ pub struct StoreArg {
     #[arg(long, value_name = "DIR", env = "ENTRASNAP_STORE")]
     pub store: PathBuf,
     /// The age identity file (AGE-SECRET-KEY-1... lines) that decrypts an encrypted store; read, never copied.
-    #[arg(long = "identity", value_name = "FILE", env = "ENTRASNAP_IDENTITY_FILE")]
+    #[arg(
+        long = "identity",
+        value_name = "FILE",
+        env = "ENTRASNAP_IDENTITY_FILE"
+    )]
     pub identity: Option<PathBuf>,
 }
 
@@ -38,13 +42,25 @@ impl StoreArg {
         self.with_identity(store)
     }
 
+    /// Opens a store that already exists for a command that reads object
+    /// bodies: an encrypted store without its identity is one error line.
+    pub fn open_readable(&self) -> Result<LocalStore, CliError> {
+        let store = self.open_existing()?;
+        store.require_readable()?;
+        Ok(store)
+    }
+
     /// Opens the store, creating the directory and its layout when needed.
     pub fn open_or_create(&self) -> Result<LocalStore, CliError> {
         self.with_identity(LocalStore::open(&self.store)?)
     }
 
     fn with_identity(&self, store: LocalStore) -> Result<LocalStore, CliError> {
-        match self.identity.as_deref().filter(|p| !p.as_os_str().is_empty()) {
+        match self
+            .identity
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             Some(path) => Ok(store.with_identity_file(path)?),
             None => Ok(store),
         }

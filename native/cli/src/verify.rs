@@ -22,7 +22,7 @@ pub struct Args {
 /// `snapshot`, `kind`, `type`, `objectId`, `objectName`, `hash`, `message`),
 /// printed whether or not problems were found.
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
-    let store = args.store.open_existing()?;
+    let store = args.store.open_readable()?;
     let report = match &args.snapshot {
         Some(id) => {
             let id = existing_snapshot(&store, id)?;

@@ -44,3 +44,6 @@ mod trust;
 
 // The bad-input corpus: damaged stores, hostile Graph bodies, malformed ids and paths, unknown types and flags.
 mod bad_input;
+
+// Encryption at rest: export with the public key, list without the identity, read and restore with it.
+mod encryption;

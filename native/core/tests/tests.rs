@@ -14,3 +14,6 @@ mod diff_compare;
 
 // Restore plans from in-memory snapshots: steps, order, references, guard.
 mod restore_plan;
+
+// Encryption at rest: sealed object files, identities, recipients.
+mod encryption;

@@ -12,13 +12,18 @@ pub(crate) fn open_existing(path: &str) -> Result<LocalStore, OperationError> {
     LocalStore::open_existing(path).map_err(|e| OperationError::from_store(&e))
 }
 
-/// Like [`open_existing`], with the `identityFile` that decrypts an
-/// encrypted store (read, never copied; a plaintext store ignores it).
+/// Like [`open_existing`], for an operation that reads object bodies, with
+/// the `identityFile` that decrypts an encrypted store (read, never copied;
+/// a plaintext store ignores it). An encrypted store without it is an error.
 pub(crate) fn open_existing_with(
     path: &str,
     identity_file: Option<&str>,
 ) -> Result<LocalStore, OperationError> {
-    with_identity(open_existing(path)?, identity_file)
+    let store = with_identity(open_existing(path)?, identity_file)?;
+    store
+        .require_readable()
+        .map_err(|e| OperationError::from_store(&e))?;
+    Ok(store)
 }
 
 /// Opens the store, creating the folder and its layout when needed. With

@@ -309,7 +309,10 @@ impl StoreCrypt {
         let failed = |why: String| {
             Error::new(
                 ErrorKind::Io,
-                format!("cannot encrypt an object for store {}: {why}", self.root.display()),
+                format!(
+                    "cannot encrypt an object for store {}: {why}",
+                    self.root.display()
+                ),
             )
         };
         let encryptor = age::Encryptor::with_recipients(
@@ -335,30 +338,59 @@ impl StoreCrypt {
         }
         let decryptor = age::Decryptor::new_buffered(file.as_slice())
             .map_err(|e| Unsealed::Damaged(format!("is not a readable age file: {e}")))?;
-        let mut reader = match decryptor
-            .decrypt(self.identities.iter().map(|i| i as &dyn age::Identity))
-        {
-            Ok(r) => r,
-            Err(age::DecryptError::NoMatchingKeys) => {
-                return Err(Unsealed::Locked(Error::new(
-                    ErrorKind::Encrypted,
-                    format!(
-                        "an object of store {} is not encrypted to the identity in {}",
-                        self.root.display(),
-                        self.identity_file
-                            .as_deref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default()
-                    ),
-                )));
-            }
-            Err(e) => return Err(Unsealed::Damaged(format!("does not decrypt: {e}"))),
-        };
+        let mut reader =
+            match decryptor.decrypt(self.identities.iter().map(|i| i as &dyn age::Identity)) {
+                Ok(r) => r,
+                Err(age::DecryptError::NoMatchingKeys) => {
+                    return Err(Unsealed::Locked(Error::new(
+                        ErrorKind::Encrypted,
+                        format!(
+                            "an object of store {} is not encrypted to the identity in {}",
+                            self.root.display(),
+                            self.identity_file
+                                .as_deref()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default()
+                        ),
+                    )));
+                }
+                Err(e) => return Err(Unsealed::Damaged(format!("does not decrypt: {e}"))),
+            };
         let mut out = Vec::new();
         reader
             .read_to_end(&mut out)
             .map_err(|e| Unsealed::Damaged(format!("does not decrypt: {e}")))?;
         Ok(out)
+    }
+}
+
+impl StoreCrypt {
+    /// A journal line: as is when the store is plaintext, else
+    /// `{"age":"<base64 ciphertext>"}` (still one JSON line).
+    pub(crate) fn seal_line(&self, line: Vec<u8>) -> Result<Vec<u8>> {
+        if !self.is_encrypted() {
+            return Ok(line);
+        }
+        use base64::Engine;
+        let sealed = base64::engine::general_purpose::STANDARD.encode(self.seal(line)?);
+        Ok(serde_json::to_vec(&serde_json::json!({ "age": sealed })).expect("a line serializes"))
+    }
+
+    /// The JSON of a journal line written by [`Self::seal_line`].
+    pub(crate) fn open_line(&self, line: &[u8]) -> std::result::Result<Vec<u8>, Unsealed> {
+        if !line.starts_with(b"{\"age\":\"") {
+            return Ok(line.to_vec());
+        }
+        use base64::Engine;
+        let value: serde_json::Value = serde_json::from_slice(line)
+            .map_err(|e| Unsealed::Damaged(format!("an encrypted line is not JSON: {e}")))?;
+        let sealed = value
+            .get("age")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+            .filter(|b| is_age(b))
+            .ok_or_else(|| Unsealed::Damaged("an encrypted line is not an age file".into()))?;
+        self.open(sealed)
     }
 }
 

@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::kind::SnapshotKind;
-use super::crypt::StoreCrypt;
 use super::objects;
 use crate::error::{Error, ErrorKind, Result};
 use crate::normalize::{canonical_bytes, pretty_bytes};

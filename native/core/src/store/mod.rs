@@ -195,17 +195,17 @@ impl LocalStore {
 
     /// Starts the journal of a restore: the header is on disk, whole, when this returns.
     pub fn begin_journal(&self, header: &JournalHeader) -> Result<JournalWriter> {
-        journal::begin(&self.root, header)
+        journal::begin(&self.root, &self.crypt, header)
     }
 
     /// Restore journals, newest first, finished or not.
     pub fn journals(&self) -> Result<Vec<JournalSummary>> {
-        journal::list(&self.root)
+        journal::list(&self.root, &self.crypt)
     }
 
     /// One restore journal, a torn last line ignored.
     pub fn read_journal(&self, restore_id: &str) -> Result<Journal> {
-        journal::read(&self.root, restore_id)
+        journal::read(&self.root, &self.crypt, restore_id)
     }
 
     /// Like [`SnapshotStore::begin`] with an explicit creation time (imports, tests).
@@ -363,7 +363,13 @@ impl SnapshotStore for LocalStore {
         self.require_readable()?;
         let _lock = lock::StoreLock::acquire(&self.root)?;
         let labelled = labels::read(&self.root)?.into_values().collect();
-        prune::prune(&self.root, &self.crypt, policy, self.summaries()?, &labelled)
+        prune::prune(
+            &self.root,
+            &self.crypt,
+            policy,
+            self.summaries()?,
+            &labelled,
+        )
     }
 
     fn state_get(&self, tenant_id: &str) -> Result<Option<Value>> {

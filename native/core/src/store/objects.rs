@@ -180,12 +180,18 @@ mod tests {
         assert!(shard.is_some());
         let (h2, shard2) = put(root, &plain(), br#"{"a":1}"#).unwrap();
         assert_eq!((h, shard2), (h2, None));
-        assert_eq!(read_json(root, &plain(), &h).unwrap(), serde_json::json!({"a": 1}));
+        assert_eq!(
+            read_json(root, &plain(), &h).unwrap(),
+            serde_json::json!({"a": 1})
+        );
 
         // Same length, different content: decompresses, but hashes differently.
         let other = zstd::bulk::compress(br#"{"a":2}"#, LEVEL).unwrap();
         fs::write(path_of(root, &h), other).unwrap();
-        assert_eq!(read_bytes(root, &plain(), &h).unwrap_err().kind(), ErrorKind::Corrupt);
+        assert_eq!(
+            read_bytes(root, &plain(), &h).unwrap_err().kind(),
+            ErrorKind::Corrupt
+        );
         fs::remove_file(path_of(root, &h)).unwrap();
         assert!(matches!(check(root, &plain(), &h), Check::Missing));
         assert_eq!(

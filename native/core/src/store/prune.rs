@@ -7,8 +7,8 @@ use std::path::Path;
 use chrono::Datelike;
 use serde::Serialize;
 
-use super::crypt::StoreCrypt;
 use super::atomic::{self, TEMP_PREFIX};
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::kind::SnapshotKind;
@@ -180,11 +180,7 @@ pub(crate) fn prune(
 /// Every object the kept snapshots use: their index layers, and the entries
 /// (and links) those layers resolve to. An entry a later layer replaced is no
 /// longer used, so its object may go. Shared layers are read once.
-fn referenced(
-    root: &Path,
-    crypt: &StoreCrypt,
-    kept: &[SnapshotId],
-) -> Result<HashSet<ObjectHash>> {
+fn referenced(root: &Path, crypt: &StoreCrypt, kept: &[SnapshotId]) -> Result<HashSet<ObjectHash>> {
     let mut layers: HashMap<ObjectHash, Layer> = HashMap::new();
     let mut out = HashSet::new();
     for id in kept {

@@ -8,10 +8,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::manifest::{self, ObjectEntry};
-use super::crypt::StoreCrypt;
 use super::objects::{self, Check};
 use crate::error::Result;
 
