@@ -72,9 +72,9 @@ enum Command {
     Prune(prune::Args),
     /// Run the whole story offline against the embedded Graph emulator.
     Demo(demo::Args),
-    /// Make an age key pair for encrypting a store: writes the identity file, prints the recipient.
+    /// Make an Ed25519 key pair to sign snapshots with (--signing-key) and check them (--verify-key).
     ///
-    /// Give the recipient (age1...) to `export --recipient`; reading commands take `--identity FILE`.
+    /// With --age: an age identity for encrypting a store (export --recipient age1..., reading commands --identity FILE).
     Keygen(keygen::Args),
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use entrasnap_core::store::SnapshotId;
+use entrasnap_core::store::{SnapshotId, StoreKeys};
 use entrasnap_core::{ErrorKind, LocalStore};
 
 use crate::error::CliError;
@@ -21,12 +21,26 @@ pub struct StoreArg {
         env = "ENTRASNAP_IDENTITY_FILE"
     )]
     pub identity: Option<PathBuf>,
+    /// Sign the snapshots (and prune records) this command writes with this
+    /// Ed25519 private key (PEM; `entrasnap keygen` makes one).
+    #[arg(long, value_name = "FILE", env = "ENTRASNAP_SIGNING_KEY_FILE")]
+    pub signing_key: Option<PathBuf>,
+    /// Require every snapshot read to be signed by one of these Ed25519
+    /// public keys (PEM; repeatable); `verify` checks every signature.
+    #[arg(
+        long = "verify-key",
+        value_name = "FILE",
+        env = "ENTRASNAP_VERIFY_KEY_FILE",
+        value_delimiter = ','
+    )]
+    pub verify_keys: Vec<PathBuf>,
 }
 
 impl StoreArg {
     /// Opens a store that already exists. Reading commands use this, so a
     /// mistyped path is an error instead of a new, empty store.
     pub fn open_existing(&self) -> Result<LocalStore, CliError> {
+        let keys = self.keys()?;
         let store = LocalStore::open_existing(&self.store).map_err(|e| {
             let not_there = e.kind() == ErrorKind::NotFound;
             let err = CliError::from(e);
@@ -39,7 +53,7 @@ impl StoreArg {
                 err
             }
         })?;
-        self.with_identity(store)
+        self.with_identity(store.with_keys(keys))
     }
 
     /// Opens a store that already exists for a command that reads object
@@ -51,8 +65,17 @@ impl StoreArg {
     }
 
     /// Opens the store, creating the directory and its layout when needed.
+    /// The keys are read first: a bad key file creates nothing.
     pub fn open_or_create(&self) -> Result<LocalStore, CliError> {
-        self.with_identity(LocalStore::open(&self.store)?)
+        let keys = self.keys()?;
+        self.with_identity(LocalStore::open(&self.store)?.with_keys(keys))
+    }
+
+    fn keys(&self) -> Result<StoreKeys, CliError> {
+        Ok(StoreKeys::load(
+            self.signing_key.as_deref(),
+            &self.verify_keys,
+        )?)
     }
 
     fn with_identity(&self, store: LocalStore) -> Result<LocalStore, CliError> {

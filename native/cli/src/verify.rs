@@ -18,9 +18,11 @@ pub struct Args {
     pub snapshot: Option<String>,
 }
 
-/// `--json`: the report (`snapshotsChecked`, `objectsChecked`, `problems`:
-/// `snapshot`, `kind`, `type`, `objectId`, `objectName`, `hash`, `message`),
-/// printed whether or not problems were found.
+/// `--json`: the report (`snapshotsChecked`, `objectsChecked`,
+/// `signaturesChecked`, `problems`: `snapshot`, `kind`, `type`, `objectId`,
+/// `objectName`, `hash`, `message`; `warnings`: lines), printed whether or
+/// not problems were found. Warnings (a store others can read, signatures
+/// not checked) go to stderr as `warning:` lines and do not fail the command.
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
     let store = args.store.open_readable()?;
     let report = match &args.snapshot {
@@ -30,12 +32,22 @@ pub fn run(args: Args, out: Output) -> Result<(), CliError> {
         }
         None => store.verify(None)?,
     };
+    let signatures = if report.signatures_checked > 0 {
+        format!(", {}", count(report.signatures_checked, "signature"))
+    } else {
+        String::new()
+    };
     let checked = format!(
-        "{} and {} in store {}",
+        "{}{signatures} and {} in store {}",
         count(report.snapshots_checked, "snapshot"),
         count(report.objects_checked, "object file"),
         store.root().display()
     );
+    if !out.is_json() {
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     out.emit(&report, |w| {
         if report.is_ok() {
             writeln!(w, "ok: checked {checked}; no problems")

@@ -18,7 +18,7 @@ const AGE_HEADER: &[u8] = b"age-encryption.org/v1\n";
 /// `entrasnap keygen --out <dir>/<name>`: the identity file and its recipient.
 fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
     let path = dir.join(name);
-    let out = run(&["keygen", "--out", path.to_str().unwrap()]);
+    let out = run(&["keygen", "--age", "--out", path.to_str().unwrap()]);
     assert_exit(&out, 0);
     let recipient = stdout(&out).trim().to_string();
     assert!(recipient.starts_with("age1"), "{recipient}");

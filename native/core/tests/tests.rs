@@ -17,3 +17,6 @@ mod restore_plan;
 
 // Encryption at rest: sealed object files, identities, recipients.
 mod encryption;
+
+// Tamper evidence (chain, signatures, prune records) and owner-only files.
+mod tamper;

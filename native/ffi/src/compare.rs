@@ -49,6 +49,12 @@ struct Params {
     /// Also render the report: `text`, `markdown`, `html` or `json`.
     #[serde(default)]
     format: Option<String>,
+    /// Ed25519 private key (PEM) that signs the snapshots this writes.
+    #[serde(default)]
+    signing_key_file: Option<String>,
+    /// Ed25519 public keys (PEM) that must have signed the snapshots read.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 fn latest() -> String {
@@ -101,7 +107,13 @@ fn run(
     context: &JobContext,
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing_with(&params.store, params.identity_file.as_deref())?;
+    let keys = store::KeyFiles {
+        signing: params.signing_key_file.clone(),
+        verify: params.verify_key_files.clone(),
+        identity: params.identity_file.clone(),
+        recipients: Vec::new(),
+    };
+    let store = store::open_existing_with(&params.store, &keys)?;
     // Resolved once, before the live export below.
     let type_names: Vec<&str> = types.iter().map(|t| t.name).collect();
     let from = store::resolve(&store, &params.from)?;

@@ -55,6 +55,12 @@ struct Params {
     types: Vec<String>,
     #[serde(default)]
     full: bool,
+    /// Ed25519 private key (PEM) that signs the snapshots this writes.
+    #[serde(default)]
+    signing_key_file: Option<String>,
+    /// Ed25519 public keys (PEM) that must have signed the snapshots read.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
@@ -72,11 +78,13 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
     };
     Box::new(move |context| {
         context.check_cancelled()?;
-        let store = store::open_or_create(
-            &params.store,
-            params.identity_file.as_deref(),
-            &params.recipients,
-        )?;
+        let keys = store::KeyFiles {
+            signing: params.signing_key_file.clone(),
+            verify: params.verify_key_files.clone(),
+            identity: params.identity_file.clone(),
+            recipients: params.recipients.clone(),
+        };
+        let store = store::open_or_create(&params.store, &keys)?;
         let options = ExportOptions {
             types,
             full: params.full,

@@ -62,6 +62,12 @@ struct Params {
     what_if: bool,
     #[serde(default)]
     undo: Option<String>,
+    /// Ed25519 private key (PEM) that signs the snapshots this writes.
+    #[serde(default)]
+    signing_key_file: Option<String>,
+    /// Ed25519 public keys (PEM) that must have signed the snapshots read.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
@@ -100,12 +106,13 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
                 id_map: Default::default(),
             },
         };
-        Ok((
-            access,
-            (params.store, params.identity_file),
-            params.what_if,
-            request,
-        ))
+        let keys = store::KeyFiles {
+            signing: params.signing_key_file.clone(),
+            verify: params.verify_key_files.clone(),
+            identity: params.identity_file.clone(),
+            recipients: Vec::new(),
+        };
+        Ok((access, (params.store, keys), params.what_if, request))
     })();
     match prepared {
         Ok((access, store, what_if, request)) => Box::new(move |context| {
@@ -117,13 +124,13 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
 
 fn run(
     access: &GraphAccess,
-    (store_path, identity_file): &(String, Option<String>),
+    (store_path, keys): &(String, store::KeyFiles),
     what_if: bool,
     request: &RestoreRequest,
     context: &JobContext,
 ) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing_with(store_path, identity_file.as_deref())?;
+    let store = store::open_existing_with(store_path, keys)?;
     let cancel = CancellationToken::new();
     let events = context.clone();
     let sink: RestoreSink = Arc::new(move |event: RestoreEvent| {

@@ -2,10 +2,12 @@
 //! in a store refers to.
 //!
 //! Request: `{"op": "snapshot.verify", "store": "<folder>", "snapshot":
-//! "<id>" | "latest"}` (`snapshot` optional: all snapshots). Result: the
-//! engine's report `{"snapshotsChecked", "objectsChecked", "problems":
-//! [{"snapshot", "kind", "type"?, "objectId"?, "objectName"?, "hash"?,
-//! "message"}]}`. Problems are the answer, not a failure: the job succeeds
+//! "<id>" | "latest", "verifyKeyFiles": ["<public key PEM>"]}` (`snapshot`
+//! optional: all snapshots; `verifyKeyFiles` optional: signatures are then
+//! checked). Result: the engine's report `{"snapshotsChecked",
+//! "objectsChecked", "signaturesChecked", "problems": [{"snapshot", "kind",
+//! "type"?, "objectId"?, "objectName"?, "hash"?, "message"}], "warnings":
+//! ["..."]}`. Problems are the answer, not a failure: the job succeeds
 //! and the caller decides what a damaged snapshot means to it.
 
 use entrasnap_core::SnapshotStore;
@@ -25,6 +27,9 @@ struct Params {
     identity_file: Option<String>,
     #[serde(default)]
     snapshot: Option<String>,
+    /// Ed25519 public keys (PEM): every signature is checked against them.
+    #[serde(default)]
+    verify_key_files: Vec<String>,
 }
 
 pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
@@ -36,7 +41,13 @@ pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
 
 fn run(params: &Params, context: &JobContext) -> Result<Value, OperationError> {
     context.check_cancelled()?;
-    let store = store::open_existing_with(&params.store, params.identity_file.as_deref())?;
+    let keys = store::KeyFiles {
+        signing: None,
+        verify: params.verify_key_files.clone(),
+        identity: params.identity_file.clone(),
+        recipients: Vec::new(),
+    };
+    let store = store::open_existing_with(&params.store, &keys)?;
     let snapshot = match params.snapshot.as_deref() {
         Some(id) => Some(store::existing_snapshot(&store, id)?.to_string()),
         None => None,
@@ -86,6 +97,51 @@ mod tests {
         assert_eq!(
             error.code(),
             "EntraSnapshot.InvalidArgument",
+            "{}",
+            error.message()
+        );
+    }
+
+    #[test]
+    fn verify_key_files_check_signatures_and_a_bad_one_is_named() {
+        use entrasnap_core::store::{StoreKeys, generate_signing_key, write_private_key};
+        let dir = tempfile::tempdir().unwrap();
+        let (private, public, key_id) = generate_signing_key().unwrap();
+        let key = dir.path().join("k.pem");
+        let public_file = dir.path().join("k.pem.pub");
+        write_private_key(&key, &private).unwrap();
+        std::fs::write(&public_file, public).unwrap();
+        let root = dir.path().join("store");
+        let signing = entrasnap_core::LocalStore::open(&root)
+            .unwrap()
+            .with_keys(StoreKeys::load(Some(&key), &[]).unwrap());
+        let ty = entrasnap_core::ObjectType::find("user").unwrap();
+        let id = entrasnap_core::SnapshotStore::begin(&signing, "t-1", &[ty])
+            .unwrap()
+            .finish()
+            .unwrap();
+        let manifest = root.join("snapshots").join(format!("{id}.json"));
+        assert!(
+            std::fs::read_to_string(&manifest)
+                .unwrap()
+                .contains(&key_id)
+        );
+
+        let report = run_request(json!({
+            "op": "snapshot.verify", "store": root, "verifyKeyFiles": [public_file]
+        }))
+        .unwrap();
+        assert_eq!(report["signaturesChecked"], 1);
+        assert_eq!(report["problems"], json!([]));
+        assert_eq!(report["warnings"], json!([]));
+
+        let error = run_request(json!({
+            "op": "snapshot.verify", "store": root, "verifyKeyFiles": [manifest]
+        }))
+        .unwrap_err();
+        assert_eq!(error.code(), "EntraSnapshot.InvalidArgument");
+        assert!(
+            error.message().contains("is not an Ed25519 public key"),
             "{}",
             error.message()
         );

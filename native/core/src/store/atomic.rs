@@ -1,7 +1,7 @@
 //! Crash-safe file writes: temp file in the same directory, fsync, rename,
 //! fsync the directory. A reader sees the old file or the new one, never half.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,11 +34,8 @@ pub(crate) fn write_renamed_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
 fn write_renamed_with(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     let tmp = temp_path(path);
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| Error::io("create", &tmp, e))?;
+        // Owner-only from creation (see private.rs); the rename keeps the mode.
+        let mut file = super::private::create_new(&tmp)?;
         file.write_all(bytes)
             .map_err(|e| Error::io("write", &tmp, e))?;
         if sync {
@@ -104,7 +101,7 @@ pub(crate) fn ensure_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+    super::private::create_dir_all(dir)?;
     sync_dir(parent(dir))
 }
 

@@ -80,6 +80,11 @@ pub fn write_directory_with(
     out_dir: &Path,
 ) -> Result<DirectoryReport> {
     let mut report = DirectoryReport::default();
+    if !out_dir.exists() {
+        // The export holds the tenant's data in plain JSON: as private as the store.
+        atomic::ensure_dir(out_dir)?;
+        super::private::protect_root(out_dir)?;
+    }
     for (ty, entries) in &snapshot.objects {
         let dir = out_dir.join(ty);
         atomic::ensure_dir(&dir)?;

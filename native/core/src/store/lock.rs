@@ -1,7 +1,7 @@
 //! The store's writer lock: one export or prune at a time per store. Readers
 //! never take it; they see only files that were renamed into place whole.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -17,13 +17,7 @@ pub(crate) struct StoreLock {
 impl StoreLock {
     pub(crate) fn acquire(root: &Path) -> Result<StoreLock> {
         let path = root.join("lock");
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| Error::io("open the lock file", &path, e))?;
+        let mut file = super::private::open_or_create(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Err(locked(root, &path)),

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
+use super::keys::{SigCheck, Signature, StoreKeys};
 use super::kind::SnapshotKind;
 use super::objects;
 use crate::error::{Error, ErrorKind, Result};
@@ -113,7 +114,32 @@ pub(crate) struct ManifestFile {
     /// plaintext), so a changed recipient set shows in the manifests.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recipients: Vec<String>,
+
+    /// The link to the tenant's previous manifest (see chain.rs). Absent in
+    /// manifests written before chains existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainInfo>,
+    /// Ed25519 over the manifest without `checksum` and `signature`, when
+    /// the snapshot was written with a signing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
     #[serde(default)]
+    pub checksum: String,
+}
+
+/// Where a manifest sits in its tenant's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChainInfo {
+    /// The tenant's newest manifest when this one was written; None for the first.
+    pub previous: Option<Link>,
+}
+
+/// A manifest named by id and checksum: changing it breaks the link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Link {
+    pub id: SnapshotId,
     pub checksum: String,
 }
 
@@ -134,14 +160,30 @@ impl ManifestFile {
         }
     }
 
-    /// Fills in the checksum and returns the manifest's bytes: pretty, since
-    /// admins open manifests; the checksum ignores layout.
-    pub(crate) fn seal(&mut self) -> Vec<u8> {
+    /// Signs (when `keys` has a signing key), fills in the checksum and
+    /// returns the manifest's bytes: pretty, since admins open manifests; the
+    /// checksum and the signature ignore layout. The checksum covers the
+    /// signature, so an engine that knows nothing of signatures still finds
+    /// a signed manifest intact.
+    pub(crate) fn seal(&mut self, keys: &StoreKeys) -> Vec<u8> {
         self.checksum.clear();
+        self.signature = None;
         let mut value = serde_json::to_value(&*self).expect("a manifest serializes");
+        if let Some(signature) = keys.sign(&signed_bytes(&value)) {
+            value["signature"] = serde_json::to_value(&signature).expect("a signature serializes");
+            self.signature = Some(signature);
+        }
         self.checksum = checksum_of(&mut value);
         value["checksum"] = Value::String(self.checksum.clone());
         pretty_bytes(&value)
+    }
+
+    /// This manifest as its successor names it.
+    pub(crate) fn link(&self) -> Link {
+        Link {
+            id: self.id.clone(),
+            checksum: self.checksum.clone(),
+        }
     }
 }
 
@@ -153,6 +195,39 @@ fn checksum_of(value: &mut Value) -> String {
     blake3::hash(&canonical_bytes(value)).to_hex().to_string()
 }
 
+/// What a manifest's signature covers: a domain prefix (a signature over a
+/// manifest can never pass for one over a prune record) and the canonical
+/// manifest without `checksum` and `signature`.
+fn signed_bytes(value: &Value) -> Vec<u8> {
+    let mut value = value.clone();
+    if let Value::Object(map) = &mut value {
+        map.remove("checksum");
+        map.remove("signature");
+    }
+    let mut bytes = b"entrasnap manifest v1\n".to_vec();
+    bytes.extend(canonical_bytes(&value));
+    bytes
+}
+
+/// Ids of the manifest files present (temp files and strangers skipped).
+pub(crate) fn ids(root: &Path) -> Result<Vec<SnapshotId>> {
+    let dir = root.join("snapshots");
+    let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("list", &dir, e))?;
+    let mut ids = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list", &dir, e))?;
+        let name = entry.file_name();
+        let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+            continue;
+        };
+        if let Ok(id) = SnapshotId::parse(stem) {
+            ids.push(id);
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
 pub(crate) fn manifest_path(root: &Path, id: &SnapshotId) -> PathBuf {
     root.join("snapshots").join(format!("{id}.json"))
 }
@@ -161,6 +236,22 @@ pub(crate) fn manifest_path(root: &Path, id: &SnapshotId) -> PathBuf {
 pub(crate) struct Loaded {
     pub file: ManifestFile,
     pub intact: bool,
+    /// The manifest as read, fields this engine does not know included: a
+    /// signature is checked against what was signed, not a re-serialization.
+    raw: Value,
+}
+
+impl Loaded {
+    /// Whether the signature (if any) holds for this manifest's content.
+    pub(crate) fn check_signature(&self, keys: &StoreKeys) -> Option<SigCheck> {
+        let signature = self.file.signature.as_ref()?;
+        Some(keys.check(signature, &signed_bytes(&self.raw)))
+    }
+
+    /// This manifest as its successor names it: by the checksum it carries.
+    pub(crate) fn link(&self) -> Link {
+        self.file.link()
+    }
 }
 
 pub(crate) fn load(root: &Path, id: &SnapshotId) -> Result<Loaded> {
@@ -192,6 +283,7 @@ pub(crate) fn load(root: &Path, id: &SnapshotId) -> Result<Loaded> {
         .to_string();
     let file: ManifestFile =
         serde_json::from_value(value.clone()).map_err(|e| unreadable(e.to_string()))?;
+    let raw = value.clone();
     if file.format > FORMAT_VERSION {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
@@ -205,7 +297,7 @@ pub(crate) fn load(root: &Path, id: &SnapshotId) -> Result<Loaded> {
         return Err(unreadable(format!("it names snapshot {}", file.id)));
     }
     let intact = checksum_of(&mut value) == stored;
-    Ok(Loaded { file, intact })
+    Ok(Loaded { file, intact, raw })
 }
 
 /// One index layer: entries to add or replace, and ids to drop, relative to
@@ -346,6 +438,8 @@ mod tests {
             counts: BTreeMap::from([("user".into(), 0)]),
             index: BTreeMap::from([("user".into(), vec![])]),
             recipients: Vec::new(),
+            chain: None,
+            signature: None,
             checksum: String::new(),
         }
     }
@@ -353,7 +447,7 @@ mod tests {
     #[test]
     fn checksum_covers_the_content_but_not_itself() {
         let mut f = file();
-        let bytes = f.seal();
+        let bytes = f.seal(&StoreKeys::default());
         let mut v: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(checksum_of(&mut v.clone()), f.checksum);
         v["counts"]["user"] = Value::from(1);
@@ -364,7 +458,7 @@ mod tests {
     fn a_manifest_without_a_kind_is_an_export() {
         let mut f = file();
         f.kind = SnapshotKind::UndoPoint;
-        let mut v: Value = serde_json::from_slice(&f.seal()).unwrap();
+        let mut v: Value = serde_json::from_slice(&f.seal(&StoreKeys::default())).unwrap();
         assert_eq!(v["kind"], "undo-point");
         v.as_object_mut().unwrap().remove("kind");
         let old: ManifestFile = serde_json::from_value(v).unwrap();

@@ -16,16 +16,19 @@
 
 mod atomic;
 mod crypt;
+mod chain;
 mod directory;
 mod hash;
 mod id;
 mod journal;
+mod keys;
 mod kind;
 mod labels;
 mod listing;
 mod lock;
 mod manifest;
 mod objects;
+mod private;
 mod prune;
 mod staged;
 mod state;
@@ -44,6 +47,7 @@ pub use id::SnapshotId;
 pub use journal::{
     JOURNAL_FORMAT, Journal, JournalFinish, JournalHeader, JournalSummary, JournalWriter,
 };
+pub use keys::{Signature, StoreKeys, generate as generate_signing_key, key_id, write_private_key};
 pub use kind::SnapshotKind;
 pub use labels::{LABEL_PREFIX, check_label};
 pub use listing::{Listing, Unreadable, require_types};
@@ -103,6 +107,8 @@ pub struct LocalStore {
     root: PathBuf,
     /// Its encryption (from `store.json`) and the identities given for reading.
     crypt: StoreCrypt,
+    /// Signing and verify keys (none unless given): see keys.rs and chain.rs.
+    keys: std::sync::Arc<StoreKeys>,
 }
 
 impl LocalStore {
@@ -110,11 +116,19 @@ impl LocalStore {
     pub fn open(root: impl Into<PathBuf>) -> Result<LocalStore> {
         let root = root.into();
         check_root(&root)?;
+        if !root.exists() {
+            atomic::ensure_dir(&root)?;
+            private::protect_root(&root)?;
+        }
         for dir in ["objects", "snapshots", "state", "journal"] {
             atomic::ensure_dir(&root.join(dir))?;
         }
         let crypt = StoreCrypt::load(&root)?;
-        Ok(LocalStore { root, crypt })
+        Ok(LocalStore {
+            root,
+            crypt,
+            keys: Default::default(),
+        })
     }
 
     /// Opens a store that already exists. Reading commands use this, so a
@@ -138,7 +152,23 @@ impl LocalStore {
             ));
         }
         let crypt = StoreCrypt::load(&root)?;
-        Ok(LocalStore { root, crypt })
+        Ok(LocalStore {
+            root,
+            crypt,
+            keys: Default::default(),
+        })
+    }
+
+    /// The store with signing and verify keys: snapshots it writes are signed
+    /// with the signing key, and with verify keys every manifest read must
+    /// carry a signature that holds.
+    pub fn with_keys(mut self, keys: StoreKeys) -> LocalStore {
+        self.keys = std::sync::Arc::new(keys);
+        self
+    }
+
+    pub fn keys(&self) -> &StoreKeys {
+        &self.keys
     }
 
     /// Adds the identity file that decrypts an encrypted store. One of its
@@ -254,6 +284,7 @@ impl LocalStore {
         Ok(SnapshotWriter::new(
             self.root.clone(),
             self.crypt.clone(),
+            self.keys.clone(),
             lock,
             tenant_id,
             types,
@@ -292,21 +323,34 @@ impl LocalStore {
 
     /// Ids of the manifest files present (temp files and strangers skipped).
     fn manifest_ids(&self) -> Result<Vec<SnapshotId>> {
-        let dir = self.root.join("snapshots");
-        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("list", &dir, e))?;
-        let mut ids = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io("list", &dir, e))?;
-            let name = entry.file_name();
-            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
-                continue;
-            };
-            if let Ok(id) = SnapshotId::parse(stem) {
-                ids.push(id);
-            }
+        manifest::ids(&self.root)
+    }
+}
+
+impl LocalStore {
+    /// With verify keys, a manifest must carry a signature that holds before
+    /// anything is compared with or restored from it.
+    fn check_signature(&self, loaded: &manifest::Loaded) -> Result<()> {
+        if !self.keys.verifies() {
+            return Ok(());
         }
-        ids.sort();
-        Ok(ids)
+        let id = &loaded.file.id;
+        let why = match loaded.check_signature(&self.keys) {
+            Some(keys::SigCheck::Valid) => return Ok(()),
+            Some(keys::SigCheck::Invalid) => {
+                "its signature does not match its content (modified after it was signed)"
+            }
+            Some(keys::SigCheck::UnknownKey) => {
+                "it is signed by a key that is not among the verify keys given"
+            }
+            None => "it is not signed, and verify keys were given",
+        };
+        Err(Error::new(
+            ErrorKind::Corrupt,
+            format!(
+                "snapshot {id} cannot be trusted: {why}; `entrasnap verify` names what is wrong"
+            ),
+        ))
     }
 }
 
@@ -340,6 +384,7 @@ impl SnapshotStore for LocalStore {
                 ),
             ));
         }
+        self.check_signature(&loaded)?;
         let mut manifest = manifest::resolve_manifest(&self.root, &self.crypt, loaded)?;
         manifest.summary.labels = self.labels_of(&id)?;
         Ok(manifest)
@@ -351,12 +396,32 @@ impl SnapshotStore for LocalStore {
     }
 
     fn verify(&self, id: Option<&str>) -> Result<VerifyReport> {
+        let all = self.manifest_ids()?;
         let ids = match id {
             Some(id) => vec![self.resolve_id(id)?],
-            None => self.manifest_ids()?,
+            None => all.clone(),
         };
         self.require_readable()?;
-        verify::verify(&self.root, &self.crypt, &ids)
+        let mut report = verify::verify(&self.root, &self.crypt, &ids)?;
+        let chains = chain::verify(&self.root, &all, &self.keys);
+        report.signatures_checked = chains.signatures_checked;
+        report.problems.extend(
+            chains
+                .problems
+                .into_iter()
+                .filter(|p| id.is_none() || ids.iter().any(|i| i.as_str() == p.snapshot)),
+        );
+        report.warnings.extend(chains.warnings);
+        let (loose, count) = private::loose(&self.root, 3);
+        if count > 0 {
+            report.warnings.push(format!(
+                "store {} is readable by other accounts: {count} files and folders allow group or other access (for example {}); `chmod -R go-rwx {}` makes it owner-only",
+                self.root.display(),
+                loose.join(", "),
+                self.root.display()
+            ));
+        }
+        Ok(report)
     }
 
     fn prune(&self, policy: &KeepPolicy) -> Result<PruneReport> {
@@ -369,6 +434,7 @@ impl SnapshotStore for LocalStore {
             policy,
             self.summaries()?,
             &labelled,
+            &self.keys,
         )
     }
 

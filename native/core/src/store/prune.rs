@@ -9,8 +9,10 @@ use serde::Serialize;
 
 use super::atomic::{self, TEMP_PREFIX};
 use super::crypt::StoreCrypt;
+use super::chain;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
+use super::keys::StoreKeys;
 use super::kind::SnapshotKind;
 use super::manifest::{self, Layer, SnapshotSummary};
 use super::objects;
@@ -118,6 +120,7 @@ pub(crate) fn prune(
     policy: &KeepPolicy,
     summaries: Vec<Result<SnapshotSummary, (SnapshotId, Error)>>,
     labelled: &BTreeSet<SnapshotId>,
+    keys: &StoreKeys,
 ) -> Result<PruneReport> {
     let mut report = PruneReport::default();
     let mut readable = Vec::new();
@@ -129,6 +132,13 @@ pub(crate) fn prune(
         }
     }
     let keep = kept(policy, &readable, labelled);
+    // The chain remembers what goes, before it goes (see chain.rs).
+    let removing: Vec<manifest::Loaded> = readable
+        .iter()
+        .filter(|s| !keep.contains(&s.id))
+        .map(|s| manifest::load(root, &s.id))
+        .collect::<Result<_>>()?;
+    chain::record_pruned(root, &removing, keys)?;
     for s in &readable {
         if keep.contains(&s.id) {
             report.kept.push(s.id.clone());

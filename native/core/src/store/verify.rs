@@ -22,7 +22,12 @@ pub struct VerifyReport {
     pub snapshots_checked: usize,
     /// Distinct object files read and re-hashed (shared ones count once).
     pub objects_checked: usize,
+    /// Manifests and prune records whose signature was checked (0 without verify keys).
+    pub signatures_checked: usize,
     pub problems: Vec<Problem>,
+    /// What deserves attention but is not damage: a store others can read,
+    /// signatures left unchecked, snapshots from before chains.
+    pub warnings: Vec<String>,
 }
 
 impl VerifyReport {
@@ -71,6 +76,17 @@ pub enum ProblemKind {
     ObjectMissing,
     /// An object file does not decompress or does not match its hash.
     ObjectCorrupt,
+    /// A manifest's link to its predecessor does not hold: a snapshot was
+    /// removed, modified or inserted.
+    ChainBroken,
+    /// The chain's order is not the order snapshots completed in.
+    ChainReordered,
+    /// Two snapshots follow the same one.
+    ChainForked,
+    /// A signature does not verify, or was made by a key not given.
+    BadSignature,
+    /// Verify keys were given and this is not signed.
+    Unsigned,
 }
 
 struct Verifier<'a> {

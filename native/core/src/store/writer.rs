@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::atomic;
 use super::crypt::StoreCrypt;
+use super::chain;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::kind::SnapshotKind;
@@ -45,6 +46,9 @@ pub struct SnapshotWriter {
     root: PathBuf,
     /// The store's encryption: objects are sealed to its recipients.
     crypt: StoreCrypt,
+
+    /// Signs the manifest when a signing key was given.
+    keys: std::sync::Arc<super::StoreKeys>,
     /// None while staged: taken when the snapshot is committed.
     lock: Option<StoreLock>,
     id: SnapshotId,
@@ -75,6 +79,7 @@ impl SnapshotWriter {
     pub(crate) fn new(
         root: PathBuf,
         crypt: StoreCrypt,
+        keys: std::sync::Arc<super::StoreKeys>,
         lock: Option<StoreLock>,
         tenant_id: &str,
         types: &[&ObjectType],
@@ -93,6 +98,7 @@ impl SnapshotWriter {
         SnapshotWriter {
             root,
             crypt,
+            keys,
             lock,
             id,
             tenant_id: tenant_id.to_string(),
@@ -360,22 +366,37 @@ impl SnapshotWriter {
         }
         // Every object the manifest names must be durable before the manifest is.
         atomic::sync_files(&unsynced.into_iter().collect::<Vec<_>>())?;
+        // Linked to the tenant's newest manifest, and completed after it, so
+        // the chain's order is the order of completion (the lock is held).
+        let ids = manifest::ids(&self.root)?;
+        let head = chain::head(&self.root, &self.tenant_id, &ids);
+        let mut completed_at = Utc::now().trunc_subsecs(3);
+        if let Some((_, head_done)) = &head {
+            if completed_at <= *head_done {
+                completed_at = *head_done + chrono::Duration::milliseconds(1);
+            }
+        }
         let mut file = ManifestFile {
             format: FORMAT_VERSION,
             id: self.id.clone(),
             tenant_id: self.tenant_id.clone(),
             kind: self.kind,
             created_at: self.created_at,
-            completed_at: Utc::now().trunc_subsecs(3),
+            completed_at,
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
             complete: true,
             types: self.types.clone(),
             counts,
             index,
             recipients: self.crypt.recipients().to_vec(),
+            chain: Some(manifest::ChainInfo {
+                previous: head.map(|(link, _)| link),
+            }),
+            signature: None,
             checksum: String::new(),
         };
-        atomic::write_atomic(&manifest::manifest_path(&self.root, &self.id), &file.seal())?;
+        let bytes = file.seal(&self.keys);
+        atomic::write_atomic(&manifest::manifest_path(&self.root, &self.id), &bytes)?;
         // Listed now: its objects are the store's, whatever happens next.
         self.created
             .lock()
