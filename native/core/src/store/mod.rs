@@ -15,8 +15,8 @@
 //! last, so a snapshot is listed only once everything it names is durable.
 
 mod atomic;
-mod crypt;
 mod chain;
+mod crypt;
 mod directory;
 mod hash;
 mod id;

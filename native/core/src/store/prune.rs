@@ -8,8 +8,8 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use super::atomic::{self, TEMP_PREFIX};
-use super::crypt::StoreCrypt;
 use super::chain;
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::keys::StoreKeys;

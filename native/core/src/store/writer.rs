@@ -15,8 +15,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::Value;
 
 use super::atomic;
-use super::crypt::StoreCrypt;
 use super::chain;
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::kind::SnapshotKind;
