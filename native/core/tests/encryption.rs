@@ -59,7 +59,10 @@ fn encrypted_objects_round_trip_with_the_identity_only() {
 
     // A new opening reads store.json: encrypted without being told.
     let reopened = LocalStore::open_existing(&root).unwrap();
-    assert_eq!(reopened.crypt().recipients(), [recipient.clone()]);
+    assert_eq!(
+        reopened.crypt().recipients(),
+        std::slice::from_ref(&recipient)
+    );
     assert_eq!(reopened.list().unwrap().len(), 2, "headers need no key");
     let locked = reopened.manifest("latest").unwrap_err();
     assert_eq!(locked.kind(), ErrorKind::Encrypted);
@@ -78,7 +81,7 @@ fn encrypted_objects_round_trip_with_the_identity_only() {
 
     let reader = reopened.with_identity_file(&identity).unwrap();
     let m = reader.manifest(second.as_str()).unwrap();
-    assert_eq!(m.summary.recipients, [recipient.clone()]);
+    assert_eq!(m.summary.recipients, std::slice::from_ref(&recipient));
     let entry = m
         .find("user", "00000000-0000-4000-8000-000000000001")
         .unwrap();

@@ -425,7 +425,7 @@ mod tests {
         assert!(crypt.is_encrypted() && !crypt.can_read());
         assert_eq!(
             StoreCrypt::load(dir.path()).unwrap().recipients(),
-            [rec_a.clone()]
+            std::slice::from_ref(&rec_a)
         );
 
         let sealed = crypt.seal(b"secret payload".to_vec()).unwrap();

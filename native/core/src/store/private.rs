@@ -153,10 +153,10 @@ pub(crate) fn loose(root: &Path, limit: usize) -> (Vec<String>, usize) {
                 named.push(format!("{} ({mode:03o})", path.display()));
             }
         }
-        if meta.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&path) {
-                stack.extend(entries.flatten().map(|e| e.path()));
-            }
+        if meta.is_dir()
+            && let Ok(entries) = std::fs::read_dir(&path)
+        {
+            stack.extend(entries.flatten().map(|e| e.path()));
         }
     }
     named.sort();

@@ -76,6 +76,7 @@ struct Pending {
 }
 
 impl SnapshotWriter {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         root: PathBuf,
         crypt: StoreCrypt,
@@ -371,10 +372,10 @@ impl SnapshotWriter {
         let ids = manifest::ids(&self.root)?;
         let head = chain::head(&self.root, &self.tenant_id, &ids);
         let mut completed_at = Utc::now().trunc_subsecs(3);
-        if let Some((_, head_done)) = &head {
-            if completed_at <= *head_done {
-                completed_at = *head_done + chrono::Duration::milliseconds(1);
-            }
+        if let Some((_, head_done)) = &head
+            && completed_at <= *head_done
+        {
+            completed_at = *head_done + chrono::Duration::milliseconds(1);
         }
         let mut file = ManifestFile {
             format: FORMAT_VERSION,
