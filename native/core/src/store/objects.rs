@@ -44,7 +44,13 @@ pub(crate) fn put(
         Check::Ok(_) if !crypt.is_encrypted() || is_age_file(&path) => return Ok((hash, None)),
         Check::Missing => {}
         Check::Ok(_) | Check::Corrupt(_) | Check::Locked(_) => {
-            fs::remove_file(&path).map_err(|e| Error::io("replace a damaged object", &path, e))?;
+            // Another thread of the same export may be replacing it too.
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != IoKind::NotFound => {
+                    return Err(Error::io("replace a damaged object", &path, e));
+                }
+                _ => {}
+            }
         }
     }
     let shard = path.parent().unwrap_or(root).to_path_buf();
