@@ -92,6 +92,7 @@ BeforeAll {
         foreach ($place in "'D:\EntraSnapshots'", "'C:\Temp\EntraSnapshots'", './snapshots', './drill') {
             $code = $code.Replace($place, $quoted)
         }
+        $code = $code.Replace("'C:\Keys\entrasnap-signing.pem'", "'" + (Join-Path -Path $Folder -ChildPath 'signing.pem') + "'")
         $code = $code.Replace('./changes.html', "'" + (Join-Path -Path $Folder -ChildPath 'changes.html') + "'")
         $code = $code.Replace("'http://127.0.0.1:8080'", "'$graphUrl'")
         $code = $code.Replace('20261121T234700Z-7f3a9c', $baseline.SnapshotId)

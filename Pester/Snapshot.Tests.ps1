@@ -177,6 +177,38 @@ Describe 'Snapshots of entrasnap-sim' {
         Get-EntraSnapshot -Store $store | Test-EntraSnapshot -Quiet | Should -Be @($true, $true)
     }
 
+    It 'signs exports with a key New-EntraSnapshotSigningKey made, and names a forged snapshot' {
+        $key = New-EntraSnapshotSigningKey -Path (Join-Path -Path $TestDrive -ChildPath 'signing.pem')
+        $key.PSObject.TypeNames | Should -Contain 'EntraSnapshot.SigningKey'
+        $key.KeyId | Should -Match '^[0-9a-f]{16}$'
+        Test-Path -LiteralPath $key.PublicKeyFile | Should -BeTrue
+        { New-EntraSnapshotSigningKey -Path $key.PrivateKeyFile } | Should -Throw -ErrorId 'EntraSnapshot.InvalidArgument*'
+
+        $signed = Join-Path -Path $TestDrive -ChildPath 'signed'
+        $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
+        $snapshot = Export-EntraSnapshot -Store $signed -GraphUrl $graphUrl -AccessToken $token -Type namedLocation -SigningKeyFile $key.PrivateKeyFile
+        $manifest = Join-Path -Path $signed -ChildPath "snapshots/$($snapshot.SnapshotId).json"
+        (Get-Content -LiteralPath $manifest -Raw) | Should -BeLike "*$($key.KeyId)*"
+        Test-EntraSnapshot -Store $signed -VerifyKeyFile $key.PublicKeyFile -Quiet | Should -BeTrue
+        $warnings = $null
+        Test-EntraSnapshot -Store $signed -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        ($warnings -join ' ') | Should -BeLike '*no verify key was given*'
+
+        # Edited by hand: the signature no longer holds.
+        $text = Get-Content -LiteralPath $manifest -Raw
+        [System.IO.File]::WriteAllText($manifest, $text.Replace('"kind": "export"', '"kind": "import"'))
+        $problems = @(Test-EntraSnapshot -Store $signed -VerifyKeyFile $key.PublicKeyFile -ErrorAction SilentlyContinue)
+        @($problems | ForEach-Object { $_.Kind }) | Should -Contain 'badSignature'
+        $saved = $env:ENTRASNAP_VERIFY_KEY_FILE
+        try {
+            $env:ENTRASNAP_VERIFY_KEY_FILE = $key.PublicKeyFile
+            Test-EntraSnapshot -Store $signed -Quiet | Should -BeFalse -Because 'the verify key comes from the environment too'
+        }
+        finally {
+            $env:ENTRASNAP_VERIFY_KEY_FILE = $saved
+        }
+    }
+
     It 'reports a damaged object as problems and SnapshotDamaged errors' {
         $damaged = Join-Path -Path $TestDrive -ChildPath 'damaged'
         Copy-Item -LiteralPath $store -Destination $damaged -Recurse

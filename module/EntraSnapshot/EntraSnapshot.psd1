@@ -18,6 +18,7 @@
         'Export-EntraSnapshot'
         'Get-EntraSnapshot'
         'Get-EntraSnapshotEngine'
+        'New-EntraSnapshotSigningKey'
         'Remove-EntraSnapshotLabel'
         'Restore-EntraObject'
         'Set-EntraSnapshotLabel'

@@ -83,6 +83,18 @@ function Compare-EntraSnapshot {
     With -To Live: a Microsoft Graph access token, as a SecureString, with
     the read permissions Export-EntraSnapshot needs.
 
+    .PARAMETER SigningKeyFile
+    An Ed25519 private key (PEM, from `entrasnap keygen` or OpenSSL) that
+    signs the snapshots this command stores, so Test-EntraSnapshot
+    -VerifyKeyFile can tell a forged one. Defaults to
+    $env:ENTRASNAP_SIGNING_KEY_FILE. The file is read by the engine only.
+
+    .PARAMETER VerifyKeyFile
+    Ed25519 public keys (PEM). Every snapshot this command reads must carry
+    a signature by one of them; a snapshot that does not is refused before
+    anything is written. Defaults to $env:ENTRASNAP_VERIFY_KEY_FILE (comma
+    separated).
+
     .EXAMPLE
     Compare-EntraSnapshot -Store 'D:\EntraSnapshots' -To Live
 
@@ -158,6 +170,14 @@ function Compare-EntraSnapshot {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName)]
         [string]
         $Store,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $SigningKeyFile,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $VerifyKeyFile,
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName)]
         [Alias('SnapshotId')]
@@ -294,6 +314,7 @@ function Compare-EntraSnapshot {
         if ($live) {
             $parameters.to = 'live'
         }
+        Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile -VerifyKeyFile $VerifyKeyFile
         if ($Type.Count -gt 0) {
             $parameters.types = Get-EntraSnapshotUniqueName -Name $Type
         }

@@ -67,6 +67,12 @@ function Export-EntraSnapshot {
     Application.Read.All, RoleManagement.Read.Directory,
     Organization.Read.All).
 
+    .PARAMETER SigningKeyFile
+    An Ed25519 private key (PEM, from `entrasnap keygen` or OpenSSL) that
+    signs the snapshots this command stores, so Test-EntraSnapshot
+    -VerifyKeyFile can tell a forged one. Defaults to
+    $env:ENTRASNAP_SIGNING_KEY_FILE. The file is read by the engine only.
+
     .EXAMPLE
     Connect-MgGraph -Scopes 'Policy.Read.All', 'Directory.Read.All', 'Application.Read.All', 'RoleManagement.Read.Directory'
     Export-EntraSnapshot -Store 'D:\EntraSnapshots'
@@ -135,6 +141,10 @@ function Export-EntraSnapshot {
         [string]
         $Store,
 
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $SigningKeyFile,
+
         [ValidateSet(
             'user',
             'group',
@@ -191,6 +201,7 @@ function Export-EntraSnapshot {
     $parameters = @{
         store = $storePath
     }
+    Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile
     $typeText = 'every object type'
     if ($Type.Count -gt 0) {
         $parameters.types = Get-EntraSnapshotUniqueName -Name $Type

@@ -114,6 +114,18 @@ function Restore-EntraObject {
     fails with EntraSnapshot.PermissionDenied naming what is missing before
     writing anything.
 
+    .PARAMETER SigningKeyFile
+    An Ed25519 private key (PEM, from `entrasnap keygen` or OpenSSL) that
+    signs the snapshots this command stores, so Test-EntraSnapshot
+    -VerifyKeyFile can tell a forged one. Defaults to
+    $env:ENTRASNAP_SIGNING_KEY_FILE. The file is read by the engine only.
+
+    .PARAMETER VerifyKeyFile
+    Ed25519 public keys (PEM). Every snapshot this command reads must carry
+    a signature by one of them; a snapshot that does not is refused before
+    anything is written. Defaults to $env:ENTRASNAP_VERIFY_KEY_FILE (comma
+    separated).
+
     .EXAMPLE
     # Incident: the MFA-for-all policy was saved as disabled this morning.
     $good = Get-EntraSnapshot -Store 'D:\EntraSnapshots' -Id latest
@@ -200,6 +212,14 @@ function Restore-EntraObject {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName)]
         [string]
         $Store,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $SigningKeyFile,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $VerifyKeyFile,
 
         [Parameter(Mandatory, Position = 1, ParameterSetName = 'Restore', ValueFromPipelineByPropertyName)]
         [Alias('FromSnapshotId')]
@@ -333,6 +353,7 @@ function Restore-EntraObject {
         $parameters = @{
             store = $storePath
         }
+        Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile -VerifyKeyFile $VerifyKeyFile
         if ($PSCmdlet.ParameterSetName -eq 'Undo') {
             $parameters.undo = $Undo
             $target = $Undo

@@ -29,6 +29,12 @@ function Test-EntraSnapshot {
     Return $true when every checked snapshot is intact, $false otherwise,
     instead of problems and errors.
 
+    .PARAMETER VerifyKeyFile
+    Ed25519 public keys (PEM). Every snapshot's signature is checked against
+    them: a forged, re-signed or unsigned snapshot is a problem (kinds
+    badSignature and unsigned). Defaults to $env:ENTRASNAP_VERIFY_KEY_FILE
+    (comma separated).
+
     .EXAMPLE
     Test-EntraSnapshot -Store 'D:\EntraSnapshots'
 
@@ -86,6 +92,10 @@ function Test-EntraSnapshot {
         [string]
         $Store,
 
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $VerifyKeyFile,
+
         [Parameter(Position = 1, ValueFromPipelineByPropertyName)]
         [Alias('SnapshotId')]
         [ValidateNotNullOrEmpty()]
@@ -102,6 +112,7 @@ function Test-EntraSnapshot {
             $parameters = @{
                 store = $storePath
             }
+            Add-EntraSnapshotKeyFile -Parameters $parameters -VerifyKeyFile $VerifyKeyFile -NoSigning
             $target = $storePath
             if ($PSBoundParameters.ContainsKey('Id')) {
                 $parameters.snapshot = $Id
@@ -113,6 +124,10 @@ function Test-EntraSnapshot {
             $PSCmdlet.ThrowTerminatingError($_)
         }
 
+        # A store others can read, signatures not checked: worth saying, not damage.
+        foreach ($warning in @($report.warnings | Where-Object { $null -ne $_ })) {
+            Write-Warning ([string]$warning)
+        }
         $problems = @($report.problems | Where-Object { $null -ne $_ })
         Write-Verbose "Checked $($report.snapshotsChecked) snapshot(s) and $($report.objectsChecked) object file(s) in '$storePath': $($problems.Count) problem(s)."
         if ($Quiet) {

@@ -9,8 +9,6 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use crate::error::CliError;
 use crate::output::Output;
 
@@ -27,42 +25,11 @@ pub struct Args {
 }
 
 /// `--json`: `{"keyId", "privateKey", "publicKey"}` (paths, never key material).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Made {
-    key_id: String,
-    private_key: PathBuf,
-    public_key: PathBuf,
-}
-
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
     if args.age {
         return run_age(args, out);
     }
-    let mut public = args.out.clone().into_os_string();
-    public.push(".pub");
-    let public = PathBuf::from(public);
-    if public.exists() {
-        return Err(CliError::new(format!(
-            "{} already exists; a key file is never replaced",
-            public.display()
-        )));
-    }
-    let (private_pem, public_pem, key_id) = entrasnap_core::store::generate_signing_key()?;
-    entrasnap_core::store::write_private_key(&args.out, &private_pem)?;
-    if let Err(e) = std::fs::write(&public, public_pem) {
-        // Half a key pair is no use: take the private half back.
-        let _ = std::fs::remove_file(&args.out);
-        return Err(CliError::new(format!(
-            "cannot write {}: {e}",
-            public.display()
-        )));
-    }
-    let made = Made {
-        key_id,
-        private_key: args.out,
-        public_key: public,
-    };
+    let made = entrasnap_core::store::write_key_pair(&args.out)?;
     out.emit(&made, |w| {
         writeln!(
             w,

@@ -221,3 +221,56 @@ fn a_prune_killed_anywhere_leaves_a_sound_store_and_finishes_when_run_again() {
     eprintln!("prune kill trials: {trials} ({interrupted} killed mid-prune)");
     assert!(interrupted > 0, "no prune was killed mid-way");
 }
+
+/// `label` writes labels.json whole under the store lock: a SIGKILL at any
+/// point leaves the old labels or the new ones, never a torn file, and the
+/// next `label` and `list` work.
+#[test]
+fn a_label_killed_anywhere_leaves_readable_labels() {
+    let trials = crate::emulator::trials(10);
+    let mut seed = 0x1AB3_15ED_u64;
+    let f = Fixture::new();
+    let ids = a_month_of_snapshots(&f, 3, 5);
+    let mut killed = 0;
+    for round in 0..trials {
+        let name = format!("drill-{round}");
+        let target = ids[round % ids.len()].to_string();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entrasnap"))
+            .args(["label", &target, &name, "--store"])
+            .arg(f.path())
+            .env_remove("ENTRASNAP_STORE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Anywhere from before the binary is loaded to after it wrote.
+        let wait = crate::emulator::next_random(&mut seed) % 12_000;
+        std::thread::sleep(std::time::Duration::from_micros(wait));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        killed += usize::from(!status.success());
+        let context = format!("round {round} (killed after {wait} us)");
+
+        let out = f.run(&["list", "--json"]);
+        assert_exit(&out, 0);
+        let labelled: Vec<String> = json(&out)
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["labels"].as_array().cloned().unwrap_or_default())
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect();
+        let expected: Vec<String> = (0..round).map(|r| format!("drill-{r}")).collect();
+        assert!(
+            expected.iter().all(|l| labelled.contains(l)),
+            "{context}: earlier labels lost: {labelled:?}"
+        );
+        // Finish the job whether or not the kill came first.
+        if !labelled.contains(&name) {
+            let out = f.run(&["label", &target, &name]);
+            assert_exit(&out, 0);
+        }
+        assert!(f.store.verify(None).unwrap().is_ok(), "{context}");
+    }
+    eprintln!("label: {trials} trials, {killed} killed before they finished");
+}

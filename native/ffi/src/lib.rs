@@ -19,6 +19,7 @@ mod context;
 mod export;
 mod graph_access;
 mod job;
+mod keys;
 mod labels;
 mod list;
 mod operation;

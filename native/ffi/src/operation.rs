@@ -5,12 +5,13 @@ use serde_json::{Map, Value, json};
 
 use crate::context::{JobContext, OperationError};
 use crate::result::entrasnap_result;
-use crate::{compare, export, labels, list, restore, selftest, verify};
+use crate::{compare, export, keys, labels, list, restore, selftest, verify};
 
 /// The operations this library runs, in the order `engine.info` lists them.
 pub const OPERATIONS: &[&str] = &[
     "engine.info",
     "engine.selftest",
+    "key.generate",
     "snapshot.export",
     "snapshot.compare",
     "snapshot.label",
@@ -50,6 +51,7 @@ pub(crate) fn prepare(request: Request) -> Operation {
     match request.op.as_str() {
         "engine.info" => Box::new(|_| Ok(info())),
         "engine.selftest" => selftest::prepare(request.params),
+        "key.generate" => keys::prepare(request.params),
         "snapshot.export" => export::prepare(request.params),
         "snapshot.compare" => compare::prepare(request.params),
         "snapshot.label" => labels::prepare_label(request.params),

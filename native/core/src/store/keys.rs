@@ -60,17 +60,15 @@ impl fmt::Debug for StoreKeys {
 }
 
 impl StoreKeys {
-    /// Reads the signing key file (if any) and the verify key files. A
-    /// signing key also verifies what it signed.
+    /// Reads the signing key file (if any) and the verify key files. Only
+    /// verify keys make signatures required: a store that starts signing
+    /// keeps reading the unsigned snapshots it already holds.
     pub fn load(signing_key: Option<&Path>, verify_keys: &[PathBuf]) -> Result<StoreKeys> {
         let signing = signing_key.map(read_signing_key).transpose()?;
         let mut verify = verify_keys
             .iter()
             .map(|p| read_verify_key(p))
             .collect::<Result<Vec<_>>>()?;
-        if let Some(k) = &signing {
-            verify.push(k.verifying_key());
-        }
         verify.dedup();
         Ok(StoreKeys { signing, verify })
     }
@@ -189,6 +187,46 @@ pub fn generate() -> Result<(String, String, String)> {
         .to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot encode the new key: {e}")))?;
     Ok((private, public, key_id(&key.verifying_key())))
+}
+
+/// A key pair [`write_key_pair`] made: paths, never key material.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyPair {
+    pub key_id: String,
+    pub private_key: PathBuf,
+    pub public_key: PathBuf,
+}
+
+/// Makes a signing key pair: `private` (owner-only) and `private` + `.pub`.
+/// Neither file may exist; on failure neither is left behind.
+pub fn write_key_pair(private: &Path) -> Result<KeyPair> {
+    let mut public = private.as_os_str().to_owned();
+    public.push(".pub");
+    let public = PathBuf::from(public);
+    for path in [private, public.as_path()] {
+        if path.exists() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{} already exists; a key file is never replaced",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    let (private_pem, public_pem, key_id) = generate()?;
+    write_private_key(private, &private_pem)?;
+    if let Err(e) = super::atomic::write_atomic(&public, public_pem.as_bytes()) {
+        // Half a key pair is no use: take the private half back.
+        let _ = std::fs::remove_file(private);
+        return Err(e);
+    }
+    Ok(KeyPair {
+        key_id,
+        private_key: private.to_path_buf(),
+        public_key: public,
+    })
 }
 
 /// Writes a private key file owner-only, refusing to replace an existing file.

@@ -47,7 +47,10 @@ pub use id::SnapshotId;
 pub use journal::{
     JOURNAL_FORMAT, Journal, JournalFinish, JournalHeader, JournalSummary, JournalWriter,
 };
-pub use keys::{Signature, StoreKeys, generate as generate_signing_key, key_id, write_private_key};
+pub use keys::{
+    KeyPair, Signature, StoreKeys, generate as generate_signing_key, key_id, write_key_pair,
+    write_private_key,
+};
 pub use kind::SnapshotKind;
 pub use labels::{LABEL_PREFIX, check_label};
 pub use listing::{Listing, Unreadable, require_types};
