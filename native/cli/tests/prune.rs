@@ -115,6 +115,19 @@ fn begin(f: &Fixture, at: chrono::DateTime<chrono::Utc>) -> entrasnap_core::stor
     panic!("the store stayed locked")
 }
 
+/// `entrasnap ARGS --store <f>` started in the background, silent, to be killed.
+fn spawn_quiet(f: &Fixture, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_entrasnap"))
+        .args(args)
+        .arg("--store")
+        .arg(f.path())
+        .env_remove("ENTRASNAP_STORE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 fn count_files(dir: &std::path::Path) -> usize {
     fn walk(dir: &std::path::Path) -> usize {
         std::fs::read_dir(dir)
@@ -164,14 +177,7 @@ fn a_prune_killed_anywhere_leaves_a_sound_store_and_finishes_when_run_again() {
         } else {
             (&objects, o0 - 1 - (r as usize % (o0 / 2)))
         };
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entrasnap"))
-            .args(["prune", "--keep-daily", "3", "--store"])
-            .arg(f.path())
-            .env_remove("ENTRASNAP_STORE")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_quiet(&f, &["prune", "--keep-daily", "3"]);
         let mut killed_mid_way = false;
         loop {
             if count_files(dir) <= target {
@@ -235,14 +241,7 @@ fn a_label_killed_anywhere_leaves_readable_labels() {
     for round in 0..trials {
         let name = format!("drill-{round}");
         let target = ids[round % ids.len()].to_string();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entrasnap"))
-            .args(["label", &target, &name, "--store"])
-            .arg(f.path())
-            .env_remove("ENTRASNAP_STORE")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_quiet(&f, &["label", &target, &name]);
         // Anywhere from before the binary is loaded to after it wrote.
         let wait = crate::emulator::next_random(&mut seed) % 12_000;
         std::thread::sleep(std::time::Duration::from_micros(wait));
