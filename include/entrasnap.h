@@ -130,6 +130,12 @@ void entrasnap_string_free(char *text);
  An unknown operation or bad parameters still start a job: it fails, and
  its result says why.
 
+ Encrypted stores (age, X25519): `snapshot.export` takes `"recipients":
+ ["age1..."]` to encrypt a store at rest; `snapshot.export`,
+ `snapshot.compare`, `snapshot.restore` and `snapshot.verify` take
+ `"identityFile"`, the path of the age identity file that decrypts it
+ (only the path crosses this boundary; the file is read, never copied).
+
  # Safety
 
  `request_json` is NULL or a NUL-terminated string; `out_job` is NULL or

@@ -606,3 +606,146 @@ fn c_client_hands_a_fresh_token_to_a_job_whose_token_expired() {
         "{message}"
     );
 }
+
+/// A test key pair (made with `entrasnap keygen --age`; it protects nothing).
+const TEST_IDENTITY: &str = "# test key: protects nothing\nAGE-SECRET-KEY-1CSQYR5EPR54ALGHCZLG78S3ZY5DPZZ2YAV547EZ8WLEV9MH2NVQSH2TD3F\n";
+const TEST_RECIPIENT: &str = "age1z7wnuh5q5vmt65nyvewc75qgsskk4cvlskk5xa8ct07r65l7md0schwefe";
+
+/// Encryption at rest through the C ABI: `recipients` on export, object
+/// files sealed, `snapshot.list` without a key, `snapshot.verify` failing
+/// without `identityFile` and passing with it, and a restore with it read
+/// back from the tenant.
+#[test]
+fn c_client_encrypts_a_store_and_reads_it_with_the_identity_file() {
+    let Setup {
+        library_dir,
+        emulator,
+        _scratch,
+        client,
+        store,
+    } = Setup::new();
+    let url = emulator.url();
+    let keys = tempfile::tempdir().unwrap();
+    let identity = keys.path().join("store.key");
+    std::fs::write(&identity, TEST_IDENTITY).unwrap();
+    let identity = identity.to_str().unwrap().to_string();
+    let store_text = store.to_str().unwrap();
+    let request = |op: &str, extra: Value| -> Value {
+        let mut r =
+            serde_json::json!({"op": op, "store": store_text, "graphUrl": url, "token": TOKEN});
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[(
+            "export",
+            request(
+                "snapshot.export",
+                serde_json::json!({"recipients": [TEST_RECIPIENT]}),
+            ),
+        )],
+    );
+    let (steps, _) = parse(&out);
+    assert_eq!(steps["export"].end, "done", "{out}");
+    let good = steps["export"].result["value"]["snapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut stack = vec![store.join("objects")];
+    let mut sealed = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    bytes.starts_with(b"age-encryption.org/v1\n"),
+                    "{}",
+                    path.display()
+                );
+                sealed += 1;
+            }
+        }
+    }
+    assert!(sealed > 0);
+
+    let policy_path = {
+        let policies = graph(
+            url,
+            reqwest::Method::GET,
+            "beta/identity/conditionalAccess/policies",
+            None,
+        );
+        let id = policies["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["displayName"] == "CA001 - Require MFA for all users")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        format!("beta/identity/conditionalAccess/policies/{id}")
+    };
+    graph(
+        url,
+        reqwest::Method::PATCH,
+        &policy_path,
+        Some(serde_json::json!({"state": "disabled"})),
+    );
+
+    let out = run_client_steps(
+        &client,
+        &library_dir,
+        url,
+        &store,
+        &[
+            (
+                "list",
+                serde_json::json!({"op": "snapshot.list", "store": store_text}),
+            ),
+            (
+                "locked",
+                serde_json::json!({"op": "snapshot.verify", "store": store_text}),
+            ),
+            (
+                "verify",
+                serde_json::json!({"op": "snapshot.verify", "store": store_text, "identityFile": identity}),
+            ),
+            (
+                "restore",
+                request(
+                    "snapshot.restore",
+                    serde_json::json!({"snapshot": good, "types": ["conditionalAccessPolicy"], "identityFile": identity}),
+                ),
+            ),
+        ],
+    );
+    let (steps, _) = parse(&out);
+    assert_eq!(steps["list"].end, "done", "{out}");
+    assert!(out.contains(TEST_RECIPIENT), "{out}");
+    let locked = &steps["locked"];
+    assert_eq!(locked.end, "failed", "{out}");
+    let message = locked.result["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(store_text) && message.contains("identityFile"),
+        "{message}"
+    );
+    assert_eq!(steps["verify"].end, "done", "{out}");
+    assert_eq!(steps["restore"].end, "done", "{out}");
+    assert_eq!(
+        steps["restore"].result["value"]["counts"]["done"], 1,
+        "{out}"
+    );
+    let state = graph(url, reqwest::Method::GET, &policy_path, None);
+    assert_eq!(state["state"], "enabled");
+    assert!(!out.contains("AGE-SECRET-KEY"), "key material in a result");
+}

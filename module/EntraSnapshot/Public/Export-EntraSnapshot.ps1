@@ -46,6 +46,13 @@ function Export-EntraSnapshot {
     Read everything again instead of only what changed since the last
     snapshot of this tenant.
 
+    .PARAMETER Recipient
+    Encrypt the store at rest to these age X25519 recipients (public keys,
+    age1...). The first export given recipients records them in the store;
+    later exports encrypt to them without being told, and other recipients
+    are refused. Reading an encrypted store needs the matching identity
+    file, named by $env:ENTRASNAP_IDENTITY_FILE.
+
     .PARAMETER ManagedIdentity
     Sign in with the managed identity of the Azure Automation account, VM
     or App Service this runs on.
@@ -166,6 +173,10 @@ function Export-EntraSnapshot {
         [switch]
         $Full,
 
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $Recipient,
+
         [Parameter(ParameterSetName = 'ManagedIdentity')]
         [switch]
         $ManagedIdentity,
@@ -198,6 +209,9 @@ function Export-EntraSnapshot {
     }
     if ($Full) {
         $parameters.full = $true
+    }
+    if ($Recipient.Count -gt 0) {
+        $parameters.recipients = @($Recipient)
     }
 
     if (-not $PSCmdlet.ShouldProcess("snapshot store '$storePath'", "Export a snapshot of $typeText")) {

@@ -91,7 +91,7 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         usage("--from takes a snapshot id or `latest`; only --to can be `live`");
     }
 
-    let store = args.store.open_existing()?;
+    let store = args.store.open_readable()?;
     // Both sides are resolved once, before the live export below.
     let from = store.resolve(&args.from).map_err(with_list_hint(&store))?;
     let type_names: Vec<&str> = args.types.iter().map(|t| t.name).collect();

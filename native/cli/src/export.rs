@@ -40,6 +40,12 @@ pub struct Args {
     /// Folder for --format directory.
     #[arg(long, value_name = "DIR", required_if_eq("format", "directory"))]
     pub out: Option<PathBuf>,
+    /// Encrypt the store's objects to this age X25519 recipient (age1...; repeatable). Set by the first export; later exports use the store's own.
+    #[arg(long = "recipient", value_name = "AGE1...")]
+    pub recipients: Vec<String>,
+    /// A file of age recipients, one per line (# comments allowed).
+    #[arg(long, value_name = "FILE")]
+    pub recipients_file: Option<PathBuf>,
     #[command(flatten)]
     pub graph: GraphArgs,
 }
@@ -105,7 +111,11 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     {
         check_out_dir(dir)?;
     }
-    let store = args.store.open_or_create()?;
+    let mut recipients = entrasnap_core::store::parse_recipients(&args.recipients)?;
+    if let Some(file) = &args.recipients_file {
+        recipients.extend(entrasnap_core::store::read_recipients_file(file)?);
+    }
+    let store = args.store.open_or_create()?.with_recipients(&recipients)?;
     let progress = Arc::new(if out.is_json() {
         Progress::hidden()
     } else {

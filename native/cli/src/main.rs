@@ -73,6 +73,8 @@ enum Command {
     /// Run the whole story offline against the embedded Graph emulator.
     Demo(demo::Args),
     /// Make an Ed25519 key pair to sign snapshots with (--signing-key) and check them (--verify-key).
+    ///
+    /// With --age: an age identity for encrypting a store (export --recipient age1..., reading commands --identity FILE).
     Keygen(keygen::Args),
 }
 

@@ -45,7 +45,7 @@ struct WhatIf {
 /// `bytesFreed`, `sweepSkipped` when unreferenced objects were left), or with
 /// `--what-if` `{"whatIf": true, "kept": [...], "removed": [...]}`.
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
-    let store = args.store.open_existing()?;
+    let store = args.store.open_readable()?;
     let policy = KeepPolicy {
         daily: args.keep_daily,
         weekly: args.keep_weekly,

@@ -98,7 +98,7 @@ struct JsonResult<'a> {
 }
 
 pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
-    let store = args.store.open_existing()?;
+    let store = args.store.open_readable()?;
     let target = match (&args.undo, &args.snapshot) {
         (Some(id), _) => RestoreTarget::Undo(id.clone()),
         (None, Some(snapshot)) => RestoreTarget::Snapshot(snapshot.clone()),

@@ -31,7 +31,7 @@ struct Shown<'a> {
 }
 
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
-    let store = args.store.open_existing()?;
+    let store = args.store.open_readable()?;
     let id = existing_snapshot(&store, &args.snapshot)?;
     let manifest = store.manifest(id.as_str())?;
     let objects: BTreeMap<&str, &[ObjectEntry]> = match &args.type_name {

@@ -14,6 +14,13 @@ pub struct StoreArg {
     /// The snapshot store directory.
     #[arg(long, value_name = "DIR", env = "ENTRASNAP_STORE")]
     pub store: PathBuf,
+    /// The age identity file (AGE-SECRET-KEY-1... lines) that decrypts an encrypted store; read, never copied.
+    #[arg(
+        long = "identity",
+        value_name = "FILE",
+        env = "ENTRASNAP_IDENTITY_FILE"
+    )]
+    pub identity: Option<PathBuf>,
     /// Sign the snapshots (and prune records) this command writes with this
     /// Ed25519 private key (PEM; `entrasnap keygen` makes one).
     #[arg(long, value_name = "FILE", env = "ENTRASNAP_SIGNING_KEY_FILE")]
@@ -46,14 +53,22 @@ impl StoreArg {
                 err
             }
         })?;
-        Ok(store.with_keys(keys))
+        self.with_identity(store.with_keys(keys))
+    }
+
+    /// Opens a store that already exists for a command that reads object
+    /// bodies: an encrypted store without its identity is one error line.
+    pub fn open_readable(&self) -> Result<LocalStore, CliError> {
+        let store = self.open_existing()?;
+        store.require_readable()?;
+        Ok(store)
     }
 
     /// Opens the store, creating the directory and its layout when needed.
     /// The keys are read first: a bad key file creates nothing.
     pub fn open_or_create(&self) -> Result<LocalStore, CliError> {
         let keys = self.keys()?;
-        Ok(LocalStore::open(&self.store)?.with_keys(keys))
+        self.with_identity(LocalStore::open(&self.store)?.with_keys(keys))
     }
 
     fn keys(&self) -> Result<StoreKeys, CliError> {
@@ -61,6 +76,17 @@ impl StoreArg {
             self.signing_key.as_deref(),
             &self.verify_keys,
         )?)
+    }
+
+    fn with_identity(&self, store: LocalStore) -> Result<LocalStore, CliError> {
+        match self
+            .identity
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            Some(path) => Ok(store.with_identity_file(path)?),
+            None => Ok(store),
+        }
     }
 }
 

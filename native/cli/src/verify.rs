@@ -24,7 +24,7 @@ pub struct Args {
 /// not problems were found. Warnings (a store others can read, signatures
 /// not checked) go to stderr as `warning:` lines and do not fail the command.
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
-    let store = args.store.open_existing()?;
+    let store = args.store.open_readable()?;
     let report = match &args.snapshot {
         Some(id) => {
             let id = existing_snapshot(&store, id)?;

@@ -45,6 +45,9 @@ mod trust;
 // The bad-input corpus: damaged stores, hostile Graph bodies, malformed ids and paths, unknown types and flags.
 mod bad_input;
 
+// Encryption at rest: export with the public key, list without the identity, read and restore with it.
+mod encryption;
+
 // Signed snapshots end to end: keygen, signed exports, verify with the key, a
 // forged snapshot refused by restore before any write, a store others can read.
 mod signed;

@@ -27,6 +27,8 @@ pub enum ErrorKind {
     InvalidObject,
     /// A caller passed a malformed argument (snapshot id, tenant id, type name...).
     InvalidArgument,
+    /// The store is encrypted and no identity, or not a matching one, was given.
+    Encrypted,
 }
 
 impl Error {

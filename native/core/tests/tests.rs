@@ -15,5 +15,8 @@ mod diff_compare;
 // Restore plans from in-memory snapshots: steps, order, references, guard.
 mod restore_plan;
 
+// Encryption at rest: sealed object files, identities, recipients.
+mod encryption;
+
 // Tamper evidence (chain, signatures, prune records) and owner-only files.
 mod tamper;

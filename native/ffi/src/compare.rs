@@ -3,8 +3,9 @@
 //!
 //! Request: `{"op": "snapshot.compare", "store": "<folder>", "from"?:
 //! "<id>|latest|label:NAME", "to"?: "<id>|latest|label:NAME|live", "types"?:
-//! [...], "severityMin"?: "info".."critical", plus the Graph sign-in
-//! parameters when `to` is `live`}`. Both sides are resolved once, before
+//! [...], "severityMin"?: "info".."critical", "identityFile"? (the age
+//! identity of an encrypted store), plus the Graph sign-in parameters when
+//! `to` is `live`}`. Both sides are resolved once, before
 //! anything else; `live` then exports the tenant into the store
 //! (incrementally, kind `compare-live`, so it never becomes `latest`).
 //! Result: the report `{"from", "to", "live", "hidden", "counts", "changes":
@@ -34,6 +35,9 @@ const OP: &str = "snapshot.compare";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Params {
     store: String,
+    /// The age identity file that decrypts an encrypted store.
+    #[serde(default)]
+    identity_file: Option<String>,
     #[serde(default = "latest")]
     from: String,
     #[serde(default = "latest")]
@@ -106,6 +110,8 @@ fn run(
     let keys = store::KeyFiles {
         signing: params.signing_key_file.clone(),
         verify: params.verify_key_files.clone(),
+        identity: params.identity_file.clone(),
+        recipients: Vec::new(),
     };
     let store = store::open_existing_with(&params.store, &keys)?;
     // Resolved once, before the live export below.

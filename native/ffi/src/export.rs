@@ -3,7 +3,11 @@
 //!
 //! Request: `{"op": "snapshot.export", "store": "<folder>", "graphUrl"?,
 //! "types"?: ["conditionalAccessPolicy", ...], "full"?: false, "token"?,
-//! "managedIdentity"?: false, "identityClientId"?}`. `token` is a bearer
+//! "managedIdentity"?: false, "identityClientId"?, "recipients"?: ["age1..."],
+//! "identityFile"?}`. `recipients` encrypts the store at rest (set by the
+//! first export; later ones use the store's own, and other recipients are
+//! refused); `identityFile` lets an encrypted store's export stay
+//! incremental (without it, everything is read again). `token` is a bearer
 //! token the caller already holds (the module takes it from a
 //! `Connect-MgGraph` session); it never appears in an event, a result or an
 //! error. Without it the engine's usual sign-in chain applies
@@ -41,6 +45,12 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Params {
     store: String,
+    /// The age identity file that decrypts an encrypted store.
+    #[serde(default)]
+    identity_file: Option<String>,
+    /// age X25519 recipients (age1...) to encrypt the store to.
+    #[serde(default)]
+    recipients: Vec<String>,
     #[serde(default)]
     types: Vec<String>,
     #[serde(default)]
@@ -71,6 +81,8 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
         let keys = store::KeyFiles {
             signing: params.signing_key_file.clone(),
             verify: params.verify_key_files.clone(),
+            identity: params.identity_file.clone(),
+            recipients: params.recipients.clone(),
         };
         let store = store::open_or_create(&params.store, &keys)?;
         let options = ExportOptions {

@@ -39,6 +39,9 @@ const OP: &str = "snapshot.restore";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Params {
     store: String,
+    /// The age identity file that decrypts an encrypted store.
+    #[serde(default)]
+    identity_file: Option<String>,
     #[serde(default)]
     snapshot: Option<String>,
     #[serde(default)]
@@ -106,6 +109,8 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
         let keys = store::KeyFiles {
             signing: params.signing_key_file.clone(),
             verify: params.verify_key_files.clone(),
+            identity: params.identity_file.clone(),
+            recipients: Vec::new(),
         };
         Ok((access, (params.store, keys), params.what_if, request))
     })();

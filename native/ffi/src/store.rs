@@ -15,30 +15,54 @@ pub(crate) fn open_existing(path: &str) -> Result<LocalStore, OperationError> {
 }
 
 /// [`open_existing`] with the operation's `signingKeyFile` and
-/// `verifyKeyFiles` (read first: a bad key file opens nothing).
+/// `verifyKeyFiles` (read first: a bad key file opens nothing), for an
+/// operation that reads object bodies: with the `identityFile` that decrypts
+/// an encrypted store (read, never copied; a plaintext store ignores it).
+/// An encrypted store without it is an error naming the store.
 pub(crate) fn open_existing_with(
     path: &str,
     keys: &KeyFiles,
 ) -> Result<LocalStore, OperationError> {
-    let keys = keys.load()?;
-    Ok(open_existing(path)?.with_keys(keys))
+    let loaded = keys.load()?;
+    let store = with_identity(open_existing(path)?.with_keys(loaded), keys)?;
+    store
+        .require_readable()
+        .map_err(|e| OperationError::from_store(&e))?;
+    Ok(store)
 }
 
 /// Opens the store, creating the folder and its layout when needed; the
-/// key files are read before anything is created.
+/// key files are read before anything is created. With `recipients`
+/// (age1...), a store without recipients becomes an encrypted one; a store
+/// encrypting to others refuses them.
 pub(crate) fn open_or_create(path: &str, keys: &KeyFiles) -> Result<LocalStore, OperationError> {
-    let keys = keys.load()?;
-    LocalStore::open(path)
-        .map(|s| s.with_keys(keys))
+    let loaded = keys.load()?;
+    let store = LocalStore::open(path)
+        .map(|s| s.with_keys(loaded))
+        .map_err(|e| OperationError::from_store(&e))?;
+    with_identity(store, keys)?
+        .with_recipients(&keys.recipients)
         .map_err(|e| OperationError::from_store(&e))
 }
 
+fn with_identity(store: LocalStore, keys: &KeyFiles) -> Result<LocalStore, OperationError> {
+    match keys.identity.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(path) => store
+            .with_identity_file(path)
+            .map_err(|e| OperationError::from_store(&e)),
+        None => Ok(store),
+    }
+}
+
 /// The key files an operation names: `signingKeyFile` signs what it writes,
-/// `verifyKeyFiles` must have signed what it reads.
+/// `verifyKeyFiles` must have signed what it reads; `identityFile` decrypts
+/// an encrypted store, `recipients` (export) encrypts one.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KeyFiles {
     pub signing: Option<String>,
     pub verify: Vec<String>,
+    pub identity: Option<String>,
+    pub recipients: Vec<String>,
 }
 
 impl KeyFiles {

@@ -22,6 +22,9 @@ use crate::store;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Params {
     store: String,
+    /// The age identity file that decrypts an encrypted store.
+    #[serde(default)]
+    identity_file: Option<String>,
     #[serde(default)]
     snapshot: Option<String>,
     /// Ed25519 public keys (PEM): every signature is checked against them.
@@ -41,6 +44,8 @@ fn run(params: &Params, context: &JobContext) -> Result<Value, OperationError> {
     let keys = store::KeyFiles {
         signing: None,
         verify: params.verify_key_files.clone(),
+        identity: params.identity_file.clone(),
+        recipients: Vec::new(),
     };
     let store = store::open_existing_with(&params.store, &keys)?;
     let snapshot = match params.snapshot.as_deref() {

@@ -319,6 +319,11 @@ struct Previous {
 /// The previous snapshot and its delta links, if the saved state belongs to
 /// the tenant's latest complete snapshot (otherwise a full export is safer).
 fn previous_state(store: &LocalStore, tenant_id: &str) -> Result<Option<Previous>, ExportError> {
+    // An encrypted store given only its recipients: the previous bodies and
+    // layers cannot be read, so everything is read and written afresh.
+    if !store.can_read_objects() {
+        return Ok(None);
+    }
     let Some(state) = store.state_get(tenant_id)? else {
         return Ok(None);
     };

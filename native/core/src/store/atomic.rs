@@ -105,8 +105,12 @@ pub(crate) fn ensure_dir(dir: &Path) -> Result<()> {
     sync_dir(parent(dir))
 }
 
+/// The folder holding `path`: `.` for a bare relative name (`Path::parent`
+/// gives "" there, which cannot be opened to flush).
 fn parent(path: &Path) -> &Path {
-    path.parent().unwrap_or(Path::new("."))
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -118,6 +122,12 @@ fn temp_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_relative_name_is_in_the_current_folder() {
+        assert_eq!(parent(Path::new("store")), Path::new("."));
+        assert_eq!(parent(Path::new("a/store")), Path::new("a"));
+    }
 
     #[test]
     fn replaces_whole_files_and_leaves_no_temp_behind() {

@@ -7,6 +7,9 @@
 //! appended and flushed to disk as each step finishes, so a kill leaves every
 //! finished step recorded; a torn last line is ignored when reading. A final
 //! line with the counts marks a run that ended (completed or cancelled).
+//!
+//! The plan holds object names and bodies, so in an encrypted store every
+//! line is `{"age":"<base64 of the age ciphertext of the line's JSON>"}`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -18,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::atomic;
+use super::crypt::StoreCrypt;
 use super::id::SnapshotId;
 use crate::error::{Error, ErrorKind, Result};
 use crate::restore::{Plan, StepCounts, StepOutcome, StepStatus};
@@ -128,6 +132,7 @@ pub struct JournalSummary {
 pub struct JournalWriter {
     path: PathBuf,
     file: File,
+    crypt: StoreCrypt,
     restore_id: String,
     finished: bool,
 }
@@ -160,8 +165,9 @@ impl JournalWriter {
                 format!("restore journal {} is already finished", self.restore_id),
             ));
         }
-        let mut line = serde_json::to_vec(value)
+        let line = serde_json::to_vec(value)
             .map_err(|e| Error::new(ErrorKind::InvalidObject, format!("journal line: {e}")))?;
+        let mut line = self.crypt.seal_line(line)?;
         line.push(b'\n');
         // One write per line, then sync: a kill tears at most the last line.
         self.file
@@ -195,7 +201,11 @@ fn parse_id(id: &str) -> Result<SnapshotId> {
     })
 }
 
-pub(crate) fn begin(root: &Path, header: &JournalHeader) -> Result<JournalWriter> {
+pub(crate) fn begin(
+    root: &Path,
+    crypt: &StoreCrypt,
+    header: &JournalHeader,
+) -> Result<JournalWriter> {
     let id = parse_id(&header.restore_id)?;
     atomic::ensure_dir(&dir(root))?;
     let path = path_of(root, &id);
@@ -205,8 +215,9 @@ pub(crate) fn begin(root: &Path, header: &JournalHeader) -> Result<JournalWriter
             format!("restore journal {id} already exists"),
         ));
     }
-    let mut first = serde_json::to_vec(&to_value(header)?)
+    let first = serde_json::to_vec(&to_value(header)?)
         .map_err(|e| Error::new(ErrorKind::InvalidObject, format!("journal header: {e}")))?;
+    let mut first = crypt.seal_line(first)?;
     first.push(b'\n');
     atomic::write_atomic(&path, &first)?;
     let file = OpenOptions::new()
@@ -216,12 +227,13 @@ pub(crate) fn begin(root: &Path, header: &JournalHeader) -> Result<JournalWriter
     Ok(JournalWriter {
         path,
         file,
+        crypt: crypt.clone(),
         restore_id: id.to_string(),
         finished: false,
     })
 }
 
-pub(crate) fn read(root: &Path, id: &str) -> Result<Journal> {
+pub(crate) fn read(root: &Path, crypt: &StoreCrypt, id: &str) -> Result<Journal> {
     let id = parse_id(id)?;
     let path = path_of(root, &id);
     let bytes = match std::fs::read(&path) {
@@ -234,10 +246,10 @@ pub(crate) fn read(root: &Path, id: &str) -> Result<Journal> {
         }
         Err(e) => return Err(Error::io("read", &path, e)),
     };
-    parse(&path, &bytes)
+    parse(&path, crypt, &bytes)
 }
 
-fn parse(path: &Path, bytes: &[u8]) -> Result<Journal> {
+fn parse(path: &Path, crypt: &StoreCrypt, bytes: &[u8]) -> Result<Journal> {
     let corrupt = |line: usize, what: String| {
         Error::new(
             ErrorKind::Corrupt,
@@ -248,6 +260,17 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Journal> {
     // The text after the last newline is a torn line (or nothing): every whole
     // line was written with its newline in one write.
     lines.pop();
+    let opened = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            crypt.open_line(l).map_err(|e| match e {
+                super::crypt::Unsealed::Locked(e) => e,
+                super::crypt::Unsealed::Damaged(why) => corrupt(i + 1, why),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let lines: Vec<&[u8]> = opened.iter().map(Vec::as_slice).collect();
     let mut lines = lines.into_iter().enumerate();
     let header: JournalHeader = match lines.next() {
         Some((_, l)) => {
@@ -289,7 +312,7 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Journal> {
 
 /// Every journal in the store, newest first; unreadable ones are skipped
 /// (`read_journal` names what is wrong with one).
-pub(crate) fn list(root: &Path) -> Result<Vec<JournalSummary>> {
+pub(crate) fn list(root: &Path, crypt: &StoreCrypt) -> Result<Vec<JournalSummary>> {
     let dir = dir(root);
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
@@ -303,7 +326,7 @@ pub(crate) fn list(root: &Path) -> Result<Vec<JournalSummary>> {
         let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".jsonl")) else {
             continue;
         };
-        let Ok(journal) = read(root, stem) else {
+        let Ok(journal) = read(root, crypt, stem) else {
             continue;
         };
         out.push(JournalSummary {

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::keys::{SigCheck, Signature, StoreKeys};
@@ -57,6 +58,9 @@ pub struct SnapshotSummary {
     pub engine_version: String,
     pub types: Vec<String>,
     pub counts: BTreeMap<String, u64>,
+    /// The `age1...` recipients its objects are encrypted to (empty: plaintext).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
     /// False when the manifest no longer matches its checksum (edited after completion).
     pub intact: bool,
 }
@@ -106,6 +110,11 @@ pub(crate) struct ManifestFile {
     pub counts: BTreeMap<String, u64>,
     /// Per type, the index layers to merge in order.
     pub index: BTreeMap<String, Vec<ObjectHash>>,
+    /// The `age1...` recipients its object files are encrypted to (none:
+    /// plaintext), so a changed recipient set shows in the manifests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
+
     /// The link to the tenant's previous manifest (see chain.rs). Absent in
     /// manifests written before chains existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,6 +155,7 @@ impl ManifestFile {
             engine_version: self.engine_version.clone(),
             types: self.types.clone(),
             counts: self.counts.clone(),
+            recipients: self.recipients.clone(),
             intact,
         }
     }
@@ -306,10 +316,10 @@ impl Layer {
     }
 }
 
-pub(crate) fn read_layer(root: &Path, hash: &ObjectHash) -> Result<Layer> {
+pub(crate) fn read_layer(root: &Path, crypt: &StoreCrypt, hash: &ObjectHash) -> Result<Layer> {
     // Straight from the bytes into entries: a `large` snapshot's user layer
     // holds 100,000 of them, and a `Value` in between costs as much again.
-    let bytes = objects::read_bytes(root, hash)?;
+    let bytes = objects::read_bytes(root, crypt, hash)?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Error::new(
             ErrorKind::Corrupt,
@@ -329,19 +339,27 @@ pub(crate) fn apply(entries: &mut BTreeMap<String, ObjectEntry>, layer: Layer) {
 }
 
 /// Merges the layers of one type.
-pub(crate) fn resolve(root: &Path, layers: &[ObjectHash]) -> Result<BTreeMap<String, ObjectEntry>> {
+pub(crate) fn resolve(
+    root: &Path,
+    crypt: &StoreCrypt,
+    layers: &[ObjectHash],
+) -> Result<BTreeMap<String, ObjectEntry>> {
     let mut entries = BTreeMap::new();
     for h in layers {
-        apply(&mut entries, read_layer(root, h)?);
+        apply(&mut entries, read_layer(root, crypt, h)?);
     }
     Ok(entries)
 }
 
 /// The entries of one type in id order.
-fn resolve_sorted(root: &Path, layers: &[ObjectHash]) -> Result<Vec<ObjectEntry>> {
+fn resolve_sorted(
+    root: &Path,
+    crypt: &StoreCrypt,
+    layers: &[ObjectHash],
+) -> Result<Vec<ObjectEntry>> {
     if let [only] = layers {
         // One layer needs no merging, only the id order the manifest promises.
-        let mut entries = read_layer(root, only)?.upsert;
+        let mut entries = read_layer(root, crypt, only)?.upsert;
         if !entries.is_sorted_by(|a, b| a.id <= b.id) {
             entries.sort_by(|a, b| a.id.cmp(&b.id));
         }
@@ -354,12 +372,16 @@ fn resolve_sorted(root: &Path, layers: &[ObjectHash]) -> Result<Vec<ObjectEntry>
         });
         return Ok(entries);
     }
-    Ok(resolve(root, layers)?.into_values().collect())
+    Ok(resolve(root, crypt, layers)?.into_values().collect())
 }
 
 /// The full manifest: header plus every entry. Types are read side by side
 /// (users and groups dominate, and each is one large layer to decompress and parse).
-pub(crate) fn resolve_manifest(root: &Path, loaded: Loaded) -> Result<Manifest> {
+pub(crate) fn resolve_manifest(
+    root: &Path,
+    crypt: &StoreCrypt,
+    loaded: Loaded,
+) -> Result<Manifest> {
     let resolved: Vec<(String, Result<Vec<ObjectEntry>>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = loaded
             .file
@@ -368,7 +390,7 @@ pub(crate) fn resolve_manifest(root: &Path, loaded: Loaded) -> Result<Manifest> 
             .map(|(ty, layers)| {
                 (
                     ty.clone(),
-                    scope.spawn(move || resolve_sorted(root, layers)),
+                    scope.spawn(move || resolve_sorted(root, crypt, layers)),
                 )
             })
             .collect();
@@ -415,6 +437,7 @@ mod tests {
             types: vec!["user".into()],
             counts: BTreeMap::from([("user".into(), 0)]),
             index: BTreeMap::from([("user".into(), vec![])]),
+            recipients: Vec::new(),
             chain: None,
             signature: None,
             checksum: String::new(),

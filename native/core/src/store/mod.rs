@@ -6,6 +6,7 @@
 //! <root>/state/<tenantId>.json      per-tenant export state (delta links)
 //! <root>/journal/<restoreId>.jsonl  one restore journal per run (see journal.rs)
 //! <root>/labels.json                labels naming snapshots (see labels.rs)
+//! <root>/store.json                 store config: the age recipients of an encrypted store (see crypt.rs)
 //! <root>/lock                       writer lock (export, prune, label)
 //! ```
 //!
@@ -15,6 +16,7 @@
 
 mod atomic;
 mod chain;
+mod crypt;
 mod directory;
 mod hash;
 mod id;
@@ -38,6 +40,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+pub use crypt::{StoreCrypt, generate_identity, parse_recipients, read_recipients_file};
 pub use directory::{DirectoryReport, check_out_dir, write_directory, write_directory_with};
 pub use hash::ObjectHash;
 pub use id::SnapshotId;
@@ -105,6 +108,8 @@ pub trait SnapshotWrite {
 #[derive(Debug, Clone)]
 pub struct LocalStore {
     root: PathBuf,
+    /// Its encryption (from `store.json`) and the identities given for reading.
+    crypt: StoreCrypt,
     /// Signing and verify keys (none unless given): see keys.rs and chain.rs.
     keys: std::sync::Arc<StoreKeys>,
 }
@@ -121,8 +126,10 @@ impl LocalStore {
         for dir in ["objects", "snapshots", "state", "journal"] {
             atomic::ensure_dir(&root.join(dir))?;
         }
+        let crypt = StoreCrypt::load(&root)?;
         Ok(LocalStore {
             root,
+            crypt,
             keys: Default::default(),
         })
     }
@@ -147,8 +154,10 @@ impl LocalStore {
                 ),
             ));
         }
+        let crypt = StoreCrypt::load(&root)?;
         Ok(LocalStore {
             root,
+            crypt,
             keys: Default::default(),
         })
     }
@@ -163,6 +172,40 @@ impl LocalStore {
 
     pub fn keys(&self) -> &StoreKeys {
         &self.keys
+    }
+
+    /// Adds the identity file that decrypts an encrypted store. One of its
+    /// identities must match one of the store's recipients. A plaintext
+    /// store reads as before. The file is read, never copied anywhere.
+    pub fn with_identity_file(self, path: impl AsRef<Path>) -> Result<LocalStore> {
+        let crypt = self.crypt.with_identity_file(path.as_ref())?;
+        Ok(LocalStore { crypt, ..self })
+    }
+
+    /// Makes the store encrypt to `recipients` (`age1...`; see
+    /// [`parse_recipients`]). A store without recipients gets them (its
+    /// `store.json` is written); the same set again changes nothing; a
+    /// different set is an error naming both. None: the store's own.
+    pub fn with_recipients(self, recipients: &[String]) -> Result<LocalStore> {
+        let names = parse_recipients(recipients)?;
+        let crypt = self.crypt.require(&names)?;
+        Ok(LocalStore { crypt, ..self })
+    }
+
+    /// The store's encryption.
+    pub fn crypt(&self) -> &StoreCrypt {
+        &self.crypt
+    }
+
+    /// Whether object bodies can be read (plaintext, or an identity was given).
+    pub fn can_read_objects(&self) -> bool {
+        self.crypt.can_read()
+    }
+
+    /// Errors (one line, naming the store and how to give the identity)
+    /// when the store is encrypted and no identity was given.
+    pub fn require_readable(&self) -> Result<()> {
+        self.crypt.require_readable()
     }
 
     /// Resolves `id` (an id or `latest`) to a snapshot whose manifest is in the
@@ -185,17 +228,17 @@ impl LocalStore {
 
     /// Starts the journal of a restore: the header is on disk, whole, when this returns.
     pub fn begin_journal(&self, header: &JournalHeader) -> Result<JournalWriter> {
-        journal::begin(&self.root, header)
+        journal::begin(&self.root, &self.crypt, header)
     }
 
     /// Restore journals, newest first, finished or not.
     pub fn journals(&self) -> Result<Vec<JournalSummary>> {
-        journal::list(&self.root)
+        journal::list(&self.root, &self.crypt)
     }
 
     /// One restore journal, a torn last line ignored.
     pub fn read_journal(&self, restore_id: &str) -> Result<Journal> {
-        journal::read(&self.root, restore_id)
+        journal::read(&self.root, &self.crypt, restore_id)
     }
 
     /// Like [`SnapshotStore::begin`] with an explicit creation time (imports, tests).
@@ -243,6 +286,7 @@ impl LocalStore {
             .map(|l| l.file);
         Ok(SnapshotWriter::new(
             self.root.clone(),
+            self.crypt.clone(),
             self.keys.clone(),
             lock,
             tenant_id,
@@ -333,6 +377,7 @@ impl SnapshotStore for LocalStore {
 
     fn manifest(&self, id: &str) -> Result<Manifest> {
         let id = self.resolve_id(id)?;
+        self.require_readable()?;
         let loaded = manifest::load(&self.root, &id)?;
         if !loaded.intact {
             return Err(Error::new(
@@ -343,13 +388,14 @@ impl SnapshotStore for LocalStore {
             ));
         }
         self.check_signature(&loaded)?;
-        let mut manifest = manifest::resolve_manifest(&self.root, loaded)?;
+        let mut manifest = manifest::resolve_manifest(&self.root, &self.crypt, loaded)?;
         manifest.summary.labels = self.labels_of(&id)?;
         Ok(manifest)
     }
 
     fn read_object(&self, hash: &ObjectHash) -> Result<Value> {
-        objects::read_json(&self.root, hash)
+        self.require_readable()?;
+        objects::read_json(&self.root, &self.crypt, hash)
     }
 
     fn verify(&self, id: Option<&str>) -> Result<VerifyReport> {
@@ -358,7 +404,8 @@ impl SnapshotStore for LocalStore {
             Some(id) => vec![self.resolve_id(id)?],
             None => all.clone(),
         };
-        let mut report = verify::verify(&self.root, &ids)?;
+        self.require_readable()?;
+        let mut report = verify::verify(&self.root, &self.crypt, &ids)?;
         let chains = chain::verify(&self.root, &all, &self.keys);
         report.signatures_checked = chains.signatures_checked;
         report.problems.extend(
@@ -381,9 +428,17 @@ impl SnapshotStore for LocalStore {
     }
 
     fn prune(&self, policy: &KeepPolicy) -> Result<PruneReport> {
+        self.require_readable()?;
         let _lock = lock::StoreLock::acquire(&self.root)?;
         let labelled = labels::read(&self.root)?.into_values().collect();
-        prune::prune(&self.root, policy, self.summaries()?, &labelled, &self.keys)
+        prune::prune(
+            &self.root,
+            &self.crypt,
+            policy,
+            self.summaries()?,
+            &labelled,
+            &self.keys,
+        )
     }
 
     fn state_get(&self, tenant_id: &str) -> Result<Option<Value>> {

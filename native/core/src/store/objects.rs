@@ -1,5 +1,6 @@
 //! The content-addressed object files: `objects/<2 hex>/<62 hex>`, each the
-//! zstd-compressed canonical bytes whose BLAKE3 hash is the file name.
+//! zstd-compressed canonical bytes whose BLAKE3 hash is the file name; in an
+//! encrypted store, the age ciphertext of those zstd bytes (see crypt.rs).
 
 use std::fs;
 use std::io::ErrorKind as IoKind;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::atomic;
+use super::crypt::{StoreCrypt, Unsealed, is_age};
 use super::hash::ObjectHash;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -27,22 +29,45 @@ pub(crate) fn path_of(root: &Path, hash: &ObjectHash) -> PathBuf {
 /// An existing file is checked before it is reused: one left half-written by
 /// a crash (files are flushed only when a snapshot completes) is rewritten,
 /// never trusted.
-pub(crate) fn put(root: &Path, bytes: &[u8]) -> Result<(ObjectHash, Option<PathBuf>)> {
+///
+/// In an encrypted store a plaintext file is rewritten encrypted, and one
+/// that cannot be checked (no identity: an export given only the public key)
+/// is rewritten too, since nothing vouches for it.
+pub(crate) fn put(
+    root: &Path,
+    crypt: &StoreCrypt,
+    bytes: &[u8],
+) -> Result<(ObjectHash, Option<PathBuf>)> {
     let hash = ObjectHash::of(bytes);
     let path = path_of(root, &hash);
-    match check(root, &hash) {
-        Check::Ok(_) => return Ok((hash, None)),
+    match check(root, crypt, &hash) {
+        Check::Ok(_) if !crypt.is_encrypted() || is_age_file(&path) => return Ok((hash, None)),
         Check::Missing => {}
-        Check::Corrupt(_) => {
-            fs::remove_file(&path).map_err(|e| Error::io("replace a damaged object", &path, e))?;
+        Check::Ok(_) | Check::Corrupt(_) | Check::Locked(_) => {
+            // Another thread of the same export may be replacing it too.
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != IoKind::NotFound => {
+                    return Err(Error::io("replace a damaged object", &path, e));
+                }
+                _ => {}
+            }
         }
     }
     let shard = path.parent().unwrap_or(root).to_path_buf();
     atomic::ensure_dir(&shard)?;
     let compressed = zstd::bulk::compress(bytes, LEVEL)
         .map_err(|e| Error::io("compress an object for", &path, e))?;
-    atomic::write_renamed_unsynced(&path, &compressed)?;
+    atomic::write_renamed_unsynced(&path, &crypt.seal(compressed)?)?;
     Ok((hash, Some(path)))
+}
+
+/// Whether the file at `path` begins with the age header.
+fn is_age_file(path: &Path) -> bool {
+    let mut head = [0u8; 22];
+    fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && is_age(&head)
 }
 
 /// What reading an object file found.
@@ -52,15 +77,22 @@ pub(crate) enum Check {
     Missing,
     /// Unreadable, undecodable, or content that does not hash to its name.
     Corrupt(String),
+    /// Encrypted, and no identity (or not one it was encrypted to) was given.
+    Locked(Error),
 }
 
-/// Reads, decompresses and re-hashes an object.
-pub(crate) fn check(root: &Path, hash: &ObjectHash) -> Check {
+/// Reads, decrypts, decompresses and re-hashes an object.
+pub(crate) fn check(root: &Path, crypt: &StoreCrypt, hash: &ObjectHash) -> Check {
     let path = path_of(root, hash);
-    let compressed = match fs::read(&path) {
+    let file = match fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == IoKind::NotFound => return Check::Missing,
         Err(e) => return Check::Corrupt(format!("cannot read {}: {e}", path.display())),
+    };
+    let compressed = match crypt.open(file) {
+        Ok(b) => b,
+        Err(Unsealed::Locked(e)) => return Check::Locked(e),
+        Err(Unsealed::Damaged(why)) => return Check::Corrupt(format!("{} {why}", path.display())),
     };
     let bytes = match zstd::stream::decode_all(compressed.as_slice()) {
         Ok(b) => b,
@@ -76,8 +108,8 @@ pub(crate) fn check(root: &Path, hash: &ObjectHash) -> Check {
 }
 
 /// The object's canonical bytes, verified against its hash.
-pub(crate) fn read_bytes(root: &Path, hash: &ObjectHash) -> Result<Vec<u8>> {
-    match check(root, hash) {
+pub(crate) fn read_bytes(root: &Path, crypt: &StoreCrypt, hash: &ObjectHash) -> Result<Vec<u8>> {
+    match check(root, crypt, hash) {
         Check::Ok(bytes) => Ok(bytes),
         Check::Missing => Err(Error::new(
             ErrorKind::NotFound,
@@ -87,11 +119,12 @@ pub(crate) fn read_bytes(root: &Path, hash: &ObjectHash) -> Result<Vec<u8>> {
             ErrorKind::Corrupt,
             format!("object {hash}: {why}"),
         )),
+        Check::Locked(e) => Err(e),
     }
 }
 
-pub(crate) fn read_json(root: &Path, hash: &ObjectHash) -> Result<Value> {
-    let bytes = read_bytes(root, hash)?;
+pub(crate) fn read_json(root: &Path, crypt: &StoreCrypt, hash: &ObjectHash) -> Result<Value> {
+    let bytes = read_bytes(root, crypt, hash)?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Error::new(
             ErrorKind::Corrupt,
@@ -141,24 +174,34 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
 mod tests {
     use super::*;
 
+    fn plain() -> StoreCrypt {
+        StoreCrypt::default()
+    }
+
     #[test]
     fn stores_once_and_detects_damage() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let (h, shard) = put(root, br#"{"a":1}"#).unwrap();
+        let (h, shard) = put(root, &plain(), br#"{"a":1}"#).unwrap();
         assert!(shard.is_some());
-        let (h2, shard2) = put(root, br#"{"a":1}"#).unwrap();
+        let (h2, shard2) = put(root, &plain(), br#"{"a":1}"#).unwrap();
         assert_eq!((h, shard2), (h2, None));
-        assert_eq!(read_json(root, &h).unwrap(), serde_json::json!({"a": 1}));
+        assert_eq!(
+            read_json(root, &plain(), &h).unwrap(),
+            serde_json::json!({"a": 1})
+        );
 
         // Same length, different content: decompresses, but hashes differently.
         let other = zstd::bulk::compress(br#"{"a":2}"#, LEVEL).unwrap();
         fs::write(path_of(root, &h), other).unwrap();
-        assert_eq!(read_bytes(root, &h).unwrap_err().kind(), ErrorKind::Corrupt);
-        fs::remove_file(path_of(root, &h)).unwrap();
-        assert!(matches!(check(root, &h), Check::Missing));
         assert_eq!(
-            read_bytes(root, &h).unwrap_err().kind(),
+            read_bytes(root, &plain(), &h).unwrap_err().kind(),
+            ErrorKind::Corrupt
+        );
+        fs::remove_file(path_of(root, &h)).unwrap();
+        assert!(matches!(check(root, &plain(), &h), Check::Missing));
+        assert_eq!(
+            read_bytes(root, &plain(), &h).unwrap_err().kind(),
             ErrorKind::NotFound
         );
     }
@@ -167,17 +210,17 @@ mod tests {
     fn a_damaged_object_file_is_rewritten_not_reused() {
         let dir = tempfile::tempdir().unwrap();
         let bytes = br#"{"displayName":"Require MFA"}"#;
-        let (hash, written) = put(dir.path(), bytes).unwrap();
+        let (hash, written) = put(dir.path(), &plain(), bytes).unwrap();
         assert!(written.is_some());
         assert!(
-            put(dir.path(), bytes).unwrap().1.is_none(),
+            put(dir.path(), &plain(), bytes).unwrap().1.is_none(),
             "sound files are reused"
         );
         // As a crash between rename and flush could leave it.
         std::fs::write(path_of(dir.path(), &hash), b"").unwrap();
-        let (again, written) = put(dir.path(), bytes).unwrap();
+        let (again, written) = put(dir.path(), &plain(), bytes).unwrap();
         assert_eq!(again, hash);
         assert!(written.is_some(), "the damaged file is written again");
-        assert!(matches!(check(dir.path(), &hash), Check::Ok(b) if b == bytes));
+        assert!(matches!(check(dir.path(), &plain(), &hash), Check::Ok(b) if b == bytes));
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::atomic::{self, TEMP_PREFIX};
 use super::chain;
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::keys::StoreKeys;
@@ -115,6 +116,7 @@ pub(crate) fn kept(
 /// tenant's newest export (what `latest` means).
 pub(crate) fn prune(
     root: &Path,
+    crypt: &StoreCrypt,
     policy: &KeepPolicy,
     summaries: Vec<Result<SnapshotSummary, (SnapshotId, Error)>>,
     labelled: &BTreeSet<SnapshotId>,
@@ -156,7 +158,7 @@ pub(crate) fn prune(
         report.sweep_skipped = Some(format!("snapshot {id} cannot be read ({e})"));
         return Ok(report);
     }
-    let referenced = match referenced(root, &report.kept) {
+    let referenced = match referenced(root, crypt, &report.kept) {
         Ok(r) => r,
         Err(e) => {
             report.sweep_skipped = Some(e.to_string());
@@ -188,7 +190,7 @@ pub(crate) fn prune(
 /// Every object the kept snapshots use: their index layers, and the entries
 /// (and links) those layers resolve to. An entry a later layer replaced is no
 /// longer used, so its object may go. Shared layers are read once.
-fn referenced(root: &Path, kept: &[SnapshotId]) -> Result<HashSet<ObjectHash>> {
+fn referenced(root: &Path, crypt: &StoreCrypt, kept: &[SnapshotId]) -> Result<HashSet<ObjectHash>> {
     let mut layers: HashMap<ObjectHash, Layer> = HashMap::new();
     let mut out = HashSet::new();
     for id in kept {
@@ -197,7 +199,7 @@ fn referenced(root: &Path, kept: &[SnapshotId]) -> Result<HashSet<ObjectHash>> {
             let mut entries = BTreeMap::new();
             for hash in chain {
                 if !layers.contains_key(hash) {
-                    layers.insert(*hash, manifest::read_layer(root, hash)?);
+                    layers.insert(*hash, manifest::read_layer(root, crypt, hash)?);
                 }
                 manifest::apply(&mut entries, layers[hash].clone());
                 out.insert(*hash);
@@ -227,6 +229,7 @@ mod tests {
             engine_version: "0".into(),
             types: vec![],
             counts: BTreeMap::new(),
+            recipients: Vec::new(),
             intact: true,
         }
     }

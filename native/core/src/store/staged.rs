@@ -39,6 +39,7 @@ impl StagedSnapshot {
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
             types: writer.types().to_vec(),
             counts,
+            recipients: writer.crypt().recipients().to_vec(),
             intact: true,
         };
         StagedSnapshot {
@@ -60,7 +61,7 @@ impl StagedSnapshot {
     pub fn read_object(&self, hash: &ObjectHash) -> Result<Value> {
         let bytes = match self.writer.held(hash) {
             Some(b) => b,
-            None => return objects::read_json(self.writer_root(), hash),
+            None => return objects::read_json(self.writer_root(), self.writer.crypt(), hash),
         };
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::new(

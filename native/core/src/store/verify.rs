@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::crypt::StoreCrypt;
 use super::hash::ObjectHash;
 use super::id::SnapshotId;
 use super::manifest::{self, ObjectEntry};
@@ -90,6 +91,7 @@ pub enum ProblemKind {
 
 struct Verifier<'a> {
     root: &'a Path,
+    crypt: &'a StoreCrypt,
     /// Each distinct file is read once, whatever number of snapshots share it.
     checked: HashMap<ObjectHash, Option<Outcome>>,
     report: VerifyReport,
@@ -101,9 +103,10 @@ enum Outcome {
     Corrupt(String),
 }
 
-pub(crate) fn verify(root: &Path, ids: &[SnapshotId]) -> Result<VerifyReport> {
+pub(crate) fn verify(root: &Path, crypt: &StoreCrypt, ids: &[SnapshotId]) -> Result<VerifyReport> {
     let mut v = Verifier {
         root,
+        crypt,
         checked: HashMap::new(),
         report: VerifyReport::default(),
     };
@@ -155,7 +158,7 @@ impl Verifier<'_> {
                             format!("snapshot {id}: {ty}: the list of {ty} objects (index layer {}) {what}; its objects cannot be checked", layer_hash.short()),
                         );
                     }
-                    None => match manifest::read_layer(self.root, layer_hash) {
+                    None => match manifest::read_layer(self.root, self.crypt, layer_hash) {
                         Ok(layer) => manifest::apply(&mut entries, layer),
                         Err(e) => {
                             layers_ok = false;
@@ -213,13 +216,14 @@ impl Verifier<'_> {
 
     /// `None` when the file is intact.
     fn check(&mut self, hash: &ObjectHash) -> Option<Outcome> {
-        let root = self.root;
+        let (root, crypt) = (self.root, self.crypt);
         self.checked
             .entry(*hash)
-            .or_insert_with(|| match objects::check(root, hash) {
+            .or_insert_with(|| match objects::check(root, crypt, hash) {
                 Check::Ok(_) => None,
                 Check::Missing => Some(Outcome::Missing),
                 Check::Corrupt(why) => Some(Outcome::Corrupt(why)),
+                Check::Locked(e) => Some(Outcome::Corrupt(e.message().to_string())),
             })
             .clone()
     }
