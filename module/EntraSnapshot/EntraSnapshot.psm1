@@ -26,7 +26,6 @@ $script:EntraSnapshotSignInVariables = @(
     'AZURE_FEDERATED_TOKEN_FILE'
     'AZURE_CONFIG_DIR'
     'ENTRASNAP_ARC_TOKENS_DIR'
-    'ENTRASNAP_IDENTITY_FILE'
     'PATH'
 )
 

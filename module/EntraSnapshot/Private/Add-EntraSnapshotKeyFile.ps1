@@ -1,12 +1,14 @@
 function Add-EntraSnapshotKeyFile {
     <#
     .SYNOPSIS
-    Adds the signing and verify key files a command was given to a job's parameters, as full paths.
+    Adds the key files a command was given (signing, verify, age identity) to a job's parameters, as full paths.
 
     .DESCRIPTION
-    -SigningKeyFile defaults to $env:ENTRASNAP_SIGNING_KEY_FILE and
-    -VerifyKeyFile to $env:ENTRASNAP_VERIFY_KEY_FILE (comma separated), as
-    for the entrasnap command. Paths are resolved against the current
+    -SigningKeyFile defaults to $env:ENTRASNAP_SIGNING_KEY_FILE,
+    -VerifyKeyFile to $env:ENTRASNAP_VERIFY_KEY_FILE (comma separated) and
+    -IdentityFile (the age identity that reads an encrypted store) to
+    $env:ENTRASNAP_IDENTITY_FILE, as for the entrasnap command: on Linux and
+    macOS the engine never sees what `$env:X = ...` set in this session. Paths are resolved against the current
     PowerShell location: the engine's working folder is the process's, which
     Set-Location does not change. The engine reads the files; their content
     never passes through PowerShell.
@@ -26,9 +28,21 @@ function Add-EntraSnapshotKeyFile {
         [string[]]
         $VerifyKeyFile,
 
+        [AllowNull()]
+        [AllowEmptyString()]
+        [string]
+        $IdentityFile,
+
         [switch]
         $NoSigning
     )
+
+    if ([string]::IsNullOrWhiteSpace($IdentityFile)) {
+        $IdentityFile = $env:ENTRASNAP_IDENTITY_FILE
+    }
+    if (-not [string]::IsNullOrWhiteSpace($IdentityFile)) {
+        $Parameters.identityFile = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($IdentityFile)
+    }
 
     if (-not $NoSigning) {
         if ([string]::IsNullOrWhiteSpace($SigningKeyFile)) {

@@ -46,17 +46,6 @@ function Invoke-EntraSnapshotJob {
     foreach ($key in $Parameters.Keys) {
         $request[$key] = $Parameters[$key]
     }
-    # An encrypted store is read with the age identity file named by
-    # ENTRASNAP_IDENTITY_FILE (as PowerShell sees it: on Linux and macOS the
-    # engine can't see what `$env:X = ...` set in this session). The file's
-    # path is handed over, never its content.
-    $identityOperations = @('snapshot.export', 'snapshot.compare', 'snapshot.restore', 'snapshot.verify')
-    if (($identityOperations -contains $Operation) -and -not $request.ContainsKey('identityFile')) {
-        $identityFile = [System.Environment]::GetEnvironmentVariable('ENTRASNAP_IDENTITY_FILE')
-        if (-not [string]::IsNullOrWhiteSpace($identityFile)) {
-            $request.identityFile = $identityFile
-        }
-    }
     $requestJson = ConvertTo-Json -InputObject $request -Depth 20 -Compress
 
     $job = [IntPtr]::Zero

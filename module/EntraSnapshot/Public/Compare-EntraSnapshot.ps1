@@ -95,6 +95,11 @@ function Compare-EntraSnapshot {
     anything is written. Defaults to $env:ENTRASNAP_VERIFY_KEY_FILE (comma
     separated).
 
+    .PARAMETER IdentityFile
+    The age identity file that reads an encrypted store (see
+    Export-EntraSnapshot -Recipient). Defaults to $env:ENTRASNAP_IDENTITY_FILE.
+    The file is read by the engine only.
+
     .EXAMPLE
     Compare-EntraSnapshot -Store 'D:\EntraSnapshots' -To Live
 
@@ -170,6 +175,10 @@ function Compare-EntraSnapshot {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName)]
         [string]
         $Store,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $IdentityFile,
 
         [ValidateNotNullOrEmpty()]
         [string]
@@ -314,7 +323,7 @@ function Compare-EntraSnapshot {
         if ($live) {
             $parameters.to = 'live'
         }
-        Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile -VerifyKeyFile $VerifyKeyFile
+        Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile -VerifyKeyFile $VerifyKeyFile -IdentityFile $IdentityFile
         if ($Type.Count -gt 0) {
             $parameters.types = Get-EntraSnapshotUniqueName -Name $Type
         }

@@ -51,7 +51,8 @@ function Export-EntraSnapshot {
     age1...). The first export given recipients records them in the store;
     later exports encrypt to them without being told, and other recipients
     are refused. Reading an encrypted store needs the matching identity
-    file, named by $env:ENTRASNAP_IDENTITY_FILE.
+    file (-IdentityFile, or $env:ENTRASNAP_IDENTITY_FILE); an export without
+    it reads the whole tenant again instead of only what changed.
 
     .PARAMETER ManagedIdentity
     Sign in with the managed identity of the Azure Automation account, VM
@@ -72,6 +73,11 @@ function Export-EntraSnapshot {
     signs the snapshots this command stores, so Test-EntraSnapshot
     -VerifyKeyFile can tell a forged one. Defaults to
     $env:ENTRASNAP_SIGNING_KEY_FILE. The file is read by the engine only.
+
+    .PARAMETER IdentityFile
+    The age identity file that reads an encrypted store (see
+    Export-EntraSnapshot -Recipient). Defaults to $env:ENTRASNAP_IDENTITY_FILE.
+    The file is read by the engine only.
 
     .EXAMPLE
     Connect-MgGraph -Scopes 'Policy.Read.All', 'Directory.Read.All', 'Application.Read.All', 'RoleManagement.Read.Directory'
@@ -143,6 +149,10 @@ function Export-EntraSnapshot {
 
         [ValidateNotNullOrEmpty()]
         [string]
+        $IdentityFile,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
         $SigningKeyFile,
 
         [ValidateSet(
@@ -201,7 +211,7 @@ function Export-EntraSnapshot {
     $parameters = @{
         store = $storePath
     }
-    Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile
+    Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile -IdentityFile $IdentityFile
     $typeText = 'every object type'
     if ($Type.Count -gt 0) {
         $parameters.types = Get-EntraSnapshotUniqueName -Name $Type

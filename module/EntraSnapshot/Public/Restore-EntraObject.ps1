@@ -126,6 +126,11 @@ function Restore-EntraObject {
     anything is written. Defaults to $env:ENTRASNAP_VERIFY_KEY_FILE (comma
     separated).
 
+    .PARAMETER IdentityFile
+    The age identity file that reads an encrypted store (see
+    Export-EntraSnapshot -Recipient). Defaults to $env:ENTRASNAP_IDENTITY_FILE.
+    The file is read by the engine only.
+
     .EXAMPLE
     # Incident: the MFA-for-all policy was saved as disabled this morning.
     $good = Get-EntraSnapshot -Store 'D:\EntraSnapshots' -Id latest
@@ -212,6 +217,10 @@ function Restore-EntraObject {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName)]
         [string]
         $Store,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $IdentityFile,
 
         [ValidateNotNullOrEmpty()]
         [string]
@@ -353,7 +362,7 @@ function Restore-EntraObject {
         $parameters = @{
             store = $storePath
         }
-        Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile -VerifyKeyFile $VerifyKeyFile
+        Add-EntraSnapshotKeyFile -Parameters $parameters -SigningKeyFile $SigningKeyFile -VerifyKeyFile $VerifyKeyFile -IdentityFile $IdentityFile
         if ($PSCmdlet.ParameterSetName -eq 'Undo') {
             $parameters.undo = $Undo
             $target = $Undo

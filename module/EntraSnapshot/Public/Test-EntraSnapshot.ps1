@@ -35,6 +35,11 @@ function Test-EntraSnapshot {
     badSignature and unsigned). Defaults to $env:ENTRASNAP_VERIFY_KEY_FILE
     (comma separated).
 
+    .PARAMETER IdentityFile
+    The age identity file that reads an encrypted store (see
+    Export-EntraSnapshot -Recipient). Defaults to $env:ENTRASNAP_IDENTITY_FILE.
+    The file is read by the engine only.
+
     .EXAMPLE
     Test-EntraSnapshot -Store 'D:\EntraSnapshots'
 
@@ -93,6 +98,10 @@ function Test-EntraSnapshot {
         $Store,
 
         [ValidateNotNullOrEmpty()]
+        [string]
+        $IdentityFile,
+
+        [ValidateNotNullOrEmpty()]
         [string[]]
         $VerifyKeyFile,
 
@@ -112,7 +121,7 @@ function Test-EntraSnapshot {
             $parameters = @{
                 store = $storePath
             }
-            Add-EntraSnapshotKeyFile -Parameters $parameters -VerifyKeyFile $VerifyKeyFile -NoSigning
+            Add-EntraSnapshotKeyFile -Parameters $parameters -VerifyKeyFile $VerifyKeyFile -NoSigning -IdentityFile $IdentityFile
             $target = $storePath
             if ($PSBoundParameters.ContainsKey('Id')) {
                 $parameters.snapshot = $Id
