@@ -209,6 +209,32 @@ Describe 'Snapshots of entrasnap-sim' {
         }
     }
 
+    It 'encrypts a store to a recipient and reads it with the identity file only' {
+        # A key pair made for this test with `entrasnap keygen --age`; it guards nothing.
+        $identity = Join-Path -Path $TestDrive -ChildPath 'age-identity.txt'
+        [System.IO.File]::WriteAllText($identity, "AGE-SECRET-KEY-1EZ96R2HS4J50G8RQXTYT6HXQ3VQT4P6HLLQ5UXQJQRQU3Z7S2T4SZKWFXU`n")
+        $encrypted = Join-Path -Path $TestDrive -ChildPath 'encrypted'
+        $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
+        $snapshot = Export-EntraSnapshot -Store $encrypted -GraphUrl $graphUrl -AccessToken $token -Type namedLocation -Recipient 'age1nggzxd0m8mgdzc0x3c296q9rrmf454klg0ueasupes74gwc524ushvs9ma'
+        $objectFile = Get-ChildItem -LiteralPath (Join-Path -Path $encrypted -ChildPath 'objects') -File -Recurse | Select-Object -First 1
+        [System.Text.Encoding]::ASCII.GetString([System.IO.File]::ReadAllBytes($objectFile.FullName), 0, 21) | Should -Be 'age-encryption.org/v1'
+        @(Get-EntraSnapshot -Store $encrypted).Count | Should -Be 1 -Because 'listing needs no key'
+        { Test-EntraSnapshot -Store $encrypted -Quiet } | Should -Throw '*encrypted*'
+        Test-EntraSnapshot -Store $encrypted -IdentityFile $identity -Quiet | Should -BeTrue
+        Push-Location -LiteralPath $TestDrive
+        $saved = $env:ENTRASNAP_IDENTITY_FILE
+        try {
+            $env:ENTRASNAP_IDENTITY_FILE = 'age-identity.txt'
+            Test-EntraSnapshot -Store 'encrypted' -Quiet | Should -BeTrue -Because 'the identity comes from the environment, relative to the current location'
+            $changes = @(Compare-EntraSnapshot -Store 'encrypted' -From $snapshot.SnapshotId -To Live -GraphUrl $graphUrl -AccessToken $token -Type namedLocation)
+            $changes.Count | Should -Be 0
+        }
+        finally {
+            $env:ENTRASNAP_IDENTITY_FILE = $saved
+            Pop-Location
+        }
+    }
+
     It 'reports a damaged object as problems and SnapshotDamaged errors' {
         $damaged = Join-Path -Path $TestDrive -ChildPath 'damaged'
         Copy-Item -LiteralPath $store -Destination $damaged -Recurse
