@@ -12,14 +12,11 @@ use libfuzzer_sys::fuzz_target;
 
 fn store() -> &'static (tempfile::TempDir, LocalStore) {
     static STORE: OnceLock<(tempfile::TempDir, LocalStore)> = OnceLock::new();
-    STORE.get_or_init(|| {
-        let dir = tempfile::tempdir_in("/dev/shm")
-            .or_else(|_| tempfile::tempdir())
-            .unwrap();
-        let key = dir.path().join("signing.pem");
+    entrasnap_fuzz::shared_store(&STORE, |dir| {
+        let key = dir.join("signing.pem");
         entrasnap_core::store::write_key_pair(&key).unwrap();
         let keys = StoreKeys::load(Some(&key), &[]).unwrap();
-        let store = LocalStore::open(dir.path().join("store"))
+        let store = LocalStore::open(dir.join("store"))
             .unwrap()
             .with_keys(keys);
         let ty = ObjectType::find("user").unwrap();
@@ -27,7 +24,7 @@ fn store() -> &'static (tempfile::TempDir, LocalStore) {
             store.begin("t-1", &[ty]).unwrap().finish().unwrap();
         }
         std::fs::create_dir_all(store.root().join("chain")).unwrap();
-        (dir, store)
+        store
     })
 }
 

@@ -11,12 +11,9 @@ const ID: &str = "20260301T070000Z-0a1b2c";
 
 fn store() -> &'static (tempfile::TempDir, LocalStore) {
     static STORE: OnceLock<(tempfile::TempDir, LocalStore)> = OnceLock::new();
-    STORE.get_or_init(|| {
-        let dir = tempfile::tempdir_in("/dev/shm")
-            .or_else(|_| tempfile::tempdir())
-            .unwrap();
-        let store = LocalStore::open(dir.path()).unwrap();
-        (dir, store)
+    entrasnap_fuzz::shared_store(&STORE, |dir| {
+        let store = LocalStore::open(dir).unwrap();
+        store
     })
 }
 
