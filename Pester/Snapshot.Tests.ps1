@@ -235,6 +235,23 @@ Describe 'Snapshots of entrasnap-sim' {
         }
     }
 
+    It 'keeps the store readable by its owner only' {
+        $manifest = Get-ChildItem -LiteralPath (Join-Path -Path $store -ChildPath 'snapshots') -File | Select-Object -First 1
+        if ([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+            # Windows: a protected ACL on the root for OWNER RIGHTS (S-1-3-4), inherited below.
+            foreach ($path in $store, $manifest.FullName) {
+                $acl = Get-Acl -LiteralPath $path
+                $sids = @($acl.Access | ForEach-Object { $_.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value } | Sort-Object -Unique)
+                $sids | Should -Be @('S-1-3-4') -Because "$path grants access to its owner only"
+            }
+            (Get-Acl -LiteralPath $store).AreAccessRulesProtected | Should -BeTrue
+        }
+        else {
+            (Get-Item -LiteralPath $store).UnixMode | Should -Be 'drwx------'
+            (Get-Item -LiteralPath $manifest.FullName).UnixMode | Should -Be '-rw-------'
+        }
+    }
+
     It 'reports a damaged object as problems and SnapshotDamaged errors' {
         $damaged = Join-Path -Path $TestDrive -ChildPath 'damaged'
         Copy-Item -LiteralPath $store -Destination $damaged -Recurse
