@@ -73,6 +73,13 @@ pub fn parse_recipients<S: AsRef<str>>(list: &[S]) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for r in list {
         let r = r.as_ref().trim();
+        if r.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+            // A secret pasted where the public key goes: never echo it.
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "a recipient was given an age identity (a secret key, AGE-SECRET-KEY-1...); give its public key (age1...), which `entrasnap keygen --age` printed",
+            ));
+        }
         x25519::Recipient::from_str(r).map_err(|why| {
             Error::new(
                 ErrorKind::InvalidArgument,
@@ -444,6 +451,10 @@ mod tests {
         assert_eq!(wrong.kind(), ErrorKind::Encrypted);
         assert!(wrong.message().contains("does not match the recipients"));
         assert!(!wrong.message().contains("AGE-SECRET-KEY"));
+        let secret = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+        let pasted = parse_recipients(&[secret]).unwrap_err();
+        assert!(!pasted.message().contains(secret), "{}", pasted.message());
+        assert!(pasted.message().contains("public key"));
     }
 
     #[test]
