@@ -276,8 +276,7 @@ fn tenant_chain(tenant: &str, nodes: &[Node], keys: &StoreKeys, report: &mut Cha
                         ))
                     }
                     Some(prev) => {
-                        if before.is_some_and(|b| b.id != prev.id) {
-                            let b = before.expect("checked");
+                        if let Some(b) = before.filter(|b| b.id != prev.id) {
                             report.problems.push(problem(
                                 node.id.as_str(),
                                 ProblemKind::ChainReordered,

@@ -40,8 +40,9 @@ pub(crate) fn put(
 ) -> Result<(ObjectHash, Option<PathBuf>)> {
     let hash = ObjectHash::of(bytes);
     let path = path_of(root, &hash);
-    match check(root, crypt, &hash) {
-        Check::Ok(_) if !crypt.is_encrypted() || is_age_file(&path) => return Ok((hash, None)),
+    let (found, sealed) = inspect(root, crypt, &hash);
+    match found {
+        Check::Ok(_) if !crypt.is_encrypted() || sealed => return Ok((hash, None)),
         Check::Missing => {}
         Check::Ok(_) | Check::Corrupt(_) | Check::Locked(_) => {
             // Another thread of the same export may be replacing it too.
@@ -61,15 +62,6 @@ pub(crate) fn put(
     Ok((hash, Some(path)))
 }
 
-/// Whether the file at `path` begins with the age header.
-fn is_age_file(path: &Path) -> bool {
-    let mut head = [0u8; 22];
-    fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok()
-        && is_age(&head)
-}
-
 /// What reading an object file found.
 #[derive(Debug)]
 pub(crate) enum Check {
@@ -83,28 +75,40 @@ pub(crate) enum Check {
 
 /// Reads, decrypts, decompresses and re-hashes an object.
 pub(crate) fn check(root: &Path, crypt: &StoreCrypt, hash: &ObjectHash) -> Check {
+    inspect(root, crypt, hash).0
+}
+
+/// [`check`], and whether the file is an age file (read once: `put` needs
+/// both to decide whether an encrypted store may reuse it).
+fn inspect(root: &Path, crypt: &StoreCrypt, hash: &ObjectHash) -> (Check, bool) {
     let path = path_of(root, hash);
     let file = match fs::read(&path) {
         Ok(b) => b,
-        Err(e) if e.kind() == IoKind::NotFound => return Check::Missing,
-        Err(e) => return Check::Corrupt(format!("cannot read {}: {e}", path.display())),
+        Err(e) if e.kind() == IoKind::NotFound => return (Check::Missing, false),
+        Err(e) => {
+            return (
+                Check::Corrupt(format!("cannot read {}: {e}", path.display())),
+                false,
+            );
+        }
     };
+    let sealed = is_age(&file);
     let compressed = match crypt.open(file) {
         Ok(b) => b,
-        Err(Unsealed::Locked(e)) => return Check::Locked(e),
-        Err(Unsealed::Damaged(why)) => return Check::Corrupt(format!("{} {why}", path.display())),
+        Err(Unsealed::Locked(e)) => return (Check::Locked(e), sealed),
+        Err(Unsealed::Damaged(why)) => {
+            return (Check::Corrupt(format!("{} {why}", path.display())), sealed);
+        }
     };
-    let bytes = match zstd::stream::decode_all(compressed.as_slice()) {
-        Ok(b) => b,
-        Err(e) => return Check::Corrupt(format!("{} does not decompress: {e}", path.display())),
-    };
-    if ObjectHash::of(&bytes) != *hash {
-        return Check::Corrupt(format!(
+    let found = match zstd::stream::decode_all(compressed.as_slice()) {
+        Err(e) => Check::Corrupt(format!("{} does not decompress: {e}", path.display())),
+        Ok(bytes) if ObjectHash::of(&bytes) != *hash => Check::Corrupt(format!(
             "{} does not match its hash (content changed on disk)",
             path.display()
-        ));
-    }
-    Check::Ok(bytes)
+        )),
+        Ok(bytes) => Check::Ok(bytes),
+    };
+    (found, sealed)
 }
 
 /// The object's canonical bytes, verified against its hash.
