@@ -276,6 +276,36 @@ fn graph(url: &str, method: reqwest::Method, path: &str, body: Option<Value>) ->
     })
 }
 
+/// A request for a Graph-speaking operation on `store`, signed in with the
+/// test token at the emulator `url`, with `extra` parameters added.
+fn graph_request(op: &str, store: &str, url: &str, extra: Value) -> Value {
+    let mut r = serde_json::json!({"op": op, "store": store, "graphUrl": url, "token": TOKEN});
+    for (k, v) in extra.as_object().unwrap() {
+        r[k] = v.clone();
+    }
+    r
+}
+
+/// The Graph path of the emulator's MFA policy, CA001.
+fn ca001_path(url: &str) -> String {
+    let policies = graph(
+        url,
+        reqwest::Method::GET,
+        "beta/identity/conditionalAccess/policies",
+        None,
+    );
+    let id = policies["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["displayName"] == "CA001 - Require MFA for all users")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    format!("beta/identity/conditionalAccess/policies/{id}")
+}
+
 #[test]
 fn c_client_compares_restores_and_undoes_against_the_emulator() {
     let Setup {
@@ -287,14 +317,7 @@ fn c_client_compares_restores_and_undoes_against_the_emulator() {
     } = Setup::new();
     let url = emulator.url();
     let store_text = store.to_str().unwrap();
-    let request = |op: &str, extra: Value| -> Value {
-        let mut r =
-            serde_json::json!({"op": op, "store": store_text, "graphUrl": url, "token": TOKEN});
-        for (k, v) in extra.as_object().unwrap() {
-            r[k] = v.clone();
-        }
-        r
-    };
+    let request = |op: &str, extra: Value| graph_request(op, store_text, url, extra);
     let out = run_client_steps(
         &client,
         &library_dir,
@@ -309,22 +332,7 @@ fn c_client_compares_restores_and_undoes_against_the_emulator() {
         .to_string();
 
     // The incident: the MFA policy saved as disabled.
-    let policies = graph(
-        url,
-        reqwest::Method::GET,
-        "beta/identity/conditionalAccess/policies",
-        None,
-    );
-    let ca001 = policies["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["displayName"] == "CA001 - Require MFA for all users")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let policy_path = format!("beta/identity/conditionalAccess/policies/{ca001}");
+    let policy_path = ca001_path(url);
     graph(
         url,
         reqwest::Method::PATCH,
@@ -630,14 +638,7 @@ fn c_client_encrypts_a_store_and_reads_it_with_the_identity_file() {
     std::fs::write(&identity, TEST_IDENTITY).unwrap();
     let identity = identity.to_str().unwrap().to_string();
     let store_text = store.to_str().unwrap();
-    let request = |op: &str, extra: Value| -> Value {
-        let mut r =
-            serde_json::json!({"op": op, "store": store_text, "graphUrl": url, "token": TOKEN});
-        for (k, v) in extra.as_object().unwrap() {
-            r[k] = v.clone();
-        }
-        r
-    };
+    let request = |op: &str, extra: Value| graph_request(op, store_text, url, extra);
     let out = run_client_steps(
         &client,
         &library_dir,
@@ -677,24 +678,7 @@ fn c_client_encrypts_a_store_and_reads_it_with_the_identity_file() {
     }
     assert!(sealed > 0);
 
-    let policy_path = {
-        let policies = graph(
-            url,
-            reqwest::Method::GET,
-            "beta/identity/conditionalAccess/policies",
-            None,
-        );
-        let id = policies["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["displayName"] == "CA001 - Require MFA for all users")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        format!("beta/identity/conditionalAccess/policies/{id}")
-    };
+    let policy_path = ca001_path(url);
     graph(
         url,
         reqwest::Method::PATCH,
