@@ -12,7 +12,7 @@ use crate::request::{Body, GraphRequest, GraphResponse};
 use crate::route::{self, Route};
 use crate::sim::{Sim, now};
 use crate::throttle::{Verdict, adjust_cost};
-use crate::{batch, delta, links, objects, recycle, singletons};
+use crate::{audit, batch, delta, links, objects, recycle, singletons};
 
 pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
     let route = route::parse(&req.path);
@@ -24,7 +24,7 @@ pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
         .unwrap_or_else(|| request_id.clone());
 
     let mut charge = None;
-    let result = (|| {
+    let result = (|| -> GraphResult<GraphResponse> {
         authenticate(sim, req)?;
         let route = route
             .clone()
@@ -32,7 +32,12 @@ pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
         if sim.config.throttle && route != Route::Batch {
             charge = admit(sim, req, &route)?;
         }
-        dispatch(sim, req, &route)
+        let pending = audit::begin(sim, req, &route);
+        let resp = dispatch(sim, req, &route)?;
+        if let Some(p) = pending {
+            audit::finish(sim, req, &route, p, &resp);
+        }
+        Ok(resp)
     })();
 
     let mut resp = match result {
@@ -246,6 +251,8 @@ fn dispatch(sim: &Sim, req: &GraphRequest, route: &Route) -> GraphResult<GraphRe
         (Route::CrossTenantReset, "POST") => singletons::reset_cross_tenant_default(sim),
         (Route::DirectoryObject(id), "GET") => objects::directory_object(sim, req, id),
         (Route::GetByIds, "POST") => objects::get_by_ids(sim, req),
+        (Route::DirectoryAudits, "GET") => audit::list(sim, req),
+        (Route::DirectoryAudit(id), "GET") => audit::get(sim, req, id),
         _ => Err(GraphError::method_not_allowed()),
     }
 }

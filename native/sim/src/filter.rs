@@ -15,6 +15,8 @@ pub enum Filter {
     In(String, Vec<Value>),
     StartsWith(String, String),
     EndsWith(String, String),
+    /// `collection/any(v: v/prop eq 'x')`: some element matches (paths under `v`).
+    Any(String, String, Box<Filter>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -170,6 +172,8 @@ impl Parser<'_> {
             {
                 Value::String(w)
             }
+            // Edm.DateTimeOffset literals too (`activityDateTime ge 2026-12-01T14:00:00Z`).
+            Token::Word(w) if chrono::DateTime::parse_from_rfc3339(&w).is_ok() => Value::String(w),
             _ => return Err(invalid(self.text)),
         })
     }
@@ -180,6 +184,30 @@ impl Parser<'_> {
                 let e = self.expr()?;
                 self.expect(Token::Close)?;
                 Ok(e)
+            }
+            Token::Word(w)
+                if self.tokens.get(self.pos) == Some(&Token::Open)
+                    && w.to_ascii_lowercase().ends_with("/any") =>
+            {
+                self.pos += 1;
+                let Token::Word(head) = self.next()? else {
+                    return Err(invalid(self.text));
+                };
+                let Some((var, rest)) = head.split_once(':') else {
+                    return Err(invalid(self.text));
+                };
+                if !rest.is_empty() {
+                    // `t:t/id` written without a space: the rest is the first path.
+                    self.pos -= 1;
+                    self.tokens[self.pos] = Token::Word(rest.to_string());
+                }
+                let inner = self.expr()?;
+                self.expect(Token::Close)?;
+                Ok(Filter::Any(
+                    w[..w.len() - "/any".len()].to_string(),
+                    var.trim().to_string(),
+                    Box::new(inner),
+                ))
             }
             Token::Word(w) if self.tokens.get(self.pos) == Some(&Token::Open) => {
                 let func = w.to_ascii_lowercase();
@@ -256,6 +284,7 @@ impl Filter {
     pub fn is_advanced(&self) -> bool {
         match self {
             Filter::Or(a, b) | Filter::And(a, b) => a.is_advanced() || b.is_advanced(),
+            Filter::Any(_, _, inner) => inner.is_advanced(),
             Filter::Not(_) | Filter::EndsWith(..) => true,
             Filter::Compare(_, op, _) => *op == Op::Ne,
             Filter::In(..) | Filter::StartsWith(..) => false,
@@ -286,6 +315,15 @@ impl Filter {
                 .is_some_and(|s| s.to_lowercase().starts_with(&prefix.to_lowercase())),
             Filter::EndsWith(path, suffix) => as_text(lookup(obj, path))
                 .is_some_and(|s| s.to_lowercase().ends_with(&suffix.to_lowercase())),
+            Filter::Any(path, var, inner) => lookup(obj, path)
+                .and_then(Value::as_array)
+                .is_some_and(|items| {
+                    items.iter().any(|item| {
+                        let mut scope = Map::new();
+                        scope.insert(var.clone(), item.clone());
+                        inner.matches(&scope)
+                    })
+                }),
         }
     }
 }
@@ -299,6 +337,14 @@ fn lookup<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     Some(cur)
 }
 
+/// A string that is an RFC 3339 timestamp, as an instant.
+fn instant(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let looks = s.len() >= 20 && s.as_bytes()[4] == b'-' && s.as_bytes()[10] == b'T';
+    looks
+        .then(|| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .flatten()
+}
+
 fn as_text(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
 }
@@ -306,6 +352,12 @@ fn as_text(v: Option<&Value>) -> Option<&str> {
 fn compare(actual: Option<&Value>, op: Op, lit: &Value) -> bool {
     let actual = actual.unwrap_or(&Value::Null);
     let ord = match (actual, lit) {
+        // Timestamps compare as instants: `...:00Z` and `...:00.5000000Z` differ in text order.
+        (Value::String(a), Value::String(b))
+            if let (Some(a), Some(b)) = (instant(a), instant(b)) =>
+        {
+            Some(a.cmp(&b))
+        }
         (Value::String(a), Value::String(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
         (Value::Number(a), Value::Number(b)) => a
             .as_f64()

@@ -15,6 +15,7 @@
 //! ```
 
 mod api;
+pub mod audit;
 mod batch;
 mod builtin;
 mod delta;

@@ -43,6 +43,15 @@ struct Args {
     /// Answer 401 "token expired" for a bearer token this many seconds after first seeing it.
     #[arg(long)]
     token_lifetime_secs: Option<u64>,
+    /// Seconds after a write before its audit event is listed (Graph's come minutes late).
+    #[arg(long, default_value_t = 0.0)]
+    audit_delay_secs: f64,
+    /// Days the audit log keeps events (30 as with Entra ID P1/P2; 7 for Free).
+    #[arg(long, default_value_t = 30.0)]
+    audit_retention_days: f64,
+    /// The user principal name the audit log names for opaque (non-JWT) tokens (default admin@<tenant domain>).
+    #[arg(long, value_name = "UPN")]
+    audit_actor: Option<String>,
     #[command(flatten)]
     identity: entrasnap_sim::identity::IdentityArgs,
 }
@@ -69,6 +78,11 @@ async fn main() {
         state: args.state,
         token_lifetime: args.token_lifetime_secs.map(Duration::from_secs),
         identity: args.identity.into(),
+        audit: entrasnap_sim::audit::AuditConfig {
+            delay: Duration::from_secs_f64(args.audit_delay_secs.max(0.0)),
+            retention: Duration::from_secs_f64(args.audit_retention_days.max(0.0) * 86_400.0),
+            default_actor: args.audit_actor,
+        },
     };
     let running = match entrasnap_sim::start(config, args.port).await {
         Ok(r) => r,

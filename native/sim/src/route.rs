@@ -41,6 +41,9 @@ pub enum Route {
     CrossTenantReset,
     DirectoryObject(String),
     GetByIds,
+    /// `/auditLogs/directoryAudits` and one event of it.
+    DirectoryAudits,
+    DirectoryAudit(String),
     Batch,
 }
 
@@ -142,6 +145,17 @@ pub fn parse(path: &str) -> Option<Route> {
             return Some(Route::GetByIds);
         }
         ["directoryObjects", id] => return Some(Route::DirectoryObject(id.to_string())),
+        // Graph's paths are case-insensitive here; its own docs spell it both ways.
+        [logs, audits, rest @ ..]
+            if logs.eq_ignore_ascii_case("auditLogs")
+                && audits.eq_ignore_ascii_case("directoryAudits") =>
+        {
+            return match rest {
+                [] => Some(Route::DirectoryAudits),
+                [id] => Some(Route::DirectoryAudit(id.to_string())),
+                _ => None,
+            };
+        }
         _ => {}
     }
     // The longest collection prefix wins.
@@ -256,6 +270,8 @@ pub fn label(method: &str, route: &Option<Route>, path: &str) -> String {
                 }
                 Route::DirectoryObject(_) => parts.push("directoryObjects/{id}".into()),
                 Route::GetByIds => parts.push("directoryObjects/getByIds".into()),
+                Route::DirectoryAudits => parts.push("auditLogs/directoryAudits".into()),
+                Route::DirectoryAudit(_) => parts.push("auditLogs/directoryAudits/{id}".into()),
                 Route::Batch => parts.push("$batch".into()),
             }
             parts.join("/")

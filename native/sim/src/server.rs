@@ -406,6 +406,30 @@ async fn control(sim: &Arc<Sim>, method: &Method, rest: &str, body: &[u8]) -> Re
             StatusCode::NO_CONTENT.into_response()
         }
         ("GET", "health") => json_response(200, &json!({"status": "ok"})),
+        // Every audit event recorded, delay and retention ignored.
+        ("GET", "audit") => json_response(200, &json!({"value": sim.audit.all()})),
+        ("DELETE", "audit") => {
+            sim.audit.clear();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        // {"delaySecs": N, "retentionSecs": N}: how events are listed from now on.
+        ("POST", "audit") => {
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let secs = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_f64)
+                    .map(Duration::from_secs_f64)
+            };
+            if secs("delaySecs").is_none() && secs("retentionSecs").is_none() {
+                return json_response(
+                    400,
+                    &json!({"error": "give delaySecs and/or retentionSecs (seconds, a number)"}),
+                );
+            }
+            sim.audit
+                .set_window(secs("delaySecs"), secs("retentionSecs"));
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("GET", "state") => {
             let sim = sim.clone();
             match tokio::task::spawn_blocking(move || serde_json::to_vec(&*sim.read())).await {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use crate::audit::{AuditConfig, AuditLog};
 use crate::faults::Faults;
 use crate::identity::{IdentityConfig, IdentityState};
 use crate::rng::Rng;
@@ -40,6 +41,8 @@ pub struct Config {
     pub token_lifetime: Option<Duration>,
     /// The managed identity endpoints (`--identity-expiry`, `--arc-tokens-dir`).
     pub identity: IdentityConfig,
+    /// The directory audit log's delay, retention and default actor.
+    pub audit: AuditConfig,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             state: None,
             token_lifetime: None,
             identity: IdentityConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -74,6 +78,8 @@ pub struct Sim {
     pub expired: Mutex<HashSet<u64>>,
     /// The scripted faults of `POST /_sim/faults`.
     pub faults: Faults,
+    /// Every write applied, as `/auditLogs/directoryAudits` lists it.
+    pub audit: AuditLog,
 }
 
 impl Sim {
@@ -83,6 +89,7 @@ impl Sim {
         Sim {
             rng: Mutex::new(Rng::new(config.seed_value.wrapping_mul(31).wrapping_add(7))),
             identity: IdentityState::new(&config.identity),
+            audit: AuditLog::new(&config.audit),
             config,
             tenant: RwLock::new(tenant),
             stats: Mutex::new(Stats::default()),

@@ -18,3 +18,5 @@ mod deleted;
 mod baseline;
 // The binary: --port 0, --state, faults.
 mod binary;
+// The directory audit log: an event per write, Graph's shapes, filters, paging.
+mod audit;

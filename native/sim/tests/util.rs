@@ -56,8 +56,15 @@ impl Graph {
         } else {
             format!("{}{path}", self.base)
         };
-        let mut req = self.http.request(method, url).bearer_auth("test-token");
-        for (k, v) in headers {
+        let token = headers
+            .iter()
+            .find(|(k, _)| *k == "authorization")
+            .map_or("Bearer test-token".to_string(), |(_, v)| v.to_string());
+        let mut req = self
+            .http
+            .request(method, url)
+            .header("authorization", token);
+        for (k, v) in headers.iter().filter(|(k, _)| *k != "authorization") {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
@@ -138,6 +145,18 @@ impl Graph {
             .json()
             .await
             .unwrap()
+    }
+
+    /// A JWT-shaped bearer token carrying `claims` (the emulator reads, never checks, them).
+    pub fn jwt(claims: Value) -> String {
+        use base64::Engine;
+        let b64 =
+            |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        format!(
+            "Bearer {}.{}.c2ln",
+            b64(&serde_json::json!({"alg": "RS256", "typ": "JWT"})),
+            b64(&claims)
+        )
     }
 
     /// The id of the first object in a collection whose displayName matches.
