@@ -7,12 +7,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use entrasnap_core::ObjectType;
+use entrasnap_core::audit::{attribute, keep_changed_by};
 use entrasnap_core::diff::{RenderOptions, Severity, StoredSnapshot, compare, render};
 use entrasnap_core::store::{SnapshotKind, require_types};
 use entrasnap_graph::CancellationToken;
+use entrasnap_graph::audit::read_window;
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::removed_restorable;
 
+use crate::audit_arg::AuditArgs;
 use crate::error::CliError;
 use crate::export::{GraphArgs, export_snapshot, parse_type};
 use crate::output::Output;
@@ -60,6 +63,17 @@ pub struct Args {
     /// Write the rendering to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Read the directory audit log and say who made each change (the default with --to live).
+    #[arg(long, conflicts_with = "no_audit")]
+    pub audit: bool,
+    /// Do not read the audit log, even with --to live.
+    #[arg(long)]
+    pub no_audit: bool,
+    /// Only the changes this actor made, from the audit log: a user principal name, an app id, an object id or a display name.
+    #[arg(long, value_name = "UPN|APPID", conflicts_with = "no_audit")]
+    pub changed_by: Option<String>,
+    #[command(flatten)]
+    pub audit_log: AuditArgs,
     #[command(flatten)]
     pub graph: GraphArgs,
 }
@@ -123,6 +137,22 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let mut report = compare(&before, &after, types)?;
     if live && let Ok(client) = args.graph.client(&CancellationToken::new()) {
         report.mark_restorable(&removed_restorable(&client, &report).await);
+    }
+    if !args.no_audit && (live || args.audit || args.changed_by.is_some()) {
+        let client = args.graph.client(&CancellationToken::new())?;
+        // From the start of the earlier export (a change made while it read
+        // may not be in it) to the end of the later one.
+        let window = read_window(
+            &client,
+            before.manifest().summary.created_at,
+            after.manifest().summary.completed_at,
+            &args.audit_log.settings(),
+        )
+        .await;
+        attribute(&mut report, &window);
+        if let Some(who) = &args.changed_by {
+            keep_changed_by(&mut report, who)?;
+        }
     }
     let opts = RenderOptions::at_least(&mut report, args.severity_min, live);
     let format = match format {

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 error (one line on stderr first, detail after);
 //! 2 usage error. With `--json` every command prints one JSON document on stdout.
 
+mod audit_arg;
 mod compare;
 mod demo;
 mod error;

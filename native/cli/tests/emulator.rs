@@ -36,6 +36,26 @@ impl Emulator {
 
     /// Sends a request to `{version}/{path}`; returns the status and the body (Null when empty).
     pub fn try_send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.try_send_as("test-token", method, path, body)
+    }
+
+    /// Like [`Self::send`], with `token` as the bearer token (the audit log names its user or app).
+    pub fn send_as(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.try_send_as(token, method.clone(), path, body);
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {value}"
+        );
+        value
+    }
+
+    pub fn try_send_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let url = if path.starts_with("beta/")
             || path.starts_with("v1.0/")
             || path.starts_with("_sim/")
@@ -47,7 +67,7 @@ impl Emulator {
         self.rt.block_on(async {
             let mut req = reqwest::Client::new()
                 .request(method, url)
-                .bearer_auth("test-token");
+                .bearer_auth(token);
             if let Some(body) = body {
                 req = req.json(&body);
             }
@@ -168,6 +188,30 @@ impl Emulator {
             .env("ENTRASNAP_GRAPH_URL", &self.url);
         cmd
     }
+}
+
+/// A JWT-shaped token naming a user (the emulator reads its claims, never checks them).
+pub fn user_token(upn: &str, name: &str, oid: &str) -> String {
+    jwt(
+        &json!({"oid": oid, "upn": upn, "name": name, "appid": "1950a258-227b-4e31-a9cf-717495945fc2"}),
+    )
+}
+
+/// A JWT-shaped app-only token with these application permissions.
+pub fn app_token(app_id: &str, name: &str, roles: &[&str]) -> String {
+    jwt(
+        &json!({"oid": format!("{app_id}-sp"), "appid": app_id, "app_displayname": name, "idtyp": "app", "roles": roles}),
+    )
+}
+
+fn jwt(claims: &Value) -> String {
+    use base64::Engine;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.c2ln",
+        b64(&json!({"alg": "RS256", "typ": "JWT"})),
+        b64(claims)
+    )
 }
 
 /// How many trials a kill test runs: `ENTRASNAP_TRIALS` when set (long runs,

@@ -29,6 +29,8 @@ mod compare_scenarios;
 
 // The HTML report in headless Chromium: chart first, most severe first, names escaped.
 mod compare_html;
+// Who changed what: audit-log attribution, --changed-by, per-actor summary.
+mod attribution;
 
 // The Graph emulator driven through Graph's verbs, and the binary run against it.
 mod emulator;

@@ -1,6 +1,7 @@
 //! EntraSnapshot engine core: everything that needs no network. The object-type
 //! registry, normalization of Graph objects, and the snapshot store.
 
+pub mod audit;
 pub mod diff;
 mod dotpath;
 pub mod error;

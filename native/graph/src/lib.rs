@@ -12,6 +12,7 @@
 //! connections are retried a bounded number of times, for requests that
 //! are safe to repeat. Cancellation uses `tokio_util`'s `CancellationToken`.
 
+pub mod audit;
 pub mod auth;
 mod batch;
 mod client;

@@ -62,6 +62,7 @@ pub fn compare(
         from: before.label(),
         to: after.label(),
         changes,
+        actors: Vec::new(),
     })
 }
 
@@ -224,6 +225,7 @@ fn observed(
             severity: Severity::Info,
             reason: String::new(),
             restorable: None,
+            attribution: None,
         },
         before,
         after,

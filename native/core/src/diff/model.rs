@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::audit::{ActorSummary, Attribution};
 use crate::registry::{ObjectType, SoftDelete};
 
 /// What changed between two snapshots (or a snapshot and the live tenant).
@@ -19,6 +20,9 @@ pub struct Report {
     pub to: String,
     /// Most severe first, then by type and name, so a reader starts with what matters.
     pub changes: Vec<Change>,
+    /// Who made the changes, per actor, when the audit log was read (most changes first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<ActorSummary>,
 }
 
 impl Report {
@@ -75,6 +79,9 @@ pub struct Change {
     /// gone for good. `None` when unknown (snapshot against snapshot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restorable: Option<bool>,
+    /// Who made the change, from the audit log; absent when the log was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -901,6 +901,7 @@ mod tests {
             severity: Severity::Info,
             reason: String::new(),
             restorable: None,
+            attribution: None,
         };
         let s = Subject {
             change: &change,
@@ -1230,6 +1231,7 @@ mod tests {
             severity: Severity::Info,
             reason: String::new(),
             restorable: None,
+            attribution: None,
         };
         let (b, a) = (cfg("disabled"), cfg("enabled"));
         let s = Subject {

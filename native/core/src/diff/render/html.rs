@@ -18,8 +18,8 @@ use serde_json::Value;
 
 use super::chart;
 use super::{
-    ORDER, RenderOptions, credential, headline, kind_note, named, snapshot_time, summary, to_label,
-    type_label,
+    ORDER, RenderOptions, actor_lines, attribution_lines, credential, headline, kind_note, named,
+    snapshot_time, summary, to_label, type_label,
 };
 use crate::diff::model::{AttributeChange, Change, LinkChange, Report, Severity};
 
@@ -86,6 +86,7 @@ code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Consolas,monospace;word-break:b
 .type{color:var(--muted)}
 .name{font-weight:600;font-size:15px}
 .reason{margin:6px 0 8px}
+.by{margin:4px 0;font-size:90%;color:#555}
 .note{margin:0 0 8px;color:var(--muted);font-style:italic}
 table{border-collapse:collapse;width:100%;margin-top:6px;table-layout:fixed}
 th,td{border-top:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
@@ -173,6 +174,17 @@ fn header(w: &mut String, report: &Report, opts: &RenderOptions) -> std::fmt::Re
         r#"<p class="summary">{}</p>"#,
         esc(&summary(report, opts))
     )?;
+    let actors = actor_lines(report);
+    if !actors.is_empty() {
+        write!(
+            w,
+            r#"<div class="actors"><h2>Changed by (from the audit log)</h2><ul>"#
+        )?;
+        for line in actors {
+            write!(w, "<li>{}</li>", esc(&line))?;
+        }
+        writeln!(w, "</ul></div>")?;
+    }
     let counts = report.counts();
     write!(w, r#"<ul class="totals">"#)?;
     for s in ORDER {
@@ -248,6 +260,9 @@ fn card(w: &mut String, c: &Change) -> std::fmt::Result {
             link_row(w, l)?;
         }
         writeln!(w, "</tbody></table>")?;
+    }
+    for line in attribution_lines(c) {
+        writeln!(w, r#"<p class="by">{}</p>"#, esc(&line))?;
     }
     writeln!(w, "</article>")
 }
@@ -461,6 +476,7 @@ mod tests {
             from: "20260301T120000Z-aaaaaa".into(),
             to: "20260302T120000Z-bbbbbb".into(),
             changes,
+            actors: Vec::new(),
         }
     }
 
@@ -527,6 +543,7 @@ mod tests {
                 severity: Severity::Low,
                 reason: format!("user 'User {i}' changed: department"),
                 restorable: None,
+                attribution: None,
             });
         }
         let page = html(&report(changes), &RenderOptions::default());

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{ORDER, RenderOptions, detail_lines, summary, to_label, type_label};
+use super::{ORDER, RenderOptions, actor_lines, detail_lines, summary, to_label, type_label};
 use crate::diff::model::Report;
 
 /// The report as Markdown.
@@ -32,6 +32,15 @@ fn write_markdown(w: &mut String, report: &Report, opts: &RenderOptions) -> std:
     let counts = report.counts();
     for s in ORDER {
         writeln!(w, "| {s} | {} |", counts.get(&s).copied().unwrap_or(0))?;
+    }
+    let actors = actor_lines(report);
+    if !actors.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "Changed by (from the audit log):")?;
+        writeln!(w)?;
+        for line in actors {
+            writeln!(w, "- {}", md(&line))?;
+        }
     }
     for c in &report.changes {
         writeln!(w)?;
@@ -80,6 +89,7 @@ mod tests {
             from: "a".into(),
             to: "b".into(),
             changes: vec![super::super::tests::change()],
+            actors: Vec::new(),
         };
         let text = markdown(&report, &RenderOptions::default());
         assert!(text.contains("| critical | 1 |\n| high | 0 |"), "{text}");
@@ -103,6 +113,7 @@ mod tests {
             from: "a".into(),
             to: "b".into(),
             changes: vec![c],
+            actors: Vec::new(),
         };
         let text = markdown(&report, &RenderOptions::default());
         assert!(!text.contains("<script>"), "{text}");

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::model::{AttributeChange, Change, ChangeKind, Report, Severity};
+use crate::audit::{AttributionStatus, stamp};
 use crate::registry::ObjectType;
 
 pub use chart::color as severity_color;
@@ -176,8 +177,53 @@ pub fn kind_note(c: &Change) -> Option<String> {
     }
 }
 
+/// Who made a change, one line per audit event (at most five), then what the
+/// log does not explain and why; nothing when the log was not read.
+pub fn attribution_lines(c: &Change) -> Vec<String> {
+    const SHOWN: usize = 5;
+    let Some(a) = &c.attribution else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> =
+        a.by.iter()
+            .take(SHOWN)
+            .map(|b| {
+                format!(
+                    "changed by {} at {} ({}: {})",
+                    b.actor.label(),
+                    stamp(b.at),
+                    b.activity,
+                    b.explains.join(", ")
+                )
+            })
+            .collect();
+    if a.by.len() > SHOWN {
+        out.push(format!("... and {} more audit events", a.by.len() - SHOWN));
+    }
+    match a.status {
+        AttributionStatus::Explained => {}
+        AttributionStatus::Unavailable => out.push(format!(
+            "changed by: unknown; {}",
+            a.reason
+                .as_deref()
+                .unwrap_or("the audit log could not be read")
+        )),
+        AttributionStatus::Unexplained | AttributionStatus::Partial => out.push(format!(
+            "not in the audit log: {}; {}",
+            a.unexplained.join(", "),
+            a.reason.as_deref().unwrap_or("")
+        )),
+    }
+    out
+}
+
+/// `Changed by` lines of a report that was attributed: one per actor.
+pub fn actor_lines(report: &Report) -> Vec<String> {
+    report.actors.iter().map(|s| s.line()).collect()
+}
+
 /// The lines under a change: its kind when not a plain modification, then
-/// attributes, then links; names instead of ids.
+/// attributes, then links; names instead of ids; then who made it.
 pub fn detail_lines(c: &Change) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(note) = kind_note(c) {
@@ -194,6 +240,7 @@ pub fn detail_lines(c: &Change) -> Vec<String> {
             out.push(format!("{}: + {}", l.link, n.name));
         }
     }
+    out.extend(attribution_lines(c));
     out
 }
 
@@ -347,6 +394,7 @@ mod tests {
             severity: Severity::Critical,
             reason: "Conditional Access policy 'CA001 - Require MFA for all users' was disabled: MFA for all users is no longer enforced".into(),
             restorable: None,
+            attribution: None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{RenderOptions, detail_lines, headline, summary, to_label};
+use super::{RenderOptions, actor_lines, detail_lines, headline, summary, to_label};
 use crate::diff::model::Report;
 
 /// The report as plain text, one change per block.
@@ -18,6 +18,13 @@ fn write_text(w: &mut String, report: &Report, opts: &RenderOptions) -> std::fmt
     writeln!(w, "From snapshot {}", report.from)?;
     writeln!(w, "To   {}", to_label(report, opts))?;
     writeln!(w, "{}", summary(report, opts))?;
+    let actors = actor_lines(report);
+    if !actors.is_empty() {
+        writeln!(w, "Changed by (from the audit log):")?;
+        for line in actors {
+            writeln!(w, "  {line}")?;
+        }
+    }
     for c in &report.changes {
         writeln!(w)?;
         writeln!(
@@ -44,6 +51,7 @@ mod tests {
             from: "a".into(),
             to: "b".into(),
             changes: vec![super::super::tests::change()],
+            actors: Vec::new(),
         };
         let opts = RenderOptions {
             live: true,
