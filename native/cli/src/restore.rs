@@ -10,7 +10,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::restore::PlanOptions;
+use entrasnap_core::restore::{ActorScope, OnConflict, PlanOptions};
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::restore::{
     PermissionCheck, Prepared, RestoreError, RestoreEvent, RestoreOutcome, RestoreRequest,
@@ -18,6 +18,7 @@ use entrasnap_graph::restore::{
 };
 use serde::Serialize;
 
+use crate::audit_arg::AuditArgs;
 use crate::error::CliError;
 use crate::export::{GraphArgs, parse_type};
 use crate::output::Output;
@@ -33,8 +34,22 @@ pub struct Args {
     #[command(flatten)]
     pub store: StoreArg,
     /// The known-good snapshot to restore to (an id, `latest` (the newest export) or `label:NAME`).
-    #[arg(long, value_name = "ID", required_unless_present = "undo")]
+    /// With --changed-by: the state before the actor (default: the newest export completed before --since).
+    #[arg(long, value_name = "ID", required_unless_present_any = ["undo", "changed_by"])]
     pub snapshot: Option<String>,
+    /// Undo exactly what this actor changed since --since, from the audit log (a user
+    /// principal name, an app id, an object id or a display name); every other change stays.
+    #[arg(long, value_name = "UPN|APPID", requires = "since", conflicts_with_all = ["undo", "types", "ids", "attributes", "delete_added"])]
+    pub changed_by: Option<String>,
+    /// With --changed-by: from when (RFC 3339, e.g. 2026-12-01T14:00:00Z).
+    #[arg(long, value_name = "TIME", requires = "changed_by", value_parser = parse_time)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// With --changed-by, when another actor changed the same attribute: refuse (default),
+    /// keep-theirs (leave it as they set it) or revert (put the snapshot's value back anyway).
+    #[arg(long, value_enum, default_value_t = Conflict::Refuse, requires = "changed_by")]
+    pub on_conflict: Conflict,
+    #[command(flatten)]
+    pub audit_log: AuditArgs,
     /// Only these object types, comma-separated (e.g. conditionalAccessPolicy,namedLocation).
     #[arg(long, value_delimiter = ',', value_parser = parse_type)]
     pub types: Vec<&'static ObjectType>,
@@ -73,6 +88,26 @@ pub struct Args {
     pub graph: GraphArgs,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Conflict {
+    Refuse,
+    KeepTheirs,
+    Revert,
+}
+
+/// An RFC 3339 time (`2026-12-01T14:00:00Z`; seconds may be left out).
+pub(crate) fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let s = s.trim();
+    chrono::DateTime::parse_from_rfc3339(s)
+        .or_else(|_| {
+            // `2026-12-01T14:00Z`: seconds left out.
+            let (head, zone) = s.split_at(s.len().saturating_sub(1));
+            chrono::DateTime::parse_from_rfc3339(&format!("{head}:00{zone}"))
+        })
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("'{s}' is not a time; give RFC 3339, e.g. 2026-12-01T14:00:00Z"))
+}
+
 /// An object id as Graph spells them: one that could step out of its path
 /// segment (`../`, `/`, `?`) is a usage error, before anything is read.
 fn parse_object_id(id: &str) -> Result<String, String> {
@@ -93,16 +128,34 @@ struct JsonResult<'a> {
     /// was written (a what-if stores nothing).
     pre_restore: Option<&'a str>,
     plan: &'a entrasnap_core::restore::Plan,
+    /// For --changed-by: what the audit log says the actor changed, undone here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor: Option<&'a entrasnap_core::restore::Reverted>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'a RestoreOutcome>,
 }
 
 pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let store = args.store.open_readable()?;
-    let target = match (&args.undo, &args.snapshot) {
-        (Some(id), _) => RestoreTarget::Undo(id.clone()),
-        (None, Some(snapshot)) => RestoreTarget::Snapshot(snapshot.clone()),
-        (None, None) => unreachable!("clap requires --snapshot unless --undo"),
+    let target = match (&args.undo, &args.changed_by, &args.snapshot) {
+        (Some(id), _, _) => RestoreTarget::Undo(id.clone()),
+        (None, Some(who), snapshot) => RestoreTarget::Actor {
+            scope: ActorScope {
+                changed_by: who.trim().to_string(),
+                since: args.since.expect("clap requires --since with --changed-by"),
+                on_conflict: match args.on_conflict {
+                    Conflict::Refuse => OnConflict::Refuse,
+                    Conflict::KeepTheirs => OnConflict::KeepTheirs,
+                    Conflict::Revert => OnConflict::Revert,
+                },
+            },
+            snapshot: snapshot.clone(),
+            audit: args.audit_log.settings(),
+        },
+        (None, None, Some(snapshot)) => RestoreTarget::Snapshot(snapshot.clone()),
+        (None, None, None) => {
+            unreachable!("clap requires --snapshot unless --undo or --changed-by")
+        }
     };
     let request = RestoreRequest {
         target,
@@ -211,6 +264,7 @@ fn emit_json(
         snapshot: &prepared.target,
         pre_restore: outcome.map(|o| o.pre_restore.as_str()),
         plan: &prepared.plan,
+        actor: prepared.actor.as_ref(),
         outcome,
     };
     out.emit(&doc, |_| Ok(()))
@@ -253,6 +307,22 @@ fn show_plan(prepared: &Prepared, what_if: bool) -> Result<(), CliError> {
             prepared.pre_restore
         )
     };
+    if let Some(actor) = &prepared.actor {
+        writeln!(
+            stdout,
+            "Undoing, from the audit log, what {} changed since {} (back to snapshot {}):",
+            actor.changed_by,
+            entrasnap_core::audit::stamp(actor.since),
+            prepared.target
+        )?;
+        for line in &actor.undone {
+            writeln!(stdout, "  {line}")?;
+        }
+        for line in &actor.kept {
+            writeln!(stdout, "  left: {line}")?;
+        }
+        writeln!(stdout)?;
+    }
     write_plan(&mut stdout, &prepared.plan, &live)?;
     if !prepared.resumes.is_empty() {
         writeln!(

@@ -369,3 +369,219 @@ fn a_change_the_log_cannot_explain_is_reported_as_such_never_guessed() {
     );
     assert!(parse(&out)["changes"][0].get("attribution").is_none());
 }
+
+fn mfa_policy(emu: &Emulator) -> Value {
+    emu.list(&format!(
+        "{POLICIES}?$filter=startswith(displayName,'CA001')"
+    ))
+    .remove(0)
+}
+
+#[test]
+fn an_actor_scoped_restore_undoes_exactly_the_attackers_changes_and_keeps_everyone_elses() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path();
+    export(&emu, store);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let before = mfa_policy(&emu);
+    let group = emu.find("groups", EXCLUSION_GROUP);
+    let members_before = emu.members(&id(&group));
+    attack(&emu);
+    // Lee renames the same policy and promotes a user: both must survive.
+    let renamed = format!("{} (reviewed)", before["displayName"].as_str().unwrap());
+    emu.send_as(
+        &lee(),
+        Method::PATCH,
+        &format!("{POLICIES}/{}", id(&before)),
+        Some(json!({"displayName": renamed})),
+    );
+    let lee_user = emu.find("users", "Lee Gu");
+    emu.send_as(
+        &lee(),
+        Method::PATCH,
+        &format!("users/{}", id(&lee_user)),
+        Some(json!({"jobTitle": "Director of Operations"})),
+    );
+
+    // The log must cover the span: a retention shorter than it is refused, naming the gap.
+    let out = emu.entrasnap(
+        store,
+        &[
+            "restore",
+            "--changed-by",
+            MALLORY,
+            "--since",
+            &since,
+            "--yes",
+            "--audit-retention-days",
+            "0",
+            "--audit-delay-minutes",
+            "0",
+        ],
+    );
+    assert_exit(&out, 1);
+    let err = crate::util::stderr(&out);
+    assert!(
+        err.contains("the audit log keeps events only since"),
+        "{err}"
+    );
+
+    // What-if: the plan names what Mallory did, and writes nothing.
+    let writes = emu.writes();
+    let out = emu.entrasnap(
+        store,
+        &[
+            "restore",
+            "--changed-by",
+            MALLORY,
+            "--since",
+            &since,
+            "--what-if",
+            "--audit-delay-minutes",
+            "0",
+        ],
+    );
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("what {MALLORY} changed since")),
+        "{text}"
+    );
+    assert!(text.contains(": state"), "{text}");
+    assert!(!text.contains("displayName"), "{text}");
+    assert!(!text.contains("jobTitle"), "{text}");
+    assert_eq!(emu.writes(), writes, "a what-if writes nothing");
+
+    let out = emu.entrasnap(
+        store,
+        &[
+            "restore",
+            "--changed-by",
+            MALLORY,
+            "--since",
+            &since,
+            "--yes",
+            "--audit-delay-minutes",
+            "0",
+            "--json",
+        ],
+    );
+    assert_exit(&out, 0);
+    let result = parse(&out);
+    assert_eq!(
+        result["outcome"]["verification"]["clean"], true,
+        "{result:#}"
+    );
+    assert_eq!(
+        result["actor"]["undone"].as_array().unwrap().len(),
+        4,
+        "{result:#}"
+    );
+
+    // Read back: Mallory's changes are gone, Lee's stay, on the same policy too.
+    let after = mfa_policy(&emu);
+    assert_eq!(after["state"], before["state"]);
+    assert_eq!(after["displayName"], renamed.as_str());
+    assert_eq!(emu.members(&id(&group)), members_before);
+    let sms = emu.get(SMS);
+    assert_eq!(sms["state"], "disabled");
+    let app = emu.find("applications", APP);
+    assert!(
+        app["passwordCredentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["displayName"] != "backup"),
+        "{app:#}"
+    );
+    let lee_now = emu.get(&format!("users/{}?$select=jobTitle", id(&lee_user)));
+    assert_eq!(lee_now["jobTitle"], "Director of Operations");
+}
+
+#[test]
+fn an_actor_scoped_restore_refuses_when_someone_else_changed_the_same_attribute_later() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path();
+    export(&emu, store);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let policy = mfa_policy(&emu);
+    let path = format!("{POLICIES}/{}", id(&policy));
+    emu.send_as(
+        &mallory(),
+        Method::PATCH,
+        &path,
+        Some(json!({"state": "disabled"})),
+    );
+    // Lee, seeing it, sets it to report-only on purpose.
+    emu.send_as(
+        &lee(),
+        Method::PATCH,
+        &path,
+        Some(json!({"state": "enabledForReportingButNotEnforced"})),
+    );
+    let out = emu.entrasnap(
+        store,
+        &[
+            "restore",
+            "--changed-by",
+            MALLORY,
+            "--since",
+            &since,
+            "--yes",
+            "--audit-delay-minutes",
+            "0",
+        ],
+    );
+    assert_exit(&out, 1);
+    let err = crate::util::stderr(&out);
+    assert!(
+        err.contains("state: changed again by lee.admin@contoso.onmicrosoft.com"),
+        "{err}"
+    );
+    assert_eq!(
+        mfa_policy(&emu)["state"],
+        "enabledForReportingButNotEnforced"
+    );
+    // Told that Lee's value wins, nothing is left to undo: that is an error naming the actor.
+    let out = emu.entrasnap(
+        store,
+        &[
+            "restore",
+            "--changed-by",
+            MALLORY,
+            "--since",
+            &since,
+            "--yes",
+            "--audit-delay-minutes",
+            "0",
+            "--on-conflict",
+            "keep-theirs",
+        ],
+    );
+    assert_exit(&out, 1);
+    assert!(crate::util::stderr(&out).contains("matched nothing"));
+    // Told that the snapshot wins, the policy goes back.
+    let out = emu.entrasnap(
+        store,
+        &[
+            "restore",
+            "--changed-by",
+            MALLORY,
+            "--since",
+            &since,
+            "--yes",
+            "--audit-delay-minutes",
+            "0",
+            "--on-conflict",
+            "revert",
+        ],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(mfa_policy(&emu)["state"], policy["state"]);
+}

@@ -108,6 +108,9 @@ pub struct ChangedBy {
     pub event_id: String,
     /// The attribute paths and links (`members`) of the change this event explains.
     pub explains: Vec<String>,
+    /// For a link: the ids of the members or owners this event added or removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
 
 /// Who made a change, as far as the audit log tells.
@@ -232,6 +235,16 @@ fn is_deletion(e: &AuditEvent) -> bool {
         || e.activity.starts_with("Remove service principal")
 }
 
+/// The link members of change `c` that event `e` names.
+fn members(c: &Change, e: &AuditEvent) -> Vec<String> {
+    c.links
+        .iter()
+        .flat_map(|l| l.added.iter().chain(&l.removed))
+        .filter(|m| e.target(&m.id).is_some() && m.id != c.object_id)
+        .map(|m| m.id.clone())
+        .collect()
+}
+
 /// What of change `c` event `e` explains.
 fn explains(c: &Change, e: &AuditEvent) -> Vec<String> {
     let ids: Vec<&str> = match &c.kind {
@@ -331,6 +344,7 @@ pub fn attribute(report: &mut Report, log: &AuditWindow) {
                 at: e.at,
                 activity: e.activity.clone(),
                 event_id: e.id.clone(),
+                members: members(c, e),
                 explains: parts,
             });
         }

@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use entrasnap_core::diff::StoredSnapshot;
+use chrono::{DateTime, Utc};
+use entrasnap_core::diff::{Overlay, Snapshot, StoredSnapshot};
 use entrasnap_core::restore::{
-    Plan, PlanOptions, Step, StepCounts, StepOutcome, check_against_snapshot,
-    check_ids_against_live, plan,
+    ActorScope, Plan, PlanOptions, Reverted, Step, StepCounts, StepOutcome, check_against_snapshot,
+    check_ids_against_live, plan, revert_actor,
 };
 use entrasnap_core::store::{JournalHeader, SnapshotKind, StagedSnapshot};
 use entrasnap_core::{LocalStore, ObjectType};
@@ -27,6 +28,7 @@ use super::{
     ExecuteEvent, PermissionCheck, RestoreError, check_permissions, execute, read_deleted,
 };
 use crate::GraphClient;
+use crate::audit::{AuditSettings, read_window};
 use crate::export::{ExportOptions, ProgressEvent, export_staged};
 
 /// What to restore to.
@@ -37,6 +39,14 @@ pub enum RestoreTarget {
     /// An earlier restore, undone: back to the snapshot taken just before it,
     /// for exactly the objects and attributes it touched.
     Undo(String),
+    /// Exactly what one actor changed since a time (from the audit log), back
+    /// to a snapshot taken before it (the newest export before `since` when
+    /// none is named); everything else stays as it is.
+    Actor {
+        scope: ActorScope,
+        snapshot: Option<String>,
+        audit: AuditSettings,
+    },
 }
 
 /// What to restore.
@@ -81,6 +91,10 @@ pub struct Prepared {
     /// re-created are used instead of being created again.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resumes: Vec<String>,
+    /// For a restore of one actor's changes: what is undone, and the target's
+    /// edits over the tenant as it was read (rebuilt over the undo point to read back).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Reverted>,
     /// The staged undo point, until [`apply`] commits it.
     #[serde(skip)]
     undo_point: Arc<Mutex<Option<StagedSnapshot>>>,
@@ -121,8 +135,27 @@ pub async fn prepare(
     sink: &RestoreSink,
     cancel: &CancellationToken,
 ) -> Result<Prepared, RestoreError> {
+    if let RestoreTarget::Actor {
+        scope,
+        snapshot,
+        audit,
+    } = &request.target
+    {
+        return prepare_actor(
+            client,
+            store,
+            request,
+            scope,
+            snapshot.as_deref(),
+            audit,
+            sink,
+            cancel,
+        )
+        .await;
+    }
     // The target is resolved once: every later step uses this id.
     let (target, mut options, undo_of) = match &request.target {
+        RestoreTarget::Actor { .. } => unreachable!("handled above"),
         RestoreTarget::Undo(id) => undo_request(store, id, &request.options)?,
         RestoreTarget::Snapshot(snapshot) => (
             store
@@ -143,7 +176,7 @@ pub async fn prepare(
         RestoreTarget::Snapshot(_) => {
             check_against_snapshot(&known_good, &held, &options).map_err(RestoreError::Filter)?
         }
-        RestoreTarget::Undo(_) => Vec::new(),
+        RestoreTarget::Undo(_) | RestoreTarget::Actor { .. } => Vec::new(),
     };
 
     // Objects earlier runs to the same snapshot already re-created: a run
@@ -190,6 +223,89 @@ pub async fn prepare(
         permissions,
         undo_of,
         resumes,
+        actor: None,
+        undo_point: Arc::new(Mutex::new(Some(live))),
+    })
+}
+
+/// The newest export of the store completed at or before `at`.
+fn export_before(store: &LocalStore, at: DateTime<Utc>) -> Result<String, RestoreError> {
+    let listing = store.list_all().map_err(RestoreError::Store)?;
+    listing
+        .snapshots
+        .iter()
+        .filter(|s| s.kind == SnapshotKind::Export && s.completed_at <= at)
+        .max_by_key(|s| s.completed_at)
+        .map(|s| s.id.to_string())
+        .ok_or_else(|| {
+            RestoreError::Invalid(format!(
+                "no export in the store was completed before {}: there is no state from before the actor's changes to go back to",
+                entrasnap_core::audit::stamp(at)
+            ))
+        })
+}
+
+/// [`prepare`] for one actor's changes: read the tenant, the audit log since
+/// the baseline, work out what the actor changed, and plan only that back.
+#[allow(clippy::too_many_arguments)]
+async fn prepare_actor(
+    client: &GraphClient,
+    store: &LocalStore,
+    request: &RestoreRequest,
+    scope: &ActorScope,
+    snapshot: Option<&str>,
+    audit: &AuditSettings,
+    sink: &RestoreSink,
+    cancel: &CancellationToken,
+) -> Result<Prepared, RestoreError> {
+    let target = match snapshot {
+        Some(s) => store
+            .resolve(s)
+            .map_err(RestoreError::Store)?
+            .id
+            .to_string(),
+        None => export_before(store, scope.since)?,
+    };
+    let baseline = StoredSnapshot::open(store, &target).map_err(RestoreError::Store)?;
+    sink(RestoreEvent::Stage(
+        "Reading the tenant before restoring (the undo point)".into(),
+    ));
+    let live = read_now(client, store, sink, cancel).await?;
+    sink(RestoreEvent::Stage("Reading the audit log".into()));
+    let window = read_window(
+        client,
+        baseline.manifest().summary.created_at,
+        Utc::now(),
+        audit,
+    )
+    .await;
+    let reverted = revert_actor(
+        &baseline,
+        baseline.manifest().summary.created_at,
+        &live,
+        &window,
+        scope,
+    )
+    .map_err(RestoreError::Filter)?;
+    let mut options = request.options.clone();
+    options.types = reverted.types.iter().cloned().collect();
+    options.ids = reverted.ids.clone();
+    options.attributes = Vec::new();
+    options.delete_added = reverted.delete_added;
+    sink(RestoreEvent::Stage("Reading the recycle bins".into()));
+    let deleted = read_deleted(client, &scope_types(&options)?).await?;
+    let wanted =
+        Overlay::new(&live, target.clone(), &reverted.edits).map_err(RestoreError::Plan)?;
+    let plan = plan(&wanted, &live, &deleted, &options).map_err(RestoreError::Plan)?;
+    let permissions = check_permissions(client.token_source().as_ref(), &plan.permissions).await;
+    Ok(Prepared {
+        target,
+        pre_restore: live.id().to_string(),
+        plan,
+        permissions,
+        undo_of: None,
+        resumes: Vec::new(),
+        actor: Some(reverted),
         undo_point: Arc::new(Mutex::new(Some(live))),
     })
 }
@@ -251,10 +367,31 @@ pub async fn apply(
     let mut options = plan.options.clone();
     options.id_map.extend(report.id_map.clone());
     let known_good = StoredSnapshot::open(store, &prepared.target).map_err(RestoreError::Store)?;
+    // One actor's restore reads back against the same target it planned to:
+    // the undo point (stored by now) with that actor's changes undone.
+    let undo_point = match &prepared.actor {
+        Some(_) => {
+            Some(StoredSnapshot::open(store, &prepared.pre_restore).map_err(RestoreError::Store)?)
+        }
+        None => None,
+    };
+    let wanted: Box<dyn Snapshot + '_> = match (&prepared.actor, &undo_point) {
+        (Some(reverted), Some(base)) => Box::new(
+            Overlay::new(base, prepared.target.clone(), &reverted.edits)
+                .map_err(RestoreError::Plan)?,
+        ),
+        _ => Box::new(known_good),
+    };
     // The read-back is planned against and dropped, never stored: it is not an export.
-    let (_, second) = plan_now(client, store, &known_good, &options, sink, cancel, |_| {
-        Ok(())
-    })
+    let (_, second) = plan_now(
+        client,
+        store,
+        wanted.as_ref(),
+        &options,
+        sink,
+        cancel,
+        |_| Ok(()),
+    )
     .await?;
 
     Ok(RestoreOutcome {
@@ -295,7 +432,7 @@ fn scope_types(options: &PlanOptions) -> Result<Vec<&'static ObjectType>, Restor
 async fn plan_now(
     client: &GraphClient,
     store: &LocalStore,
-    target: &StoredSnapshot<'_, LocalStore>,
+    target: &dyn Snapshot,
     options: &PlanOptions,
     sink: &RestoreSink,
     cancel: &CancellationToken,
