@@ -97,6 +97,22 @@ BeforeAll {
         $code = $code.Replace("'http://127.0.0.1:8080'", "'$graphUrl'")
         $code = $code.Replace('20261121T234700Z-7f3a9c', $baseline.SnapshotId)
         $code = $code.Replace("'202611*'", "'" + $baseline.SnapshotId.Substring(0, 6) + "*'")
+        if ($code.Contains('-ChangedBy')) {
+            # An incident after the baseline for the example to find: the
+            # emulator logs it as its default actor (an opaque token).
+            Start-Sleep -Milliseconds 1100
+            $since = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
+            Start-Sleep -Milliseconds 1100
+            $policyPath = "v1.0/identity/conditionalAccess/policies/$policyId"
+            $state = (Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path $policyPath).state
+            $flipped = 'disabled'
+            if ($state -eq 'disabled') {
+                $flipped = 'enabled'
+            }
+            $null = Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path $policyPath -Method PATCH -Body @{ state = $flipped }
+            $code = $code.Replace("'2026-12-01T14:00:00Z'", "'$since'")
+            $code = $code.Replace("'mallory@contoso.onmicrosoft.com'", "'admin@contoso.onmicrosoft.com'")
+        }
         $knownGood = $baseline.SnapshotId
         $null = $knownGood, $policyId
 

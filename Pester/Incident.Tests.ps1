@@ -179,3 +179,75 @@ Describe 'An MFA policy disabled in entrasnap-sim' {
         }
     }
 }
+
+# Who did it, and undoing only that: a compromised admin disables the MFA
+# policy while another admin makes a legitimate change; the audit log names
+# each, and Restore-EntraObject -ChangedBy undoes only the attacker's.
+Describe 'A compromised admin and a legitimate one in entrasnap-sim' {
+    BeforeAll {
+        $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive
+        $simProcess = $started.Process
+        $graphUrl = $started.GraphUrl
+        $token = ConvertTo-SecureString -String 'pester-forensics-token' -AsPlainText -Force
+        $store = Join-Path -Path $TestDrive -ChildPath 'forensics'
+        $signIn = @{
+            GraphUrl    = $graphUrl
+            AccessToken = $token
+        }
+
+        # A JWT-shaped token naming a user: the emulator's audit log reads its claims.
+        function New-UserToken {
+            param([string]$Upn, [string]$Name, [string]$ObjectId)
+            $encode = {
+                param([string]$Json)
+                [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($Json)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+            }
+            $claims = ConvertTo-Json -Compress -InputObject @{ oid = $ObjectId; upn = $Upn; name = $Name }
+            '{0}.{1}.c2ln' -f (& $encode '{"alg":"RS256","typ":"JWT"}'), (& $encode $claims)
+        }
+
+        $mallory = 'mallory@contoso.onmicrosoft.com'
+        $malloryToken = New-UserToken -Upn $mallory -Name 'Mallory' -ObjectId 'a0a0a0a0-1111-4222-8333-444444444444'
+        $leeToken = New-UserToken -Upn 'lee.admin@contoso.onmicrosoft.com' -Name 'Lee Admin' -ObjectId 'b0b0b0b0-1111-4222-8333-444444444444'
+
+        if ($null -ne $graphUrl) {
+            $baseline = Export-EntraSnapshot -Store $store @signIn
+            Start-Sleep -Milliseconds 1100
+            $since = [DateTime]::UtcNow
+            Start-Sleep -Milliseconds 1100
+            $policyId = (Find-EntraSnapshotSimPolicy -GraphUrl $graphUrl -DisplayName 'CA001 - Require MFA for all users').id
+            $null = Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Method 'PATCH' -Path "v1.0/identity/conditionalAccess/policies/$policyId" -Body @{ state = 'disabled' } -Token $malloryToken
+            $lee = @((Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path "v1.0/users?`$filter=displayName eq 'Lee Gu'").value)[0]
+            $null = Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Method 'PATCH' -Path "v1.0/users/$($lee.id)" -Body @{ jobTitle = 'Director of Operations' } -Token $leeToken
+        }
+    }
+
+    AfterAll {
+        Stop-EntraSnapshotSim -Process $simProcess
+    }
+
+    It 'names who made each change, from the audit log' {
+        $changes = @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To Live @signIn)
+        $changes.Count | Should -Be 2
+        $policy = @($changes | Where-Object ObjectType -eq 'conditionalAccessPolicy')[0]
+        $policy.ChangedBy | Should -Be @($mallory)
+        $policy.Attribution.status | Should -Be 'explained'
+        $user = @($changes | Where-Object ObjectType -eq 'user')[0]
+        $user.ChangedBy | Should -Be @('lee.admin@contoso.onmicrosoft.com')
+    }
+
+    It 'keeps only one actor''s changes with -ChangedBy' {
+        $mine = @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To Live -ChangedBy $mallory @signIn)
+        $mine.Count | Should -Be 1
+        $mine[0].ObjectId | Should -Be $policyId
+        { Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To Live -ChangedBy 'nobody@contoso.com' @signIn } |
+            Should -Throw -ExpectedMessage "*'nobody@contoso.com'*"
+    }
+
+    It 'undoes only that actor''s changes with Restore-EntraObject -ChangedBy, and the other admin''s stays' {
+        $result = Restore-EntraObject -Store $store -ChangedBy $mallory -Since $since -Confirm:$false @signIn
+        $result.Clean | Should -BeTrue
+        (Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path "v1.0/identity/conditionalAccess/policies/$policyId").state | Should -Be 'enabled'
+        (Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path "v1.0/users/$($lee.id)?`$select=jobTitle").jobTitle | Should -Be 'Director of Operations'
+    }
+}

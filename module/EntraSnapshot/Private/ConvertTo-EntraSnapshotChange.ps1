@@ -5,7 +5,7 @@ function ConvertTo-EntraSnapshotChange {
 
     .DESCRIPTION
     The engine's change record (objectType, objectId, objectName, kind,
-    attributes, links, severity, reason, restorable) becomes an object with
+    attributes, links, severity, reason, restorable, attribution) becomes an object with
     PascalCase properties, plus the snapshots compared and the store, so a
     change pipes into Restore-EntraObject (its ObjectId and ObjectType bind
     to -Id and -Type, its Store to -Store). Attribute and link records are
@@ -39,6 +39,21 @@ function ConvertTo-EntraSnapshotChange {
     if ($null -ne $InputObject.restorable) {
         $restorable = [bool]$InputObject.restorable
     }
+    # Who made it, from the audit log: one label per actor (UPN, or app name and id).
+    $attribution = $InputObject.attribution
+    $changedBy = @()
+    if ($null -ne $attribution) {
+        foreach ($by in @($attribution.by | Where-Object { $null -ne $_ })) {
+            $actor = $by.actor
+            $label = $actor.userPrincipalName
+            if ([string]::IsNullOrEmpty($label)) {
+                $label = "$($actor.displayName) (app $($actor.appId))"
+            }
+            if ($changedBy -notcontains $label) {
+                $changedBy += $label
+            }
+        }
+    }
 
     [pscustomobject]@{
         PSTypeName     = 'EntraSnapshot.Change'
@@ -52,6 +67,8 @@ function ConvertTo-EntraSnapshotChange {
         Attributes     = @($InputObject.attributes | Where-Object { $null -ne $_ })
         Links          = @($InputObject.links | Where-Object { $null -ne $_ })
         Restorable     = $restorable
+        ChangedBy      = [string[]]$changedBy
+        Attribution    = $attribution
         FromSnapshotId = [string]$Report.from
         ToSnapshotId   = [string]$Report.to
         Live           = [bool]$Report.live

@@ -67,6 +67,19 @@ function Compare-EntraSnapshot {
     With -OutFile, also return the Change objects, so one comparison both
     writes the report and feeds the script.
 
+    .PARAMETER Audit
+    Read the tenant's directory audit log and say who made each change
+    (the ChangedBy and Attribution of each Change). On by default with -To
+    Live; with two stored snapshots it signs in to Graph like -To Live. A
+    change the log cannot explain (older than the log's retention, not yet
+    listed, not made through Graph, or no AuditLog.Read.All) says so in its
+    Attribution instead of naming anyone.
+
+    .PARAMETER ChangedBy
+    Only the changes this actor made, from the audit log: a user principal
+    name, an app id, an object id or a display name. Implies -Audit. An
+    actor who made none of the changes is an error naming them.
+
     .PARAMETER GraphUrl
     With -To Live: the Microsoft Graph base URL. Defaults to
     $env:ENTRASNAP_GRAPH_URL, else https://graph.microsoft.com.
@@ -138,6 +151,14 @@ function Compare-EntraSnapshot {
 
     Writes the whole report as an HTML page for the incident ticket and
     returns the critical changes.
+
+    .EXAMPLE
+    Compare-EntraSnapshot -Store 'D:\EntraSnapshots' -From latest -To Live -ChangedBy 'mallory@contoso.onmicrosoft.com' |
+        Format-Table Severity, ObjectName, Reason, ChangedBy
+
+    During an incident: everything the suspected account changed since the
+    newest snapshot, each change with who made it according to the
+    directory audit log. Restore-EntraObject -ChangedBy undoes exactly those.
 
     .EXAMPLE
     Compare-EntraSnapshot -From latest -To Live -Format Markdown | Set-Clipboard
@@ -235,6 +256,13 @@ function Compare-EntraSnapshot {
         [switch]
         $PassThru,
 
+        [switch]
+        $Audit,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ChangedBy,
+
         [ValidateNotNullOrEmpty()]
         [string]
         $GraphUrl,
@@ -330,11 +358,21 @@ function Compare-EntraSnapshot {
         if ($null -ne $renderAs) {
             $parameters.format = $renderAs
         }
+        # The audit log is read with -To Live, -Audit or -ChangedBy: each needs Graph.
+        $graph = $live -or $Audit -or $PSBoundParameters.ContainsKey('ChangedBy')
+        if ($Audit) {
+            $parameters.audit = $true
+        }
+        if ($PSBoundParameters.ContainsKey('ChangedBy')) {
+            $parameters.changedBy = $ChangedBy
+        }
 
         $target = "$From..$To"
         try {
-            if ($live) {
-                Write-Verbose "Exporting the live tenant into '$storePath' to compare it with snapshot '$From'."
+            if ($graph) {
+                if ($live) {
+                    Write-Verbose "Exporting the live tenant into '$storePath' to compare it with snapshot '$From'."
+                }
                 $report = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target @signIn
             }
             else {
@@ -354,6 +392,9 @@ function Compare-EntraSnapshot {
             $toText = "the live tenant (exported as snapshot $($report.to))"
         }
         Write-Verbose "From snapshot $($report.from) to $($toText): $($changes.Count) change(s) at $SeverityMinimum or above, $([int]$report.hidden) less severe left out."
+        foreach ($actor in @($report.actors | Where-Object { $null -ne $_ })) {
+            Write-Verbose "Changed by $($actor.label): $($actor.changes) change(s) on $($actor.objects) object(s)."
+        }
 
         if ($null -ne $renderAs) {
             $rendered = $report.rendered

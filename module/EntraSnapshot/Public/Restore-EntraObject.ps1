@@ -94,6 +94,25 @@ function Restore-EntraObject {
     Undo an earlier restore, by its RestoreId: the objects it wrote go back
     to its pre-restore snapshot.
 
+    .PARAMETER ChangedBy
+    Undo exactly what this actor changed since -Since, as the directory
+    audit log tells it: a user principal name, an app id, an object id or a
+    display name. The attributes, members and objects that actor changed go
+    back to the snapshot taken before (-SnapshotId, default the newest
+    export completed before -Since); every other change stays, other
+    admins' on the same objects included. Refused, naming the gap, when the
+    audit log does not cover the span (past its retention, no
+    AuditLog.Read.All), and naming the other actor when someone else
+    changed the same attribute (see -OnConflict).
+
+    .PARAMETER Since
+    With -ChangedBy: from when the actor's changes are undone.
+
+    .PARAMETER OnConflict
+    With -ChangedBy, when another actor changed an attribute the actor also
+    changed: Refuse (the default), KeepTheirs (leave it as they set it) or
+    Revert (put the snapshot's value back anyway).
+
     .PARAMETER GraphUrl
     The Microsoft Graph base URL. Defaults to $env:ENTRASNAP_GRAPH_URL, else
     https://graph.microsoft.com. Point it at entrasnap-sim for drills.
@@ -130,6 +149,14 @@ function Restore-EntraObject {
     The age identity file that reads an encrypted store (see
     Export-EntraSnapshot -Recipient). Defaults to $env:ENTRASNAP_IDENTITY_FILE.
     The file is read by the engine only.
+
+    .EXAMPLE
+    Restore-EntraObject -Store 'D:\EntraSnapshots' -ChangedBy 'mallory@contoso.onmicrosoft.com' -Since '2026-12-01T14:00:00Z' -WhatIf
+
+    Shows what undoing everything the compromised account changed since
+    14:00 UTC would write, from the audit log and the snapshot taken before
+    it; nothing is written. Without -WhatIf each object is confirmed, and
+    the changes other admins made since stay as they are.
 
     .EXAMPLE
     # Incident: the MFA-for-all policy was saved as disabled this morning.
@@ -231,6 +258,7 @@ function Restore-EntraObject {
         $VerifyKeyFile,
 
         [Parameter(Mandatory, Position = 1, ParameterSetName = 'Restore', ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'ChangedBy')]
         [Alias('FromSnapshotId')]
         [ValidateNotNullOrEmpty()]
         [string]
@@ -288,6 +316,20 @@ function Restore-EntraObject {
         [ValidateNotNullOrEmpty()]
         [string]
         $Undo,
+
+        [Parameter(Mandatory, ParameterSetName = 'ChangedBy')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ChangedBy,
+
+        [Parameter(Mandatory, ParameterSetName = 'ChangedBy')]
+        [datetime]
+        $Since,
+
+        [Parameter(ParameterSetName = 'ChangedBy')]
+        [ValidateSet('Refuse', 'KeepTheirs', 'Revert')]
+        [string]
+        $OnConflict = 'Refuse',
 
         [ValidateNotNullOrEmpty()]
         [string]
@@ -368,6 +410,17 @@ function Restore-EntraObject {
             $target = $Undo
             $purpose = "undoing restore $Undo"
         }
+        elseif ($PSCmdlet.ParameterSetName -eq 'ChangedBy') {
+            $sinceText = $Since.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
+            $parameters.changedBy = $ChangedBy
+            $parameters.since = $sinceText
+            $parameters.onConflict = @{ Refuse = 'refuse'; KeepTheirs = 'keep-theirs'; Revert = 'revert' }[$OnConflict]
+            if (-not [string]::IsNullOrWhiteSpace($SnapshotId)) {
+                $parameters.snapshot = $SnapshotId
+            }
+            $target = $ChangedBy
+            $purpose = "undoing what $ChangedBy changed since $sinceText"
+        }
         else {
             $parameters.snapshot = $snapshotIds[0]
             $target = $snapshotIds[0]
@@ -436,6 +489,16 @@ function Restore-EntraObject {
         catch {
             $PSCmdlet.ThrowTerminatingError($_)
         }
+        if ($PSCmdlet.ParameterSetName -eq 'ChangedBy') {
+            # The preview chose the snapshot from before the actor: the run uses the same one.
+            $parameters.snapshot = [string]$planned.snapshot
+            foreach ($line in @($planned.actor.undone)) {
+                Write-Verbose "From the audit log, undoing: $line"
+            }
+            foreach ($line in @($planned.actor.kept | Where-Object { $null -ne $_ })) {
+                Write-Warning "Left as it is: $line"
+            }
+        }
         $plan = ConvertTo-EntraSnapshotRestoreResult -InputObject $planned -Store $storePath -SnapshotId $parameters.snapshot
         $steps = @($plan.Steps)
         if ($plan.Permissions.Count -gt 0) {
@@ -500,6 +563,10 @@ function Restore-EntraObject {
         if ($confirmedIds.Count -lt $objects.Count) {
             if ($PSCmdlet.ParameterSetName -eq 'Undo') {
                 Write-Warning "An undo puts back everything restore $Undo wrote, or nothing: $($objects.Count - $confirmedIds.Count) of $($objects.Count) objects were declined, so nothing was written."
+                return
+            }
+            if ($PSCmdlet.ParameterSetName -eq 'ChangedBy') {
+                Write-Warning "Undoing what $ChangedBy changed goes for all of it or nothing: $($objects.Count - $confirmedIds.Count) of $($objects.Count) objects were declined, so nothing was written."
                 return
             }
             # Some were declined: restore exactly the confirmed ones.

@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::audit::{attribute, keep_changed_by};
 use entrasnap_core::diff::{RenderOptions, Severity, StoredSnapshot, compare, render};
 use entrasnap_core::store::{SnapshotKind, require_types};
 use entrasnap_graph::CancellationToken;
-use entrasnap_graph::audit::read_window;
+use entrasnap_graph::audit::attribute_report;
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::removed_restorable;
 
@@ -142,17 +141,15 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         let client = args.graph.client(&CancellationToken::new())?;
         // From the start of the earlier export (a change made while it read
         // may not be in it) to the end of the later one.
-        let window = read_window(
+        attribute_report(
             &client,
+            &mut report,
             before.manifest().summary.created_at,
             after.manifest().summary.completed_at,
             &args.audit_log.settings(),
+            args.changed_by.as_deref(),
         )
-        .await;
-        attribute(&mut report, &window);
-        if let Some(who) = &args.changed_by {
-            keep_changed_by(&mut report, who)?;
-        }
+        .await?;
     }
     let opts = RenderOptions::at_least(&mut report, args.severity_min, live);
     let format = match format {

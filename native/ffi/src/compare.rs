@@ -18,6 +18,7 @@ use entrasnap_core::diff::render::{self, Format, RenderOptions};
 use entrasnap_core::diff::{Severity, StoredSnapshot, compare};
 use entrasnap_core::store::SnapshotKind;
 use entrasnap_graph::CancellationToken;
+use entrasnap_graph::audit::attribute_report;
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::removed_restorable;
 use serde::Deserialize;
@@ -55,6 +56,16 @@ struct Params {
     /// Ed25519 public keys (PEM) that must have signed the snapshots read.
     #[serde(default)]
     verify_key_files: Vec<String>,
+    /// Read the audit log and say who made each change (default: with `to` live).
+    #[serde(default)]
+    audit: Option<bool>,
+    /// Only this actor's changes (a UPN, app id, object id or display name).
+    #[serde(default)]
+    changed_by: Option<String>,
+    #[serde(default)]
+    audit_retention_days: Option<u32>,
+    #[serde(default)]
+    audit_delay_minutes: Option<u32>,
 }
 
 fn latest() -> String {
@@ -150,6 +161,34 @@ fn run(
         })?;
         report.mark_restorable(&bins);
     }
+    let attribute = params.audit.unwrap_or(live) || params.changed_by.is_some();
+    if params.audit == Some(false) && params.changed_by.is_some() {
+        return Err(OperationError::invalid_argument(&format!(
+            "{OP}: changedBy needs the audit log; it cannot go with audit false"
+        )));
+    }
+    if attribute {
+        let settings =
+            crate::audit::settings(params.audit_retention_days, params.audit_delay_minutes);
+        let cancel = CancellationToken::new();
+        let (created, completed) = (
+            before.manifest().summary.created_at,
+            after.manifest().summary.completed_at,
+        );
+        runtime::block_on(context, &cancel, async {
+            let client = access.client(context, &cancel)?;
+            attribute_report(
+                &client,
+                &mut report,
+                created,
+                completed,
+                &settings,
+                params.changed_by.as_deref(),
+            )
+            .await
+            .map_err(|e| OperationError::from_store(&e))
+        })??;
+    }
     let opts = RenderOptions::at_least(&mut report, severity_min, live);
     let counts: Map<String, Value> = report
         .counts()
@@ -165,6 +204,9 @@ fn run(
         "counts": counts,
         "changes": report.changes,
     });
+    if !report.actors.is_empty() {
+        result["actors"] = serde_json::to_value(&report.actors).unwrap_or_default();
+    }
     if let Some(rendered) = rendered {
         result["rendered"] = Value::String(rendered);
     }

@@ -14,6 +14,7 @@ use std::ffi::{CString, c_char};
 #[macro_use]
 mod panic;
 
+mod audit;
 mod compare;
 mod context;
 mod export;

@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use entrasnap_core::restore::PlanOptions;
+use entrasnap_core::restore::{ActorScope, OnConflict, PlanOptions};
 use entrasnap_graph::CancellationToken;
 use entrasnap_graph::restore::{
     ExecuteEvent, RestoreError, RestoreEvent, RestoreRequest, RestoreSink, RestoreTarget, apply,
@@ -68,6 +68,19 @@ struct Params {
     /// Ed25519 public keys (PEM) that must have signed the snapshots read.
     #[serde(default)]
     verify_key_files: Vec<String>,
+    /// Undo exactly what this actor changed since `since`, from the audit log.
+    #[serde(default)]
+    changed_by: Option<String>,
+    /// RFC 3339.
+    #[serde(default)]
+    since: Option<String>,
+    /// `refuse` (default), `keep-theirs` or `revert`.
+    #[serde(default)]
+    on_conflict: Option<OnConflict>,
+    #[serde(default)]
+    audit_retention_days: Option<u32>,
+    #[serde(default)]
+    audit_delay_minutes: Option<u32>,
 }
 
 pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
@@ -75,19 +88,59 @@ pub(crate) fn prepare_op(mut params: Map<String, Value>) -> Operation {
         let access = GraphAccess::take(OP, &mut params)?;
         let params: Params = operation::params(OP, params)?;
         let types = resolve_types(OP, &params.types)?;
-        let target = match (&params.undo, &params.snapshot) {
-            (Some(_), Some(_)) => {
+        let target = match (&params.undo, &params.snapshot, &params.changed_by) {
+            (None, snapshot, Some(who)) => {
+                let since = params.since.as_deref().ok_or_else(|| {
+                    OperationError::invalid_argument(&format!(
+                        "{OP}: changedBy needs since (an RFC 3339 time)"
+                    ))
+                })?;
+                let since = chrono::DateTime::parse_from_rfc3339(since.trim())
+                    .map_err(|_| {
+                        OperationError::invalid_argument(&format!(
+                            "{OP}: since '{since}' is not an RFC 3339 time (2026-12-01T14:00:00Z)"
+                        ))
+                    })?
+                    .with_timezone(&chrono::Utc);
+                if !params.types.is_empty()
+                    || !params.ids.is_empty()
+                    || !params.attributes.is_empty()
+                    || params.delete_added
+                {
+                    return Err(OperationError::invalid_argument(&format!(
+                        "{OP}: changedBy decides the objects and attributes itself; it cannot go with types, ids, attributes or deleteAdded"
+                    )));
+                }
+                RestoreTarget::Actor {
+                    scope: ActorScope {
+                        changed_by: who.trim().to_string(),
+                        since,
+                        on_conflict: params.on_conflict.unwrap_or_default(),
+                    },
+                    snapshot: snapshot.clone(),
+                    audit: crate::audit::settings(
+                        params.audit_retention_days,
+                        params.audit_delay_minutes,
+                    ),
+                }
+            }
+            (Some(_), _, Some(_)) => {
+                return Err(OperationError::invalid_argument(&format!(
+                    "{OP}: give either undo or changedBy, not both"
+                )));
+            }
+            (Some(_), Some(_), None) => {
                 return Err(OperationError::invalid_argument(&format!(
                     "{OP}: give either snapshot or undo, not both"
                 )));
             }
-            (None, None) => {
+            (None, None, None) => {
                 return Err(OperationError::invalid_argument(&format!(
-                    "{OP}: snapshot is required (an id or 'latest'), or undo with a restore id"
+                    "{OP}: snapshot is required (an id or 'latest'), or undo with a restore id, or changedBy and since"
                 )));
             }
-            (Some(id), None) => RestoreTarget::Undo(id.clone()),
-            (None, Some(snapshot)) => RestoreTarget::Snapshot(snapshot.clone()),
+            (Some(id), None, None) => RestoreTarget::Undo(id.clone()),
+            (None, Some(snapshot), None) => RestoreTarget::Snapshot(snapshot.clone()),
         };
         let request = RestoreRequest {
             target,
@@ -158,6 +211,7 @@ fn run(
                 "snapshot": prepared.target,
                 "preRestore": null,
                 "whatIf": true,
+                "actor": prepared.actor,
                 "plan": prepared.plan,
                 "permissions": prepared.permissions,
                 "outcomes": [],
@@ -173,6 +227,7 @@ fn run(
             "snapshot": done.snapshot,
             "preRestore": done.pre_restore,
             "whatIf": false,
+            "actor": prepared.actor,
             "plan": prepared.plan,
             "permissions": prepared.permissions,
             "outcomes": done.outcomes,

@@ -64,3 +64,23 @@ pub async fn read_window(
     };
     AuditWindow { events, coverage }
 }
+
+/// Annotates `report` with who made each change, from the audit events
+/// between `from` (the earlier snapshot's start) and `to` (the later one's
+/// end); with `changed_by`, keeps only that actor's changes (an error naming
+/// the actor when there are none). What `compare` and `snapshot.compare` do.
+pub async fn attribute_report(
+    client: &GraphClient,
+    report: &mut entrasnap_core::diff::Report,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    settings: &AuditSettings,
+    changed_by: Option<&str>,
+) -> entrasnap_core::Result<()> {
+    let window = read_window(client, from, to, settings).await;
+    entrasnap_core::audit::attribute(report, &window);
+    match changed_by {
+        Some(who) => entrasnap_core::audit::keep_changed_by(report, who),
+        None => Ok(()),
+    }
+}
