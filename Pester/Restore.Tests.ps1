@@ -186,12 +186,21 @@ Describe 'Restore-EntraObject parameters' {
         $command.OutputType.Name | Should -Contain 'EntraSnapshot.RestoreStep'
     }
 
-    It 'restores to a snapshot, or undoes a restore, in two parameter sets' {
+    It 'restores to a snapshot, undoes a restore, or undoes one actor''s changes, in three parameter sets' {
         $command.DefaultParameterSet | Should -Be 'Restore'
-        $snapshotId = $command.Parameters['SnapshotId'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
-        $snapshotId.ParameterSetName | Should -Be 'Restore'
+        $snapshotId = $command.Parameters['SnapshotId'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ParameterSetName -eq 'Restore' }
         $snapshotId.Mandatory | Should -BeTrue
         $snapshotId.ValueFromPipelineByPropertyName | Should -BeTrue
+        # With -ChangedBy the snapshot is optional: the newest export before -Since.
+        $actorSnapshot = $command.Parameters['SnapshotId'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ParameterSetName -eq 'ChangedBy' }
+        $actorSnapshot.Mandatory | Should -BeFalse
+        foreach ($name in 'ChangedBy', 'Since') {
+            $attribute = $command.Parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+            $attribute.ParameterSetName | Should -Be 'ChangedBy'
+            $attribute.Mandatory | Should -BeTrue
+        }
+        { Restore-EntraObject -Store $TestDrive -ChangedBy 'x' -Since (Get-Date) -Undo 'r1' } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,Restore-EntraObject' 
         $undo = $command.Parameters['Undo'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
         $undo.ParameterSetName | Should -Be 'Undo'
         $undo.Mandatory | Should -BeTrue

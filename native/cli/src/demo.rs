@@ -3,8 +3,10 @@
 //! through Graph's own API (the MFA policy saved as disabled, a break-glass
 //! exclusion removed, an HR sync overwriting departments, an attacker's app
 //! secret and exclusion-group membership, and one legitimate change), the
-//! difference report (text here, an HTML file written), a what-if, the
-//! restore, the surgical department-only restore, and the verification.
+//! difference report (text here, an HTML file written) with who made each
+//! change from the audit log, what the compromised account did, a what-if,
+//! the restore of exactly that account's changes, the surgical
+//! department-only restore, and the verification.
 //!
 //! Every step runs the same code as the commands (`export`, `compare`,
 //! `restore`), over HTTP, exactly as against Microsoft Graph.
@@ -17,8 +19,9 @@ use std::time::Instant;
 use entrasnap_core::LocalStore;
 use entrasnap_core::diff::render::{self, RenderOptions};
 use entrasnap_core::diff::{Report, Severity, StoredSnapshot, compare};
-use entrasnap_core::restore::PlanOptions;
+use entrasnap_core::restore::{ActorScope, OnConflict, PlanOptions};
 use entrasnap_core::store::SnapshotKind;
+use entrasnap_graph::audit::{AuditSettings, attribute_report};
 use entrasnap_graph::export::ExportOptions;
 use entrasnap_graph::restore::{
     RestoreEvent, RestoreRequest, RestoreSink, RestoreTarget, apply, prepare,
@@ -57,10 +60,36 @@ const CA001: &str = "CA001 - Require MFA for all users";
 const CA004: &str = "CA004 - Block access from outside allowed countries";
 const POLICIES: &str = "beta/identity/conditionalAccess/policies";
 
-/// Graph, spoken directly: the incident's actors.
+/// Graph, spoken directly: the incident's actors, each with a token naming
+/// them (the emulator's audit log reads the claims).
 struct Actor {
     http: reqwest::Client,
     url: String,
+    token: String,
+}
+
+/// The compromised admin account.
+pub const ATTACKER: &str = "mallory.admin@contoso.onmicrosoft.com";
+
+/// A JWT-shaped token with these claims (the emulator reads, never checks, them).
+fn jwt(claims: &Value) -> String {
+    use base64::Engine;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.c2ln",
+        b64(&json!({"alg": "RS256", "typ": "JWT"})),
+        b64(claims)
+    )
+}
+
+impl Actor {
+    fn new(url: &str, claims: Value) -> Actor {
+        Actor {
+            http: reqwest::Client::new(),
+            url: url.to_string(),
+            token: jwt(&claims),
+        }
+    }
 }
 
 impl Actor {
@@ -70,7 +99,10 @@ impl Actor {
         } else {
             format!("{}/v1.0/{path}", self.url)
         };
-        let mut req = self.http.request(method.clone(), url).bearer_auth("demo");
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(&self.token);
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -134,10 +166,20 @@ pub async fn run(args: Args) -> Result<(), String> {
     )
     .await
     .map_err(|e| format!("cannot start the embedded Graph emulator: {e}"))?;
-    let actor = Actor {
-        http: reqwest::Client::new(),
-        url: sim.url(),
-    };
+    // The attacker signs in as a compromised admin; the HR sync is an app; Lee is a legitimate admin.
+    let actor = Actor::new(
+        &sim.url(),
+        json!({"oid": "6d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6", "upn": ATTACKER, "name": "Mallory Admin"}),
+    );
+    let hr_sync = Actor::new(
+        &sim.url(),
+        json!({"oid": "3c4d5e6f-7081-4293-a4b5-c6d7e8f90a1b", "appid": "5e6f7081-9293-4a4b-8c5d-6e7f8091a2b3",
+               "app_displayname": "Contoso HR Sync", "idtyp": "app", "roles": ["User.ReadWrite.All"]}),
+    );
+    let admin = Actor::new(
+        &sim.url(),
+        json!({"oid": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "upn": "lee.admin@contoso.onmicrosoft.com", "name": "Lee (IT admin)"}),
+    );
     let temp;
     let store_dir: &Path = match &args.store {
         Some(dir) => dir,
@@ -178,6 +220,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     );
 
     // 2. The incident, through Graph's own API.
+    let incident_started = chrono::Utc::now();
     heading(
         "02:10",
         "The incident (made through Graph's API, as the people involved did it)",
@@ -190,7 +233,7 @@ pub async fn run(args: Args) -> Result<(), String> {
             Some(json!({"state": "disabled"})),
         )
         .await?;
-    println!("- An admin saves '{CA001}' as disabled.");
+    println!("- {ATTACKER} (a compromised admin account) saves '{CA001}' as disabled...");
     let ca004 = actor.find(POLICIES, CA004).await?;
     let breakglass = actor.find("groups", "SG-CA-Exclude-BreakGlass").await?;
     let mut conditions = ca004["conditions"].clone();
@@ -204,7 +247,7 @@ pub async fn run(args: Args) -> Result<(), String> {
             Some(json!({"conditions": conditions})),
         )
         .await?;
-    println!("- Someone removes the break-glass group from '{CA004}'.");
+    println!("  ...and removes the break-glass group from '{CA004}'.");
     let users = actor
         .list("users?$select=id,displayName,department&$top=999")
         .await?;
@@ -217,12 +260,12 @@ pub async fn run(args: Args) -> Result<(), String> {
         })
         .collect();
     for chunk in requests.chunks(20) {
-        actor
+        hr_sync
             .send(Method::POST, "$batch", Some(json!({"requests": chunk})))
             .await?;
     }
     println!(
-        "- An HR sync overwrites the department of all {} users with 'Unassigned'.",
+        "- The HR sync app overwrites the department of all {} users with 'Unassigned'.",
         users.len()
     );
     let app = actor.find("applications", "Contoso HR Portal").await?;
@@ -233,7 +276,7 @@ pub async fn run(args: Args) -> Result<(), String> {
             Some(json!({"passwordCredential": {"displayName": "sync-2"}})),
         )
         .await?;
-    println!("- An attacker adds a client secret to 'Contoso HR Portal'...");
+    println!("- {ATTACKER} adds a client secret to 'Contoso HR Portal'...");
     let temporary = actor.find("groups", "SG-CA-Exclude-MFA-Temporary").await?;
     let isaiah = actor.find("users", "Isaiah Langer").await?;
     actor
@@ -245,7 +288,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         .await?;
     println!("  ...and adds Isaiah Langer to 'SG-CA-Exclude-MFA-Temporary', escaping MFA.");
     let lee = actor.find("users", "Lee Gu").await?;
-    actor
+    admin
         .send(
             Method::PATCH,
             &format!("users/{}", id(&lee)),
@@ -253,7 +296,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         )
         .await?;
     println!(
-        "- Meanwhile, legitimately: Lee Gu is promoted to Chief Security Architect. This must survive."
+        "- Meanwhile, legitimately: lee.admin promotes Lee Gu to Chief Security Architect. This must survive."
     );
 
     // 3. The difference report.
@@ -262,6 +305,9 @@ pub async fn run(args: Args) -> Result<(), String> {
         "What changed: entrasnap compare --from latest --to live",
     );
     let report = compare_with_live(&store, &graph, &snap.snapshot_id).await?;
+    let client = graph
+        .client(&CancellationToken::new())
+        .map_err(|e| e.to_string())?;
     let opts = RenderOptions {
         live: true,
         ..RenderOptions::default()
@@ -277,24 +323,51 @@ pub async fn run(args: Args) -> Result<(), String> {
         args.report.display()
     );
 
-    // 4 and 5. What-if, then the restore of the policies, groups and apps.
+    // The forensic step: who disabled the MFA policy, and what else did that account do?
+    heading(
+        "02:17",
+        &format!("Who did it: entrasnap compare --from latest --to live --changed-by {ATTACKER}"),
+    );
+    let mine: Vec<&entrasnap_core::diff::Change> = report
+        .changes
+        .iter()
+        .filter(|c| c.attribution.as_ref().is_some_and(|a| a.includes(ATTACKER)))
+        .collect();
+    if let Some(who) = report.actors.iter().find(|a| a.actor.is(ATTACKER)) {
+        println!("{}", who.line());
+    }
+    for c in &mine {
+        let at = c
+            .attribution
+            .as_ref()
+            .and_then(|a| a.by.iter().find(|b| b.actor.is(ATTACKER)))
+            .map(|b| entrasnap_core::audit::stamp(b.at))
+            .unwrap_or_default();
+        println!(
+            "  {at}  {:<8}  {}",
+            c.severity.as_str().to_uppercase(),
+            render::headline(c)
+        );
+    }
+
+    // 4 and 5. What-if, then the restore of exactly the attacker's changes.
     let cancel = CancellationToken::new();
-    let client = graph.client(&cancel).map_err(|e| e.to_string())?;
     let quiet: RestoreSink = Arc::new(|_: RestoreEvent| {});
     let request = RestoreRequest {
-        target: RestoreTarget::Snapshot(snap.snapshot_id.clone()),
-        options: PlanOptions {
-            types: vec![
-                "conditionalAccessPolicy".into(),
-                "group".into(),
-                "application".into(),
-            ],
-            ..PlanOptions::default()
+        target: RestoreTarget::Actor {
+            scope: ActorScope {
+                changed_by: ATTACKER.into(),
+                since: incident_started,
+                on_conflict: OnConflict::Refuse,
+            },
+            snapshot: None,
+            audit: AuditSettings::default(),
         },
+        options: PlanOptions::default(),
     };
     heading(
         "02:20",
-        "What-if: entrasnap restore --snapshot <nightly> --types conditionalAccessPolicy,group,application --what-if",
+        &format!("What-if: entrasnap restore --changed-by {ATTACKER} --since 02:10 --what-if"),
     );
     let writes = actor.writes().await?;
     let prepared = prepare(&client, &store, &request, &quiet, &cancel)
@@ -313,7 +386,10 @@ pub async fn run(args: Args) -> Result<(), String> {
         actor.writes().await? - writes
     );
 
-    heading("02:21", "Restore (the same, with --yes)");
+    heading(
+        "02:21",
+        "Restore (the same, with --yes): only the attacker's changes; the HR sync's and Lee's stay",
+    );
     let print_steps: RestoreSink = Arc::new(|e: RestoreEvent| {
         if let RestoreEvent::Step(s) = e {
             println!("{}", step_event_line(&s));
@@ -382,7 +458,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         lee["department"].as_str().unwrap_or("-"),
         lee["jobTitle"].as_str().unwrap_or("-")
     );
-    let stats = actor.send(Method::GET, "_sim/stats", None).await?;
+    let stats = admin.send(Method::GET, "_sim/stats", None).await?;
     println!(
         "\nThe whole story took {:.1} s: {} Graph requests, {} writes.",
         started.elapsed().as_secs_f64(),
@@ -424,5 +500,20 @@ async fn compare_with_live(
         .map_err(|e| e.to_string())?;
     let (before, after) =
         StoredSnapshot::open_pair(store, snapshot, &live.snapshot_id).map_err(|e| e.to_string())?;
-    compare(&before, &after, None).map_err(|e| e.to_string())
+    let mut report = compare(&before, &after, None).map_err(|e| e.to_string())?;
+    // Who made each change, as `compare --to live` reads it from the audit log.
+    let client = graph
+        .client(&CancellationToken::new())
+        .map_err(|e| e.to_string())?;
+    attribute_report(
+        &client,
+        &mut report,
+        before.manifest().summary.created_at,
+        after.manifest().summary.completed_at,
+        &AuditSettings::default(),
+        None,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(report)
 }

@@ -36,7 +36,30 @@ fn demo_runs_the_whole_story() {
         text.contains("4 changes: 1 critical, 3 high (42 below medium not shown)"),
         "{text}"
     );
-    // What-if wrote nothing; the restore wrote four steps and read back clean.
+    // Who did it, from the audit log: the compromised account's four changes,
+    // the HR sync's 42 and the legitimate admin's one, each named.
+    assert!(
+        text.contains(
+            "mallory.admin@contoso.onmicrosoft.com: 4 changes on 4 objects, 1 critical, 3 high"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("changed by mallory.admin@contoso.onmicrosoft.com at ")
+            && text.contains("(Update conditional access policy: state)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Contoso HR Sync (app 5e6f7081-9293-4a4b-8c5d-6e7f8091a2b3): 42 changes on 42 objects"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("--changed-by mallory.admin@contoso.onmicrosoft.com --since"),
+        "{text}"
+    );
+    // What-if wrote nothing; the restore of the attacker's changes wrote four steps and read back clean.
     assert!(
         text.contains("What-if wrote nothing: the emulator counted 0 writes."),
         "{text}"
@@ -46,8 +69,12 @@ fn demo_runs_the_whole_story() {
         "{text}"
     );
     assert!(text.contains("42 users' department written back"), "{text}");
-    // Only the legitimate change is left.
+    // Only the legitimate change is left, and the log says whose it is.
     assert!(text.contains("1 change: 1 low"), "{text}");
+    assert!(
+        text.contains("changed by lee.admin@contoso.onmicrosoft.com at "),
+        "{text}"
+    );
     assert!(
         text.contains(
             "Lee Gu: department 'IT' (restored), job title 'Chief Security Architect' (kept)."
