@@ -124,3 +124,89 @@ fn run(
     }
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::list::tests::run_request;
+    use chrono::{TimeZone, Utc};
+    use entrasnap_core::{LocalStore, ObjectType, normalize};
+    use serde_json::{Value, json};
+
+    const TENANT: &str = "0f5b2c1e-7d44-4c1a-9a4e-2b6f3d8e9c10";
+    const ID: &str = "9b5a3c1e-0000-4000-8000-000000000001";
+
+    fn snapshot(store: &LocalStore, day: u32, state: &str) -> String {
+        let ty = ObjectType::find("conditionalAccessPolicy").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 3, day, 0, 0, 0).unwrap();
+        let w = store.begin_at(TENANT, &[ty], at).unwrap();
+        let policy = json!({
+            "id": ID, "displayName": "CA001 - Require MFA for all users", "state": state,
+            "conditions": {"users": {"includeUsers": ["All"]}}
+        });
+        w.put(ty, &normalize(ty, policy).unwrap()).unwrap();
+        w.finish().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_history_is_the_record_the_command_prints() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).unwrap();
+        let first = snapshot(&store, 1, "enabled");
+        let second = snapshot(&store, 2, "disabled");
+        let path = dir.path().to_str().unwrap();
+        let h = run_request(json!({
+            "op": "snapshot.history", "store": path, "name": "CA001 - Require MFA for all users",
+            "format": "text"
+        }))
+        .unwrap();
+        assert_eq!(h["objectId"], ID);
+        assert_eq!(h["entries"][0]["event"], "created");
+        assert_eq!(h["entries"][1]["event"], "changed");
+        assert_eq!(h["entries"][1]["from"]["id"], json!(first));
+        assert_eq!(h["entries"][1]["to"]["id"], json!(second));
+        assert_eq!(
+            h["entries"][1]["attributes"],
+            json!([{"path": "state", "old": "enabled", "new": "disabled"}])
+        );
+        let text = h["rendered"].as_str().unwrap();
+        assert!(text.contains("    state: enabled -> disabled"), "{text}");
+
+        for (request, code, expected) in [
+            (
+                json!({"op": "snapshot.history", "store": path}),
+                "EntraSnapshot.InvalidArgument",
+                "exactly one of id and name",
+            ),
+            (
+                json!({"op": "snapshot.history", "store": path, "id": ID, "name": "x"}),
+                "EntraSnapshot.InvalidArgument",
+                "exactly one of id and name",
+            ),
+            (
+                json!({"op": "snapshot.history", "store": path, "name": "nothing"}),
+                "EntraSnapshot.InvalidArgument",
+                "no object named 'nothing'",
+            ),
+            (
+                json!({"op": "snapshot.history", "store": path, "id": ID, "attribute": "colour"}),
+                "EntraSnapshot.InvalidArgument",
+                "attribute 'colour' matched nothing",
+            ),
+            (
+                json!({"op": "snapshot.history", "store": path, "id": ID, "type": "policy"}),
+                "EntraSnapshot.InvalidArgument",
+                "unknown object type 'policy'",
+            ),
+            (
+                json!({"op": "snapshot.history", "store": path, "id": ID, "from": "label:gone"}),
+                "EntraSnapshot.StoreError",
+                "no label 'gone'",
+            ),
+        ] {
+            let error = run_request(request.clone()).unwrap_err();
+            assert_eq!(error.code(), code, "{request}: {}", error.message());
+            assert!(error.message().contains(expected), "{}", error.message());
+        }
+        let _: Value = h;
+    }
+}
