@@ -7,15 +7,17 @@
 //! at or before it), "format"? ("text": also render it), "identityFile"?,
 //! "verifyKeyFiles"?}`. Result: the record `entrasnap history --json`
 //! prints, `{"objectType", "objectId", "objectName", "tenantId", "from",
-//! "to", "snapshots", "attribute"?, "entries": [...]}`, plus `rendered`
-//! with a format. A name several objects have, a name or id nothing has, an
+//! "to", "snapshots", "attribute"?, "entries": [...]}`, each entry with its
+//! `details` (the attribute lines the command prints under it), plus
+//! `rendered` with a format. A name several objects have, a name or id nothing has, an
 //! attribute the object never had fail with `EntraSnapshot.InvalidArgument`
 //! naming it.
 
 use entrasnap_core::ObjectType;
 use entrasnap_core::diff::history::{HistoryQuery, Target, history, text};
+use entrasnap_core::diff::render::change_lines;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::context::{JobContext, OperationError, Progress};
 use crate::operation::{self, Operation};
@@ -119,6 +121,12 @@ fn run(
     });
     let h = history(&store, query).map_err(|e| OperationError::from_store(&e))?;
     let mut value = serde_json::to_value(&h).expect("a history serializes");
+    // Each entry's lines for people, as the command prints them under it.
+    if let Some(entries) = value["entries"].as_array_mut() {
+        for (json, entry) in entries.iter_mut().zip(&h.entries) {
+            json["details"] = json!(change_lines(&entry.attributes, &entry.links));
+        }
+    }
     if rendered {
         value["rendered"] = Value::String(text(&h));
     }
@@ -168,6 +176,7 @@ mod tests {
             h["entries"][1]["attributes"],
             json!([{"path": "state", "old": "enabled", "new": "disabled"}])
         );
+        assert_eq!(h["entries"][1]["details"], json!(["state: enabled -> disabled"]));
         let text = h["rendered"].as_str().unwrap();
         assert!(text.contains("    state: enabled -> disabled"), "{text}");
 
