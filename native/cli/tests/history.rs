@@ -96,6 +96,11 @@ fn a_policy_changed_three_times_reads_back_change_by_change() {
     assert_eq!(events(&h), ["created", "changed", "changed", "changed"]);
     let e = h["entries"].as_array().unwrap();
     assert_eq!(e[0]["from"], Value::Null);
+    assert_eq!(
+        e[0]["attributes"],
+        json!([]),
+        "first seen is not a change of every property"
+    );
     assert_eq!(e[0]["to"]["id"], snaps[0].as_str());
     for k in 1..4 {
         assert_eq!(e[k]["from"]["id"], snaps[k - 1].as_str(), "{:#}", e[k]);
@@ -280,6 +285,13 @@ fn deleted_then_restored_and_names_that_are_not_one_object() {
         (&json!(deleted), &json!(restored))
     );
     assert_eq!(e[2]["objectId"], id.as_str());
+    assert_eq!(e[1]["attributes"], json!([]));
+    assert_eq!(e[2]["attributes"], json!([]), "restored exactly as it was");
+    assert!(
+        e[1]["reason"].as_str().unwrap().contains(CA002),
+        "{:#}",
+        e[1]
+    );
 
     let err = error_of(&emu, store, &["--name", CA002]);
     let group_id = group["id"].as_str().unwrap();

@@ -176,7 +176,10 @@ mod tests {
             h["entries"][1]["attributes"],
             json!([{"path": "state", "old": "enabled", "new": "disabled"}])
         );
-        assert_eq!(h["entries"][1]["details"], json!(["state: enabled -> disabled"]));
+        assert_eq!(
+            h["entries"][1]["details"],
+            json!(["state: enabled -> disabled"])
+        );
         let text = h["rendered"].as_str().unwrap();
         assert!(text.contains("    state: enabled -> disabled"), "{text}");
 

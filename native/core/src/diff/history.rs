@@ -197,6 +197,16 @@ pub fn history(store: &LocalStore, query: &HistoryQuery) -> Result<History> {
         .last()
         .map(|e| (e.object_id.clone(), e.object_name.clone()))
         .unwrap_or_default();
+    if query.attribute.is_none() {
+        // A first sighting or a deletion is not a change of every property:
+        // the values it had are shown only for a chosen attribute.
+        for e in &mut entries {
+            if matches!(e.event, HistoryEvent::Created | HistoryEvent::Deleted) {
+                e.attributes.clear();
+                e.links.clear();
+            }
+        }
+    }
     if let Some(attribute) = &query.attribute {
         narrow(&mut entries, attribute);
         if !entries.iter().any(|e| touches(e, attribute)) {
@@ -258,7 +268,7 @@ impl Bound {
                         ErrorKind::InvalidArgument,
                         format!(
                             "{option} {text}: no snapshot of tenant {tenant_id} completed at or before then (the oldest completed at {})",
-                            tenant.first().map_or("-".to_string(), |s| s.completed_at.to_rfc3339())
+                            tenant.first().map_or("-".to_string(), |s| s.completed_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
                         ),
                     )
                 }),
