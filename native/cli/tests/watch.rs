@@ -38,6 +38,25 @@ fn watch(emu: &Emulator, store: &Path, extra: &[&str]) -> std::process::Output {
     out
 }
 
+/// Every file under `dir` with its bytes, sorted by path.
+fn every_file(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.push((path, bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Accepts one HTTP request on a loopback port, answers 200, hands back its body.
 fn webhook_listener() -> (String, std::sync::mpsc::Receiver<(String, Value)>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -81,8 +100,10 @@ fn a_poll_stores_only_what_changed_and_tells_the_webhook() {
     assert_exit(&out, 0);
     let first = stdout(&out).trim().to_string();
 
-    // Nothing changed: nothing stored, the previous snapshot named.
+    // Nothing changed: nothing stored (not a file touched), the previous snapshot named.
+    let files = every_file(store);
     let p = polls(&watch(&emu, store, &[]));
+    assert_eq!(every_file(store), files, "an unchanged poll writes nothing");
     assert_eq!(p.len(), 1);
     assert_eq!(p[0]["poll"], 1);
     assert_eq!(p[0]["stored"], false);
