@@ -191,7 +191,7 @@ function Get-EntraSnapshotHistory {
 
     begin {
         # A time goes to the engine as RFC 3339 in UTC; anything else is a snapshot reference.
-        function ConvertTo-Bound {
+        $toBound = {
             param(
                 [object]
                 $Value
@@ -230,10 +230,10 @@ function Get-EntraSnapshotHistory {
             $parameters.attribute = $Attribute
         }
         if ($PSBoundParameters.ContainsKey('From')) {
-            $parameters.from = ConvertTo-Bound -Value $From
+            $parameters.from = & $toBound $From
         }
         if ($PSBoundParameters.ContainsKey('To')) {
-            $parameters.to = ConvertTo-Bound -Value $To
+            $parameters.to = & $toBound $To
         }
         if ($PSBoundParameters.ContainsKey('Format')) {
             $parameters.format = $Format.ToLowerInvariant()

@@ -89,6 +89,9 @@ struct Poll {
 /// "at", "error"}` for a failed poll (also a `warning:` on stderr).
 pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let store = args.store.open_or_create()?;
+    // Telling a change needs the previous snapshot's bodies: an encrypted
+    // store without its identity would store a full snapshot every poll.
+    store.require_readable()?;
     let cancel = CancellationToken::new();
     // A misconfigured sign-in fails at once (a service manager restarts
     // or reports it); Graph being down later is only a failed poll.
