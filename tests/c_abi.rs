@@ -9,10 +9,10 @@ use crate::util::{compile_c, library_dir};
 /// What abi_client prints when the library behaves as the header promises.
 const EXPECTED: &str = r#"abi: 1
 version: 0.1.0
-info: done progress=0 result={"ok":true,"value":{"abiVersion":1,"operations":["engine.info","engine.selftest","key.generate","snapshot.export","snapshot.compare","snapshot.label","snapshot.list","snapshot.resolve","snapshot.restore","snapshot.verify"],"version":"0.1.0"}}
+info: done progress=0 result={"ok":true,"value":{"abiVersion":1,"operations":["engine.info","engine.selftest","key.generate","snapshot.export","snapshot.compare","snapshot.history","snapshot.label","snapshot.list","snapshot.resolve","snapshot.restore","snapshot.verify"],"version":"0.1.0"}}
 selftest: done progress=5 result={"ok":true,"value":{"events":5}}
 fail: failed progress=1 result={"error":{"code":"EntraSnapshot.SelfTestFailed","message":"asked to fail"},"ok":false}
-unknown: failed progress=0 result={"error":{"code":"EntraSnapshot.UnknownOperation","message":"unknown operation 'snapshot.frobnicate' (this library has: engine.info, engine.selftest, key.generate, snapshot.export, snapshot.compare, snapshot.label, snapshot.list, snapshot.resolve, snapshot.restore, snapshot.verify)"},"ok":false}
+unknown: failed progress=0 result={"error":{"code":"EntraSnapshot.UnknownOperation","message":"unknown operation 'snapshot.frobnicate' (this library has: engine.info, engine.selftest, key.generate, snapshot.export, snapshot.compare, snapshot.history, snapshot.label, snapshot.list, snapshot.resolve, snapshot.restore, snapshot.verify)"},"ok":false}
 panic in job: failed progress=3 result={"error":{"code":"EntraSnapshot.Panic","message":"internal error: operation 'engine.selftest' panicked: engine.selftest: panic requested in the job"},"ok":false}
 early result: 200 the job has not finished yet
 cancel: cancelled progress=0 result={"error":{"code":"EntraSnapshot.Cancelled","message":"the operation was cancelled"},"ok":false}

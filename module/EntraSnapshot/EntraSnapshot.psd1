@@ -18,6 +18,7 @@
         'Export-EntraSnapshot'
         'Get-EntraSnapshot'
         'Get-EntraSnapshotEngine'
+        'Get-EntraSnapshotHistory'
         'New-EntraSnapshotSigningKey'
         'Remove-EntraSnapshotLabel'
         'Restore-EntraObject'

@@ -121,6 +121,7 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
             types: Vec::new(),
             full: false,
             kind: SnapshotKind::CompareLive,
+            only_if_changed: false,
         };
         let report = export_snapshot(&store, &args.graph, &options, &progress, None).await?;
         progress.finish();

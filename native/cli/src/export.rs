@@ -125,6 +125,7 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
         types: args.types.clone(),
         full: args.full,
         kind: SnapshotKind::Export,
+        only_if_changed: false,
     };
     let directory = (args.format == Format::Directory).then(|| {
         args.out

@@ -8,6 +8,7 @@ mod compare;
 mod demo;
 mod error;
 mod export;
+mod history;
 mod keygen;
 mod label;
 mod list;
@@ -19,6 +20,7 @@ mod restore_view;
 mod show;
 mod store_arg;
 mod verify;
+mod watch;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -59,6 +61,10 @@ enum Command {
     ///
     /// Exit 3 with --exit-code when changes at or above --severity-min remain.
     Compare(compare::Args),
+    /// One object's life across the store's snapshots, oldest first: first seen, each change, deleted, restored.
+    ///
+    /// Each event names the snapshot pair it was first seen in; --attribute narrows to one attribute.
+    History(history::Args),
     /// Bring objects or single attributes back to a snapshot, referenced objects first.
     ///
     /// Snapshots the tenant first (the undo point), shows the plan, refuses to lock out
@@ -71,6 +77,10 @@ enum Command {
     ///
     /// The newest snapshot and the newest export of each tenant, and labelled snapshots, are always kept.
     Prune(prune::Args),
+    /// Export every interval and store a snapshot only when something changed; report the changes.
+    ///
+    /// A failed poll is a warning and the loop goes on; Ctrl+C or SIGTERM stops it with nothing partial.
+    Watch(watch::Args),
     /// Run the whole story offline against the embedded Graph emulator.
     Demo(demo::Args),
     /// Make an Ed25519 key pair to sign snapshots with (--signing-key) and check them (--verify-key).
@@ -89,10 +99,12 @@ async fn main() {
         Command::Label(args) => label::run(args, out),
         Command::Show(args) => show::run(args, out),
         Command::Compare(args) => compare::run(args, out).await,
+        Command::History(args) => history::run(args, out),
         Command::Restore(args) => restore::run(args, out).await,
         Command::Verify(args) => verify::run(args, out),
         Command::Prune(args) => prune::run(args, out),
         Command::Keygen(args) => keygen::run(args, out),
+        Command::Watch(args) => watch::run(args, out).await,
         Command::Demo(args) => {
             if out.is_json() {
                 Cli::command()

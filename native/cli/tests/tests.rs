@@ -27,6 +27,12 @@ mod compare;
 // `compare` scenarios from issue 4: an HR sync of 5,000 users, a compromised admin, a named location deleted.
 mod compare_scenarios;
 
+// `history` against the emulator: a policy's changes one by one, deleted and restored, names, times.
+mod history;
+
+// `watch` against the emulator: stores only on change, survives an outage, tells a webhook, stops on SIGTERM.
+mod watch;
+
 // The HTML report in headless Chromium: chart first, most severe first, names escaped.
 mod compare_html;
 // Who changed what: audit-log attribution, --changed-by, per-actor summary.

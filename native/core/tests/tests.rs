@@ -12,6 +12,9 @@ mod directory;
 // Difference reports between in-memory snapshots.
 mod diff_compare;
 
+// One object's history across stored snapshots: recreated, deleted and restored, names.
+mod history;
+
 // Restore plans from in-memory snapshots: steps, order, references, guard.
 mod restore_plan;
 

@@ -89,6 +89,7 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
             types,
             full: params.full,
             kind: SnapshotKind::Export,
+            only_if_changed: false,
         };
         let report = export_into(&store, &access, &options, context)
             .map_err(|e| access.redact(e, context))?;

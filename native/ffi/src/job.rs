@@ -131,9 +131,10 @@ macro_rules! try_job {
 ///
 /// Encrypted stores (age, X25519): `snapshot.export` takes `"recipients":
 /// ["age1..."]` to encrypt a store at rest; `snapshot.export`,
-/// `snapshot.compare`, `snapshot.restore` and `snapshot.verify` take
-/// `"identityFile"`, the path of the age identity file that decrypts it
-/// (only the path crosses this boundary; the file is read, never copied).
+/// `snapshot.compare`, `snapshot.history`, `snapshot.restore` and
+/// `snapshot.verify` take `"identityFile"`, the path of the age identity
+/// file that decrypts it (only the path crosses this boundary; the file is
+/// read, never copied).
 ///
 /// # Safety
 ///

@@ -19,6 +19,7 @@ mod compare;
 mod context;
 mod export;
 mod graph_access;
+mod history;
 mod job;
 mod keys;
 mod labels;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::context::{JobContext, OperationError};
 use crate::result::entrasnap_result;
-use crate::{compare, export, keys, labels, list, restore, selftest, verify};
+use crate::{compare, export, history, keys, labels, list, restore, selftest, verify};
 
 /// The operations this library runs, in the order `engine.info` lists them.
 pub const OPERATIONS: &[&str] = &[
@@ -14,6 +14,7 @@ pub const OPERATIONS: &[&str] = &[
     "key.generate",
     "snapshot.export",
     "snapshot.compare",
+    "snapshot.history",
     "snapshot.label",
     "snapshot.list",
     "snapshot.resolve",
@@ -54,6 +55,7 @@ pub(crate) fn prepare(request: Request) -> Operation {
         "key.generate" => keys::prepare(request.params),
         "snapshot.export" => export::prepare(request.params),
         "snapshot.compare" => compare::prepare(request.params),
+        "snapshot.history" => history::prepare(request.params),
         "snapshot.label" => labels::prepare_label(request.params),
         "snapshot.list" => list::prepare(request.params),
         "snapshot.resolve" => labels::prepare_resolve(request.params),

@@ -60,6 +60,11 @@ pub struct ExportOptions {
     pub full: bool,
     /// Why the snapshot is taken (an export unless said otherwise).
     pub kind: SnapshotKind,
+    /// Store nothing when every type reads exactly as in the tenant's
+    /// previous snapshot (`watch`): the report then names that snapshot,
+    /// with `stored` false, and the saved delta links stay where they were,
+    /// so the next export still asks Graph for everything since it.
+    pub only_if_changed: bool,
 }
 
 /// How each type was read.
@@ -86,6 +91,14 @@ pub struct ExportReport {
     pub throttled: u64,
     pub throttle_wait_ms: u64,
     pub elapsed_ms: u64,
+    /// False when `only_if_changed` found nothing changed: `snapshot_id` is
+    /// then the previous snapshot, and nothing was written.
+    #[serde(skip_serializing_if = "is_true")]
+    pub stored: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// Errors of an export: Graph's, the store's, or an object Graph returned that
@@ -167,9 +180,41 @@ pub async fn export(
     progress: &ProgressSink,
     cancel: &CancellationToken,
 ) -> Result<ExportReport, ExportError> {
-    let (writer, report) = read_tenant(client, store, options, progress, cancel, false).await?;
-    writer.finish()?;
+    let (writer, mut report, previous) =
+        read_tenant(client, store, options, progress, cancel, false).await?;
+    let Some(previous) = previous.filter(|_| options.only_if_changed) else {
+        writer.finish()?;
+        return Ok(report);
+    };
+    // Held in memory until it is known to differ: an unchanged tenant
+    // writes nothing, not even object files, and leaves the delta links as
+    // they were (they belong to the previous snapshot).
+    let staged = writer.stage();
+    if same_objects(staged.manifest(), &previous) {
+        report.snapshot_id = previous.id().to_string();
+        report.stored = false;
+        return Ok(report);
+    }
+    staged.commit()?;
     Ok(report)
+}
+
+/// Whether `new` holds exactly the types and objects (ids, bodies, links) of
+/// `old`; volatile properties do not count, as in a comparison.
+fn same_objects(new: &Manifest, old: &Manifest) -> bool {
+    let key = |m: &Manifest| {
+        let mut types = m.summary.types.clone();
+        types.sort();
+        types
+    };
+    key(new) == key(old)
+        && new.summary.types.iter().all(|ty| {
+            let (a, b) = (new.entries(ty), old.entries(ty));
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| x.id == y.id && x.hash == y.hash && x.links == y.links)
+        })
 }
 
 /// Like [`export`], but the snapshot is only staged: nothing is written to
@@ -183,11 +228,13 @@ pub async fn export_staged(
     progress: &ProgressSink,
     cancel: &CancellationToken,
 ) -> Result<(StagedSnapshot, ExportReport), ExportError> {
-    let (writer, report) = read_tenant(client, store, options, progress, cancel, true).await?;
+    let (writer, report, _) = read_tenant(client, store, options, progress, cancel, true).await?;
     Ok((writer.stage(), report))
 }
 
-/// Reads the tenant into a new writer, left unfinished for the caller.
+/// Reads the tenant into a new writer, left unfinished for the caller, with
+/// the previous snapshot the read built on (if it was incremental). With
+/// `only_if_changed` and a previous snapshot the writer is staged.
 async fn read_tenant(
     client: &GraphClient,
     store: &LocalStore,
@@ -195,7 +242,7 @@ async fn read_tenant(
     progress: &ProgressSink,
     cancel: &CancellationToken,
     staged: bool,
-) -> Result<(SnapshotWriter, ExportReport), ExportError> {
+) -> Result<(SnapshotWriter, ExportReport, Option<Manifest>), ExportError> {
     let started = Instant::now();
     let types: Vec<&'static ObjectType> = if options.types.is_empty() {
         ObjectType::all().iter().collect()
@@ -238,13 +285,13 @@ async fn read_tenant(
     } else {
         previous_state(store, &tenant_id)?
     };
-    let writer = if staged {
+    let writer = if staged || (options.only_if_changed && previous.is_some()) {
         store.begin_staged(&tenant_id, &types)?
     } else {
         store.begin(&tenant_id, &types)?
     }
     .with_kind(options.kind);
-    let run = Run {
+    let mut run = Run {
         client,
         store,
         writer: &writer,
@@ -288,6 +335,7 @@ async fn read_tenant(
         .iter()
         .map(|(k, v)| (k.to_string(), v.load(Ordering::Relaxed)))
         .collect();
+    let previous = run.previous.take().map(|p| p.manifest);
     drop(run);
     let stats = client.stats();
     let report = ExportReport {
@@ -300,8 +348,9 @@ async fn read_tenant(
         throttled: stats.throttled,
         throttle_wait_ms: stats.throttle_wait.as_millis() as u64,
         elapsed_ms: started.elapsed().as_millis() as u64,
+        stored: true,
     };
-    Ok((writer, report))
+    Ok((writer, report, previous))
 }
 
 fn invalid(message: impl Into<String>) -> ExportError {

@@ -35,22 +35,11 @@ pub fn compare(
 
     let mut observed = Vec::new();
     for ty in types {
-        compare_type(ty, before, after, &resolver, &mut observed)?;
+        let (old, new) = (before.entries(ty.name), after.entries(ty.name));
+        compare_type(ty, old, new, before, after, &resolver, &mut observed)?;
     }
 
-    let ctx = context(before, after, &observed)?;
-    for o in &mut observed {
-        let subject = Subject {
-            change: &o.change,
-            before: o.before.as_ref(),
-            after: o.after.as_ref(),
-        };
-        let (severity, reason) = severity::assess(&subject, &ctx);
-        o.change.severity = severity;
-        o.change.reason = reason;
-    }
-
-    let mut changes: Vec<Change> = observed.into_iter().map(|o| o.change).collect();
+    let mut changes = assessed(before, after, observed)?;
     changes.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -66,14 +55,53 @@ pub fn compare(
     })
 }
 
+/// Compares only the entries `old` (of `before`) with `new` (of `after`), all
+/// of type `ty`: one object's history. Names, severities and reasons come out
+/// exactly as [`compare`] gives them, since ids are still named from the whole
+/// snapshots; only the listed entries' bodies are read.
+pub fn compare_entries(
+    before: &dyn Snapshot,
+    after: &dyn Snapshot,
+    ty: &ObjectType,
+    old: &[ObjectEntry],
+    new: &[ObjectEntry],
+) -> Result<Vec<Change>> {
+    let resolver = Resolver::new(before, after);
+    let mut observed = Vec::new();
+    compare_type(ty, old, new, before, after, &resolver, &mut observed)?;
+    assessed(before, after, observed)
+}
+
+/// The changes with each one's severity and reason.
+fn assessed(
+    before: &dyn Snapshot,
+    after: &dyn Snapshot,
+    mut observed: Vec<Observed>,
+) -> Result<Vec<Change>> {
+    let ctx = context(before, after, &observed)?;
+    for o in &mut observed {
+        let subject = Subject {
+            change: &o.change,
+            before: o.before.as_ref(),
+            after: o.after.as_ref(),
+        };
+        let (severity, reason) = severity::assess(&subject, &ctx);
+        o.change.severity = severity;
+        o.change.reason = reason;
+    }
+    Ok(observed.into_iter().map(|o| o.change).collect())
+}
+
+/// `old` and `new` are id-sorted entries of `ty` from `before` and `after`.
 fn compare_type(
     ty: &ObjectType,
+    old: &[ObjectEntry],
+    new: &[ObjectEntry],
     before: &dyn Snapshot,
     after: &dyn Snapshot,
     resolver: &Resolver,
     out: &mut Vec<Observed>,
 ) -> Result<()> {
-    let (old, new) = (before.entries(ty.name), after.entries(ty.name));
     let mut removed: Vec<(&ObjectEntry, Value)> = Vec::new();
     let mut added: Vec<(&ObjectEntry, Value)> = Vec::new();
     for pair in pair_entries(old, new) {

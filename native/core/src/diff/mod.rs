@@ -4,6 +4,7 @@
 
 mod attrs;
 mod compare;
+pub mod history;
 pub mod model;
 mod names;
 mod overlay;
@@ -12,7 +13,7 @@ pub mod severity;
 mod snapshot;
 
 pub use attrs::diff_bodies;
-pub use compare::compare;
+pub use compare::{compare, compare_entries};
 pub use model::{AttributeChange, Change, ChangeKind, LinkChange, NamedId, Report, Severity};
 pub use names::Resolver;
 pub use overlay::{Edits, Overlay, PutObject};

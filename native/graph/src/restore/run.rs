@@ -457,6 +457,7 @@ async fn read_now(
         types: Vec::new(),
         full: false,
         kind: SnapshotKind::UndoPoint,
+        only_if_changed: false,
     };
     let export_sink = {
         let sink = sink.clone();

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::model::{AttributeChange, Change, ChangeKind, Report, Severity};
+use super::model::{AttributeChange, Change, ChangeKind, LinkChange, Report, Severity};
 use crate::audit::{AttributionStatus, stamp};
 use crate::registry::ObjectType;
 
@@ -229,10 +229,19 @@ pub fn detail_lines(c: &Change) -> Vec<String> {
     if let Some(note) = kind_note(c) {
         out.push(format!("({note})"));
     }
-    for a in &c.attributes {
+    out.extend(change_lines(&c.attributes, &c.links));
+    out.extend(attribution_lines(c));
+    out
+}
+
+/// One line per attribute value and link member changed (`state: enabled ->
+/// disabled`, `members: + Megan Bowen`): a change's details, and a history entry's.
+pub fn change_lines(attributes: &[AttributeChange], links: &[LinkChange]) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in attributes {
         attribute_lines(a, &mut out);
     }
-    for l in &c.links {
+    for l in links {
         for n in &l.removed {
             out.push(format!("{}: - {}", l.link, n.name));
         }
@@ -240,7 +249,6 @@ pub fn detail_lines(c: &Change) -> Vec<String> {
             out.push(format!("{}: + {}", l.link, n.name));
         }
     }
-    out.extend(attribution_lines(c));
     out
 }
 
