@@ -236,6 +236,14 @@ Describe 'A compromised admin and a legitimate one in entrasnap-sim' {
         $user.ChangedBy | Should -Be @('lee.admin@contoso.onmicrosoft.com')
     }
 
+    It 'names who made each change in the policy''s history with -Audit' {
+        $history = @(Get-EntraSnapshotHistory -Store $store -Id $policyId -Audit @signIn)
+        $changed = @($history | Where-Object Event -eq 'Changed')
+        $changed.Count | Should -BeGreaterThan 0
+        $changed[0].ChangedBy | Should -Be @($mallory)
+        $changed[0].Details -join "`n" | Should -BeLike "*changed by $mallory at *"
+    }
+
     It 'keeps only one actor''s changes with -ChangedBy' {
         $mine = @(Compare-EntraSnapshot -Store $store -From $baseline.SnapshotId -To Live -ChangedBy $mallory @signIn)
         $mine.Count | Should -Be 1

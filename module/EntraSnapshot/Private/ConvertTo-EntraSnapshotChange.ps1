@@ -41,19 +41,7 @@ function ConvertTo-EntraSnapshotChange {
     }
     # Who made it, from the audit log: one label per actor (UPN, or app name and id).
     $attribution = $InputObject.attribution
-    $changedBy = @()
-    if ($null -ne $attribution) {
-        foreach ($by in @($attribution.by | Where-Object { $null -ne $_ })) {
-            $actor = $by.actor
-            $label = $actor.userPrincipalName
-            if ([string]::IsNullOrEmpty($label)) {
-                $label = "$($actor.displayName) (app $($actor.appId))"
-            }
-            if ($changedBy -notcontains $label) {
-                $changedBy += $label
-            }
-        }
-    }
+    $changedBy = Get-EntraSnapshotActorLabel -Attribution $attribution
 
     [pscustomobject]@{
         PSTypeName     = 'EntraSnapshot.Change'

@@ -71,6 +71,24 @@ function Get-EntraSnapshotHistory {
     The age identity file that reads an encrypted store. Defaults to
     $env:ENTRASNAP_IDENTITY_FILE. The file is read by the engine only.
 
+    .PARAMETER Audit
+    Read the tenant's directory audit log (signing in to Graph as
+    Export-EntraSnapshot does) and say who made each change: each entry's
+    ChangedBy and Attribution, over its own pair of snapshots.
+
+    .PARAMETER GraphUrl
+    With -Audit: the Microsoft Graph base URL. Defaults to
+    $env:ENTRASNAP_GRAPH_URL, else https://graph.microsoft.com.
+
+    .PARAMETER ManagedIdentity
+    With -Audit: sign in with the managed identity this runs under.
+
+    .PARAMETER IdentityClientId
+    With -Audit: the client id of a user-assigned managed identity.
+
+    .PARAMETER AccessToken
+    With -Audit: a Microsoft Graph access token with AuditLog.Read.All, as a SecureString.
+
     .EXAMPLE
     Get-EntraSnapshotHistory -Store 'D:\EntraSnapshots' -Name 'CA001 - Require MFA for all users'
 
@@ -186,7 +204,24 @@ function Get-EntraSnapshotHistory {
 
         [ValidateNotNullOrEmpty()]
         [string]
-        $IdentityFile
+        $IdentityFile,
+
+        [switch]
+        $Audit,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $GraphUrl,
+
+        [switch]
+        $ManagedIdentity,
+
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $IdentityClientId,
+
+        [securestring]
+        $AccessToken
     )
 
     begin {
@@ -241,7 +276,20 @@ function Get-EntraSnapshotHistory {
         Add-EntraSnapshotKeyFile -Parameters $parameters -VerifyKeyFile $VerifyKeyFile -IdentityFile $IdentityFile -NoSigning
 
         try {
-            $history = Invoke-EntraSnapshotJob -Operation 'snapshot.history' -Parameters $parameters -TargetObject $target
+            if ($Audit) {
+                # Who made each change, from the directory audit log: this signs in to Graph.
+                $parameters.audit = $true
+                $signIn = @{
+                    GraphUrl         = $GraphUrl
+                    ManagedIdentity  = $ManagedIdentity
+                    IdentityClientId = $IdentityClientId
+                    AccessToken      = $AccessToken
+                }
+                $history = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.history' -Parameters $parameters -TargetObject $target @signIn
+            }
+            else {
+                $history = Invoke-EntraSnapshotJob -Operation 'snapshot.history' -Parameters $parameters -TargetObject $target
+            }
         }
         catch {
             $PSCmdlet.ThrowTerminatingError($_)
@@ -274,7 +322,8 @@ function Get-EntraSnapshotHistory {
                 Details        = @($entry.details | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
                 Attributes     = @($entry.attributes | Where-Object { $null -ne $_ })
                 Links          = @($entry.links | Where-Object { $null -ne $_ })
-                ChangedBy      = @($entry.changedBy | Where-Object { $null -ne $_ })
+                ChangedBy      = Get-EntraSnapshotActorLabel -Attribution $entry.attribution
+                Attribution    = $entry.attribution
                 FromSnapshotId = $fromId
                 FromKind       = $fromKind
                 ToSnapshotId   = [string]$entry.to.id

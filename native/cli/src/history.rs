@@ -4,10 +4,13 @@
 //! was first seen.
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::diff::history::{HistoryQuery, Target, history, text};
+use entrasnap_core::diff::history::{HistoryQuery, Target, attribute_history, history, text};
+use entrasnap_graph::CancellationToken;
+use entrasnap_graph::audit::read_window;
 
+use crate::audit_arg::AuditArgs;
 use crate::error::CliError;
-use crate::export::parse_type;
+use crate::export::{GraphArgs, parse_type};
 use crate::output::Output;
 use crate::store_arg::StoreArg;
 
@@ -35,13 +38,20 @@ pub struct Args {
     /// End at this snapshot, or at the last one completed at or before this time.
     #[arg(long, value_name = "SNAPSHOT|TIME")]
     pub to: Option<String>,
+    /// Read the directory audit log and say who made each change (signs in to Graph).
+    #[arg(long)]
+    pub audit: bool,
+    #[command(flatten)]
+    pub audit_log: AuditArgs,
+    #[command(flatten)]
+    pub graph: GraphArgs,
 }
 
 /// `--json`: the history record `{"objectType", "objectId", "objectName",
 /// "tenantId", "from", "to", "snapshots", "attribute"?, "entries": [{"event",
 /// "from", "to", "objectId", "objectName", "previousId"?, "attributes",
-/// "links", "severity", "reason", "changedBy"?}]}`.
-pub fn run(args: Args, out: Output) -> Result<(), CliError> {
+/// "links", "severity", "reason", "attribution"?}]}`.
+pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     let store = args.store.open_readable()?;
     let target = match (args.id, args.name) {
         (Some(id), _) => Target::Id(id.trim().to_string()),
@@ -55,6 +65,17 @@ pub fn run(args: Args, out: Output) -> Result<(), CliError> {
         from: args.from,
         to: args.to,
     };
-    let h = history(&store, &query)?;
+    let mut h = history(&store, &query)?;
+    if args.audit {
+        let client = args.graph.client(&CancellationToken::new())?;
+        let log = read_window(
+            &client,
+            h.from.created_at,
+            h.to.completed_at,
+            &args.audit_log.settings(),
+        )
+        .await;
+        attribute_history(&mut h, &log);
+    }
     out.emit(&h, |w| w.write_all(text(&h).as_bytes()))
 }

@@ -99,7 +99,7 @@ async fn main() {
         Command::Label(args) => label::run(args, out),
         Command::Show(args) => show::run(args, out),
         Command::Compare(args) => compare::run(args, out).await,
-        Command::History(args) => history::run(args, out),
+        Command::History(args) => history::run(args, out).await,
         Command::Restore(args) => restore::run(args, out).await,
         Command::Verify(args) => verify::run(args, out),
         Command::Prune(args) => prune::run(args, out),

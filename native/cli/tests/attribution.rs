@@ -585,3 +585,85 @@ fn an_actor_scoped_restore_refuses_when_someone_else_changed_the_same_attribute_
     assert_exit(&out, 0);
     assert_eq!(mfa_policy(&emu)["state"], policy["state"]);
 }
+
+#[test]
+fn an_objects_timeline_names_who_made_each_change() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path();
+    let policy = mfa_policy(&emu);
+    let path = format!("{POLICIES}/{}", id(&policy));
+    export(&emu, store);
+    emu.send_as(
+        &mallory(),
+        Method::PATCH,
+        &path,
+        Some(json!({"state": "disabled"})),
+    );
+    export(&emu, store);
+    emu.send_as(
+        &lee(),
+        Method::PATCH,
+        &path,
+        Some(json!({"state": "enabled"})),
+    );
+    export(&emu, store);
+    emu.send_as(
+        &lee(),
+        Method::PATCH,
+        &path,
+        Some(json!({"displayName": "CA001 - MFA for everyone"})),
+    );
+    export(&emu, store);
+    let out = emu.entrasnap(
+        store,
+        &[
+            "history",
+            "--id",
+            &id(&policy),
+            "--audit",
+            "--audit-delay-minutes",
+            "0",
+            "--json",
+        ],
+    );
+    assert_exit(&out, 0);
+    let h = parse(&out);
+    let entries = h["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 4, "{h:#}");
+    assert!(
+        entries[0].get("attribution").is_none(),
+        "the first sighting has no pair"
+    );
+    let who = |e: &Value| e["attribution"]["by"][0]["actor"]["userPrincipalName"].clone();
+    assert_eq!(who(&entries[1]), MALLORY);
+    assert_eq!(
+        entries[1]["attribution"]["by"][0]["explains"],
+        json!(["state"])
+    );
+    assert_eq!(who(&entries[2]), LEE);
+    assert_eq!(who(&entries[3]), LEE);
+    assert_eq!(
+        entries[3]["attribution"]["by"][0]["explains"],
+        json!(["displayName"])
+    );
+    for e in &entries[1..] {
+        assert_eq!(e["attribution"]["status"], "explained", "{e:#}");
+        assert_eq!(e["attribution"]["by"].as_array().unwrap().len(), 1, "{e:#}");
+    }
+    let text = stdout(&emu.entrasnap(
+        store,
+        &[
+            "history",
+            "--id",
+            &id(&policy),
+            "--audit",
+            "--audit-delay-minutes",
+            "0",
+        ],
+    ));
+    assert!(
+        text.contains(&format!("    changed by {MALLORY} at ")),
+        "{text}"
+    );
+}

@@ -14,8 +14,13 @@
 //! naming it.
 
 use entrasnap_core::ObjectType;
-use entrasnap_core::diff::history::{HistoryQuery, Target, history, text};
-use entrasnap_core::diff::render::change_lines;
+use entrasnap_core::diff::history::{HistoryQuery, Target, attribute_history, history, text};
+use entrasnap_core::diff::render::{attribution_text, change_lines};
+use entrasnap_graph::CancellationToken;
+use entrasnap_graph::audit::read_window;
+
+use crate::graph_access::GraphAccess;
+use crate::runtime;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -50,10 +55,18 @@ struct Params {
     /// `text` renders the history as `entrasnap history` prints it.
     #[serde(default)]
     format: Option<String>,
+    /// Read the audit log (signing in to Graph) and say who made each change.
+    #[serde(default)]
+    audit: bool,
+    #[serde(default)]
+    audit_retention_days: Option<u32>,
+    #[serde(default)]
+    audit_delay_minutes: Option<u32>,
 }
 
-pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
+pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
     let prepared = (|| {
+        let access = GraphAccess::take(OP, &mut params)?;
         let params: Params = operation::params(OP, params)?;
         let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
         let target = match (&params.id, &params.name) {
@@ -90,17 +103,18 @@ pub(crate) fn prepare(params: Map<String, Value>) -> Operation {
             from: params.from.clone(),
             to: params.to.clone(),
         };
-        Ok((params, query, rendered))
+        Ok((access, params, query, rendered))
     })();
     match prepared {
-        Ok((params, query, rendered)) => {
-            Box::new(move |context| run(&params, &query, rendered, context))
-        }
+        Ok((access, params, query, rendered)) => Box::new(move |context| {
+            run(&access, &params, &query, rendered, context).map_err(|e| access.redact(e, context))
+        }),
         Err(error) => operation::fail(error),
     }
 }
 
 fn run(
+    access: &GraphAccess,
     params: &Params,
     query: &HistoryQuery,
     rendered: bool,
@@ -119,12 +133,25 @@ fn run(
         status: "walking the store's snapshots, oldest first".to_owned(),
         percent: None,
     });
-    let h = history(&store, query).map_err(|e| OperationError::from_store(&e))?;
+    let mut h = history(&store, query).map_err(|e| OperationError::from_store(&e))?;
+    if params.audit {
+        let settings =
+            crate::audit::settings(params.audit_retention_days, params.audit_delay_minutes);
+        let cancel = CancellationToken::new();
+        let (from, to) = (h.from.created_at, h.to.completed_at);
+        let log = runtime::block_on(context, &cancel, async {
+            let client = access.client(context, &cancel)?;
+            Ok::<_, OperationError>(read_window(&client, from, to, &settings).await)
+        })??;
+        attribute_history(&mut h, &log);
+    }
     let mut value = serde_json::to_value(&h).expect("a history serializes");
     // Each entry's lines for people, as the command prints them under it.
     if let Some(entries) = value["entries"].as_array_mut() {
         for (json, entry) in entries.iter_mut().zip(&h.entries) {
-            json["details"] = json!(change_lines(&entry.attributes, &entry.links));
+            let mut details = change_lines(&entry.attributes, &entry.links);
+            details.extend(entry.attribution.iter().flat_map(attribution_text));
+            json["details"] = json!(details);
         }
     }
     if rendered {

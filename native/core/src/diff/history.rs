@@ -16,8 +16,10 @@ use serde_json::Value;
 
 use super::compare::compare_entries;
 use super::model::{AttributeChange, Change, ChangeKind, LinkChange, Severity};
-use super::render::{change_lines, type_label};
+use super::render::{attribution_text, change_lines, type_label};
 use super::snapshot::{MemorySnapshot, Snapshot, StoredSnapshot};
+use crate::audit::{Attribution, AuditWindow, Coverage, attribute};
+use crate::diff::Report;
 use crate::dotpath;
 use crate::error::{Error, ErrorKind, Result};
 use crate::registry::ObjectType;
@@ -50,6 +52,9 @@ pub struct HistoryQuery {
 pub struct SnapshotRef {
     pub id: String,
     pub kind: SnapshotKind,
+    /// When its export began (a change made while it read may not be in it).
+    #[serde(default)]
+    pub created_at: DateTime<Utc>,
     pub completed_at: DateTime<Utc>,
 }
 
@@ -58,6 +63,7 @@ impl SnapshotRef {
         SnapshotRef {
             id: s.id.to_string(),
             kind: s.kind,
+            created_at: s.created_at,
             completed_at: s.completed_at,
         }
     }
@@ -111,9 +117,9 @@ pub struct HistoryEntry {
     pub links: Vec<LinkChange>,
     pub severity: Severity,
     pub reason: String,
-    /// Who made the change, when an audit log tells (empty: not known).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changed_by: Vec<Value>,
+    /// Who made the change, from the audit log (`history --audit`); absent when it was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
 }
 
 /// An object's history, oldest first.
@@ -547,7 +553,7 @@ fn push(
         links: c.links,
         severity: c.severity,
         reason: c.reason,
-        changed_by: Vec::new(),
+        attribution: None,
     });
 }
 
@@ -620,6 +626,64 @@ fn value_at(v: &Value, path: &str) -> Option<Value> {
     }
 }
 
+/// Says who made each entry's change, from the audit events of `log`: each
+/// entry is attributed over its own pair of snapshots, from the earlier
+/// one's start to the later one's end, exactly as `compare --audit` would.
+/// The first sighting (no earlier snapshot) is left unattributed.
+pub fn attribute_history(h: &mut History, log: &AuditWindow) {
+    // Only the events naming one of the ids the object had: a history's log
+    // window can hold the whole tenant's.
+    let ids: Vec<&str> = h
+        .entries
+        .iter()
+        .flat_map(|e| std::iter::once(e.object_id.as_str()).chain(e.previous_id.as_deref()))
+        .collect();
+    let events: Vec<_> = log
+        .events
+        .iter()
+        .filter(|ev| ids.iter().any(|id| ev.target(id).is_some()))
+        .cloned()
+        .collect();
+    for e in &mut h.entries {
+        let Some(from) = &e.from else { continue };
+        let kind = match e.event {
+            HistoryEvent::Created | HistoryEvent::Restored => ChangeKind::Added,
+            HistoryEvent::Changed => ChangeKind::Modified,
+            HistoryEvent::Deleted => ChangeKind::Removed,
+            HistoryEvent::Recreated => ChangeKind::Recreated {
+                previous_id: e.previous_id.clone().unwrap_or_default(),
+            },
+        };
+        let mut report = Report {
+            from: from.id.clone(),
+            to: e.to.id.clone(),
+            changes: vec![Change {
+                object_type: h.object_type.clone(),
+                object_id: e.object_id.clone(),
+                object_name: e.object_name.clone(),
+                kind,
+                attributes: e.attributes.clone(),
+                links: e.links.clone(),
+                severity: e.severity,
+                reason: e.reason.clone(),
+                restorable: None,
+                attribution: None,
+            }],
+            actors: Vec::new(),
+        };
+        let window = AuditWindow {
+            events: events.clone(),
+            coverage: Coverage {
+                from: from.created_at,
+                to: e.to.completed_at,
+                ..log.coverage.clone()
+            },
+        };
+        attribute(&mut report, &window);
+        e.attribution = report.changes.pop().and_then(|c| c.attribution);
+    }
+}
+
 /// The history for people: a header, then one line per event with the
 /// attribute lines indented under it.
 pub fn text(h: &History) -> String {
@@ -675,6 +739,9 @@ fn write_text(w: &mut String, h: &History) -> std::fmt::Result {
             if what.is_empty() { "" } else { "  " }
         )?;
         for line in change_lines(&e.attributes, &e.links) {
+            writeln!(w, "    {line}")?;
+        }
+        for line in e.attribution.iter().flat_map(attribution_text) {
             writeln!(w, "    {line}")?;
         }
     }

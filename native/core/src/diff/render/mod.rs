@@ -180,10 +180,15 @@ pub fn kind_note(c: &Change) -> Option<String> {
 /// Who made a change, one line per audit event (at most five), then what the
 /// log does not explain and why; nothing when the log was not read.
 pub fn attribution_lines(c: &Change) -> Vec<String> {
+    c.attribution
+        .as_ref()
+        .map(attribution_text)
+        .unwrap_or_default()
+}
+
+/// The lines of one attribution: `changed by ...` per event, then what the log does not explain.
+pub fn attribution_text(a: &crate::audit::Attribution) -> Vec<String> {
     const SHOWN: usize = 5;
-    let Some(a) = &c.attribution else {
-        return Vec::new();
-    };
     let mut out: Vec<String> =
         a.by.iter()
             .take(SHOWN)
