@@ -19,10 +19,12 @@ use entrasnap_graph::export::{ExportError, ExportOptions, ExportReport, export};
 use entrasnap_graph::{CancellationToken, GraphClient};
 use serde_json::{Value, json};
 
+use crate::audit_arg::AuditArgs;
 use crate::error::CliError;
 use crate::export::{GraphArgs, parse_type};
 use crate::output::Output;
 use crate::store_arg::StoreArg;
+use entrasnap_graph::audit::{AuditSettings, attribute_report};
 
 /// At most this many changes are listed in one webhook card (Teams cuts long cards).
 const CARD_FACTS: usize = 25;
@@ -46,6 +48,11 @@ pub struct Args {
     /// Object types to export, comma-separated (Graph entity names); all by default.
     #[arg(long, value_delimiter = ',', value_parser = parse_type)]
     pub types: Vec<&'static ObjectType>,
+    /// Do not read the audit log (by default each reported change names who made it).
+    #[arg(long)]
+    pub no_audit: bool,
+    #[command(flatten)]
+    pub audit_log: AuditArgs,
     #[command(flatten)]
     pub graph: GraphArgs,
 }
@@ -111,7 +118,17 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     while !cancel.is_cancelled() {
         n += 1;
         let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        match poll(&client, &store, &options, args.severity_min, &cancel).await {
+        let audit = (!args.no_audit).then(|| args.audit_log.settings());
+        match poll(
+            &client,
+            &store,
+            &options,
+            args.severity_min,
+            audit.as_ref(),
+            &cancel,
+        )
+        .await
+        {
             Ok(p) => {
                 print_poll(out, n, &at, &p, args.severity_min);
                 if let (Some(url), Some(report)) = (&args.webhook, &p.report)
@@ -157,6 +174,7 @@ async fn poll(
     store: &LocalStore,
     options: &ExportOptions,
     severity_min: Severity,
+    audit: Option<&AuditSettings>,
     cancel: &CancellationToken,
 ) -> Result<Poll, PollError> {
     let export = match export(client, store, options, &|_| {}, cancel).await {
@@ -191,6 +209,19 @@ async fn poll(
         StoredSnapshot::open_pair(store, previous.as_str(), &export.snapshot_id).map_err(failed)?;
     let types = (!options.types.is_empty()).then_some(&options.types[..]);
     let mut report = compare(&before, &after, types).map_err(failed)?;
+    if let Some(settings) = audit {
+        // Who made each change; a log that cannot be read says so per change.
+        attribute_report(
+            client,
+            &mut report,
+            before.manifest().summary.created_at,
+            after.manifest().summary.completed_at,
+            settings,
+            None,
+        )
+        .await
+        .map_err(failed)?;
+    }
     let opts = RenderOptions::at_least(&mut report, severity_min, false);
     Ok(Poll {
         export,

@@ -206,6 +206,14 @@ fn a_poll_stores_only_what_changed_and_tells_the_webhook() {
         facts[0]["value"].as_str().unwrap().contains(CA002),
         "{card:#}"
     );
+    // Each change names who made it, from the audit log (the emulator's default actor here).
+    assert!(
+        facts[0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("changed by admin@contoso.onmicrosoft.com at "),
+        "{card:#}"
+    );
 
     // A webhook that cannot be reached is a warning, not a stop.
     emu.send(
