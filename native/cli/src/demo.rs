@@ -71,23 +71,12 @@ struct Actor {
 /// The compromised admin account.
 pub const ATTACKER: &str = "mallory.admin@contoso.onmicrosoft.com";
 
-/// A JWT-shaped token with these claims (the emulator reads, never checks, them).
-fn jwt(claims: &Value) -> String {
-    use base64::Engine;
-    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    format!(
-        "{}.{}.c2ln",
-        b64(&json!({"alg": "RS256", "typ": "JWT"})),
-        b64(claims)
-    )
-}
-
 impl Actor {
     fn new(url: &str, claims: Value) -> Actor {
         Actor {
             http: reqwest::Client::new(),
             url: url.to_string(),
-            token: jwt(&claims),
+            token: entrasnap_sim::audit::unsigned_jwt(&claims),
         }
     }
 }

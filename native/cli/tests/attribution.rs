@@ -370,6 +370,26 @@ fn a_change_the_log_cannot_explain_is_reported_as_such_never_guessed() {
     assert!(parse(&out)["changes"][0].get("attribution").is_none());
 }
 
+/// `restore --changed-by MALLORY --since SINCE` with the log's delay at 0, and `extra`.
+fn undo_mallory(
+    emu: &Emulator,
+    store: &std::path::Path,
+    since: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "restore",
+        "--changed-by",
+        MALLORY,
+        "--since",
+        since,
+        "--audit-delay-minutes",
+        "0",
+    ];
+    args.extend(extra);
+    emu.entrasnap(store, &args)
+}
+
 fn mfa_policy(emu: &Emulator) -> Value {
     emu.list(&format!(
         "{POLICIES}?$filter=startswith(displayName,'CA001')"
@@ -407,20 +427,11 @@ fn an_actor_scoped_restore_undoes_exactly_the_attackers_changes_and_keeps_everyo
     );
 
     // The log must cover the span: a retention shorter than it is refused, naming the gap.
-    let out = emu.entrasnap(
+    let out = undo_mallory(
+        &emu,
         store,
-        &[
-            "restore",
-            "--changed-by",
-            MALLORY,
-            "--since",
-            &since,
-            "--yes",
-            "--audit-retention-days",
-            "0",
-            "--audit-delay-minutes",
-            "0",
-        ],
+        &since,
+        &["--yes", "--audit-retention-days", "0"],
     );
     assert_exit(&out, 1);
     let err = crate::util::stderr(&out);
@@ -431,19 +442,7 @@ fn an_actor_scoped_restore_undoes_exactly_the_attackers_changes_and_keeps_everyo
 
     // What-if: the plan names what Mallory did, and writes nothing.
     let writes = emu.writes();
-    let out = emu.entrasnap(
-        store,
-        &[
-            "restore",
-            "--changed-by",
-            MALLORY,
-            "--since",
-            &since,
-            "--what-if",
-            "--audit-delay-minutes",
-            "0",
-        ],
-    );
+    let out = undo_mallory(&emu, store, &since, &["--what-if"]);
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(
@@ -455,20 +454,7 @@ fn an_actor_scoped_restore_undoes_exactly_the_attackers_changes_and_keeps_everyo
     assert!(!text.contains("jobTitle"), "{text}");
     assert_eq!(emu.writes(), writes, "a what-if writes nothing");
 
-    let out = emu.entrasnap(
-        store,
-        &[
-            "restore",
-            "--changed-by",
-            MALLORY,
-            "--since",
-            &since,
-            "--yes",
-            "--audit-delay-minutes",
-            "0",
-            "--json",
-        ],
-    );
+    let out = undo_mallory(&emu, store, &since, &["--yes", "--json"]);
     assert_exit(&out, 0);
     let result = parse(&out);
     assert_eq!(
@@ -525,19 +511,7 @@ fn an_actor_scoped_restore_refuses_when_someone_else_changed_the_same_attribute_
         &path,
         Some(json!({"state": "enabledForReportingButNotEnforced"})),
     );
-    let out = emu.entrasnap(
-        store,
-        &[
-            "restore",
-            "--changed-by",
-            MALLORY,
-            "--since",
-            &since,
-            "--yes",
-            "--audit-delay-minutes",
-            "0",
-        ],
-    );
+    let out = undo_mallory(&emu, store, &since, &["--yes"]);
     assert_exit(&out, 1);
     let err = crate::util::stderr(&out);
     assert!(
@@ -549,39 +523,16 @@ fn an_actor_scoped_restore_refuses_when_someone_else_changed_the_same_attribute_
         "enabledForReportingButNotEnforced"
     );
     // Told that Lee's value wins, nothing is left to undo: that is an error naming the actor.
-    let out = emu.entrasnap(
+    let out = undo_mallory(
+        &emu,
         store,
-        &[
-            "restore",
-            "--changed-by",
-            MALLORY,
-            "--since",
-            &since,
-            "--yes",
-            "--audit-delay-minutes",
-            "0",
-            "--on-conflict",
-            "keep-theirs",
-        ],
+        &since,
+        &["--yes", "--on-conflict", "keep-theirs"],
     );
     assert_exit(&out, 1);
     assert!(crate::util::stderr(&out).contains("matched nothing"));
     // Told that the snapshot wins, the policy goes back.
-    let out = emu.entrasnap(
-        store,
-        &[
-            "restore",
-            "--changed-by",
-            MALLORY,
-            "--since",
-            &since,
-            "--yes",
-            "--audit-delay-minutes",
-            "0",
-            "--on-conflict",
-            "revert",
-        ],
-    );
+    let out = undo_mallory(&emu, store, &since, &["--yes", "--on-conflict", "revert"]);
     assert_exit(&out, 0);
     assert_eq!(mfa_policy(&emu)["state"], policy["state"]);
 }

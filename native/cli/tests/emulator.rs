@@ -205,13 +205,7 @@ pub fn app_token(app_id: &str, name: &str, roles: &[&str]) -> String {
 }
 
 fn jwt(claims: &Value) -> String {
-    use base64::Engine;
-    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    format!(
-        "{}.{}.c2ln",
-        b64(&json!({"alg": "RS256", "typ": "JWT"})),
-        b64(claims)
-    )
+    entrasnap_sim::audit::unsigned_jwt(claims)
 }
 
 /// How many trials a kill test runs: `ENTRASNAP_TRIALS` when set (long runs,

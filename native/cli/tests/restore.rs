@@ -640,12 +640,8 @@ fn undo_returns_the_tenant_to_its_pre_restore_state() {
 
 /// An unsigned JWT whose `roles` claim holds `roles` (the emulator accepts any token).
 fn token_with_roles(roles: &[&str]) -> String {
-    use base64::Engine;
-    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        b64(json!({"typ": "JWT", "alg": "RS256"})),
-        b64(json!({"aud": "https://graph.microsoft.com", "roles": roles}))
+    entrasnap_sim::audit::unsigned_jwt(
+        &json!({"aud": "https://graph.microsoft.com", "roles": roles}),
     )
 }
 

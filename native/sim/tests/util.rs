@@ -149,14 +149,7 @@ impl Graph {
 
     /// A JWT-shaped bearer token carrying `claims` (the emulator reads, never checks, them).
     pub fn jwt(claims: Value) -> String {
-        use base64::Engine;
-        let b64 =
-            |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        format!(
-            "Bearer {}.{}.c2ln",
-            b64(&serde_json::json!({"alg": "RS256", "typ": "JWT"})),
-            b64(&claims)
-        )
+        format!("Bearer {}", entrasnap_sim::audit::unsigned_jwt(&claims))
     }
 
     /// The id of the first object in a collection whose displayName matches.
