@@ -618,3 +618,46 @@ fn an_objects_timeline_names_who_made_each_change() {
         "{text}"
     );
 }
+
+#[test]
+fn a_role_assignment_is_attributed_by_its_principal_and_role() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path();
+    let baseline = export(&emu, store);
+    // Mallory makes an account of hers Global Administrator (T1098.003), then takes another role away.
+    let isaiah = emu.find("users", "Isaiah Langer");
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let path = "roleManagement/directory/roleAssignments";
+    let existing = emu.list(path).remove(0);
+    emu.send_as(
+        &mallory(),
+        Method::POST,
+        path,
+        Some(json!({"principalId": id(&isaiah), "roleDefinitionId": ga, "directoryScopeId": "/"})),
+    );
+    emu.send_as(
+        &mallory(),
+        Method::DELETE,
+        &format!("{path}/{}", id(&existing)),
+        None,
+    );
+    let report = compare_json(&emu, store, &["--from", &baseline, "--to", "live"]);
+    let roles: Vec<&Value> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["objectType"] == "roleAssignment")
+        .collect();
+    assert_eq!(roles.len(), 2, "{report:#}");
+    for c in roles {
+        let a = &c["attribution"];
+        assert_eq!(a["status"], "explained", "{c:#}");
+        assert_eq!(a["by"][0]["actor"]["userPrincipalName"], MALLORY, "{c:#}");
+        let activity = a["by"][0]["activity"].as_str().unwrap();
+        match c["kind"]["type"].as_str().unwrap() {
+            "added" => assert_eq!(activity, "Add member to role"),
+            _ => assert_eq!(activity, "Remove member from role"),
+        }
+    }
+}

@@ -233,6 +233,23 @@ fn is_deletion(e: &AuditEvent) -> bool {
         || e.activity.starts_with("Delete ")
         || e.activity.starts_with("Hard delete ")
         || e.activity.starts_with("Remove service principal")
+        || e.activity.starts_with("Remove member from role")
+}
+
+/// A role assignment's principal and role: "Add member to role" names those,
+/// never the assignment's own id.
+fn role_pair(c: &Change) -> Option<(&str, &str)> {
+    if c.object_type != "roleAssignment" {
+        return None;
+    }
+    let value = |name: &str| {
+        c.attributes
+            .iter()
+            .find(|a| a.path == name)
+            .and_then(|a| a.new.as_ref().or(a.old.as_ref()))
+            .and_then(Value::as_str)
+    };
+    Some((value("principalId")?, value("roleDefinitionId")?))
 }
 
 /// The link members of change `c` that event `e` names.
@@ -251,6 +268,17 @@ fn explains(c: &Change, e: &AuditEvent) -> Vec<String> {
         ChangeKind::Recreated { previous_id } => vec![&c.object_id, previous_id],
         _ => vec![&c.object_id],
     };
+    if let Some((principal, role)) = role_pair(c)
+        && e.target(principal).is_some()
+        && e.target(role).is_some()
+        && e.activity.contains("member")
+    {
+        match &c.kind {
+            ChangeKind::Added if is_creation(e) => return vec!["created".into()],
+            ChangeKind::Removed if is_deletion(e) => return vec!["deleted".into()],
+            _ => {}
+        }
+    }
     let Some(target) = ids.iter().find_map(|id| e.target(id)) else {
         return Vec::new();
     };
@@ -326,6 +354,9 @@ pub fn attribute(report: &mut Report, log: &AuditWindow) {
         let mut ids = vec![c.object_id.to_ascii_lowercase()];
         if let ChangeKind::Recreated { previous_id } = &c.kind {
             ids.push(previous_id.to_ascii_lowercase());
+        }
+        if let Some((principal, _)) = role_pair(c) {
+            ids.push(principal.to_ascii_lowercase());
         }
         let mut candidates: Vec<usize> = ids
             .iter()
