@@ -11,7 +11,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A Retry-After beyond this is treated as this (a misbehaving proxy must not park an export for hours).
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
-/// Retry-After in seconds, fractional as Graph sends it (`2.128`).
+/// Retry-After in seconds: whole seconds as HTTP and Graph send it, decimals
+/// (reported inside `$batch` sub-responses) accepted too.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get("retry-after")?.to_str().ok()?;
     retry_after_value(v)

@@ -176,13 +176,9 @@ fn admit(sim: &Sim, req: &GraphRequest, route: &Route) -> GraphResult<Option<Cha
             );
             if let Some(wait) = retry_after {
                 e = e
-                    .with_header(
-                        "Retry-After",
-                        format!("{:.3}", wait)
-                            .trim_end_matches('0')
-                            .trim_end_matches('.')
-                            .to_string(),
-                    )
+                    // Whole seconds, rounded up, as Graph sends it (RFC 9110's delay-seconds):
+                    // clients that parse an integer must not choke, and none retries early.
+                    .with_header("Retry-After", (wait.ceil() as u64).max(1).to_string())
                     .with_header(
                         "x-ms-throttle-scope",
                         "Tenant_Application/ReadWrite/entrasnap-sim".into(),

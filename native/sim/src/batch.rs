@@ -189,6 +189,18 @@ pub fn run(sim: &Sim, req: &GraphRequest) -> GraphResult<GraphResponse> {
             (r.status, headers, body_json(&r))
         };
         status.insert(s.id.clone(), code);
+        let mut headers = headers;
+        // Graph's batch items carry their Content-Type, and SDKs read the body by it.
+        if !body.is_null()
+            && !headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("content-type"))
+        {
+            headers.insert(
+                "Content-Type".into(),
+                Value::String(crate::server::JSON_CONTENT_TYPE.into()),
+            );
+        }
         let mut entry = json!({"id": s.id, "status": code});
         if !headers.is_empty() {
             entry["headers"] = Value::Object(headers);

@@ -22,7 +22,7 @@ use crate::request::{self, GraphRequest};
 use crate::sim::{Sim, now};
 use crate::state;
 
-const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 pub fn router(sim: Arc<Sim>) -> Router {
     // Fault scripts carry whole hostile bodies (tests send 20 MB ones).

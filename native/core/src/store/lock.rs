@@ -9,6 +9,9 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// Held while an export or prune runs; released on drop (and by the OS if the
 /// process dies, so a killed export never leaves the store locked).
+/// Tries 10 ms apart before a held lock is reported busy (200 ms in all).
+const GRACE_TRIES: u32 = 20;
+
 #[derive(Debug)]
 pub(crate) struct StoreLock {
     _file: File,
@@ -18,10 +21,21 @@ impl StoreLock {
     pub(crate) fn acquire(root: &Path) -> Result<StoreLock> {
         let path = root.join("lock");
         let mut file = super::private::open_or_create(&path)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(locked(root, &path)),
-            Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+        // A lock just released can still look held for a moment: a child this
+        // process forks (a test's subprocess, a host's) holds a copy of the
+        // descriptor until it execs. A real holder keeps it for seconds, so a
+        // short grace tells the two apart.
+        let mut tries = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if tries < GRACE_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(TryLockError::WouldBlock) => return Err(locked(root, &path)),
+                Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+            }
         }
         // Who holds it, for the message another process will show. Best effort.
         let holder = format!(
