@@ -18,7 +18,7 @@ use super::compare::compare_entries;
 use super::model::{AttributeChange, Change, ChangeKind, LinkChange, Severity};
 use super::render::{attribution_text, change_lines, type_label};
 use super::snapshot::{MemorySnapshot, Snapshot, StoredSnapshot};
-use crate::audit::{Attribution, AuditWindow, Coverage, attribute};
+use crate::audit::{Attribution, AuditWindow, attribute};
 use crate::diff::Report;
 use crate::dotpath;
 use crate::error::{Error, ErrorKind, Result};
@@ -638,12 +638,16 @@ pub fn attribute_history(h: &mut History, log: &AuditWindow) {
         .iter()
         .flat_map(|e| std::iter::once(e.object_id.as_str()).chain(e.previous_id.as_deref()))
         .collect();
-    let events: Vec<_> = log
-        .events
-        .iter()
-        .filter(|ev| ids.iter().any(|id| ev.target(id).is_some()))
-        .cloned()
-        .collect();
+    // One window over those events; each entry moves its span to its own pair.
+    let mut window = AuditWindow {
+        events: log
+            .events
+            .iter()
+            .filter(|ev| ids.iter().any(|id| ev.target(id).is_some()))
+            .cloned()
+            .collect(),
+        coverage: log.coverage.clone(),
+    };
     for e in &mut h.entries {
         let Some(from) = &e.from else { continue };
         let kind = match e.event {
@@ -671,14 +675,8 @@ pub fn attribute_history(h: &mut History, log: &AuditWindow) {
             }],
             actors: Vec::new(),
         };
-        let window = AuditWindow {
-            events: events.clone(),
-            coverage: Coverage {
-                from: from.created_at,
-                to: e.to.completed_at,
-                ..log.coverage.clone()
-            },
-        };
+        window.coverage.from = from.created_at;
+        window.coverage.to = e.to.completed_at;
         attribute(&mut report, &window);
         e.attribution = report.changes.pop().and_then(|c| c.attribution);
     }
