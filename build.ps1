@@ -7,7 +7,7 @@ Runs `cargo build --release -p entrasnap-ffi -p entrasnap-sim`, copies the
 library into module/EntraSnapshot/runtimes/<rid>/native/ for the platform
 this PowerShell runs on, then runs the tests in Pester/ in a child
 PowerShell process against the emulator it built (ENTRASNAP_SIM): the
-module's Add-Type type can't be unloaded, so a test run must not leave it in
+module's native type can't be unloaded, so a test run must not leave it in
 this session. Honours CARGO_TARGET_DIR. Needs Rust (cargo) and, for the
 tests, Pester 5. Works under Windows PowerShell 5.1 and PowerShell 7.
 

@@ -174,6 +174,32 @@ catch {
     }
 }
 
+Describe 'Import' {
+    It 'compiles no C# at import, declares the library once and works in a new session' {
+        # A function shadows the cmdlet for every caller in the session, the
+        # module included: any Add-Type at import is counted. Add-Type runs
+        # csc.exe on Windows PowerShell 5.1 (a subprocess Azure Automation's
+        # sandbox refuses) and Roslyn on 7.x (about a second).
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+`$global:AddTypeCalls = 0
+function global:Add-Type { `$global:AddTypeCalls++; Microsoft.PowerShell.Utility\Add-Type @args }
+Import-Module -Name '$($manifestPath.Replace("'", "''"))'
+Import-Module -Name '$($manifestPath.Replace("'", "''"))' -Force
+[Console]::Out.WriteLine('add-type ' + `$global:AddTypeCalls)
+[Console]::Out.WriteLine('version ' + (Get-EntraSnapshotEngine).Version)
+[Console]::Out.WriteLine('types ' + @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'EntraSnapshot.Native' }).Count)
+"@
+        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))
+        $output = @(& (Get-Process -Id $PID).Path -NoProfile -NonInteractive -EncodedCommand $encoded)
+        $LASTEXITCODE | Should -Be 0
+        $output | Should -Contain 'add-type 0'
+        $output | Should -Contain 'types 1' -Because 'a second import reuses the declared type'
+        @($output | Where-Object { $_ -like 'version ?*' }).Count | Should -Be 1
+    }
+}
+
 Describe 'Format views' {
     BeforeAll {
         $formatPath = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot/EntraSnapshot.Format.ps1xml'

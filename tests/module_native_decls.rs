@@ -1,5 +1,5 @@
-//! The module's P/Invoke declarations (the C# it compiles with Add-Type) must
-//! match include/entrasnap.h: the same functions, the same parameter counts,
+//! The module's P/Invoke declarations (the signature list it declares with
+//! Reflection.Emit) must match include/entrasnap.h: the same functions, the same parameter counts,
 //! compatible types, cdecl, and the same ABI version.
 
 use std::collections::HashMap;
@@ -113,22 +113,25 @@ fn csharp_type_for(c_type: &str, typedefs: &HashMap<String, String>) -> Option<&
     }
 }
 
-/// The `[DllImport] ... extern` declarations in C# source, with the text of
-/// each attribute.
-fn csharp_imports(source: &str) -> Vec<(String, Signature)> {
+/// The marker of the module's signature list (Import-EntraSnapshotNative.ps1).
+const SIGNATURES: &str = "$script:EntraSnapshotNativeSignatures = @'";
+
+/// The declarations in the module's signature list: one
+/// `<return> <name>(<type> <name>, ...)` a line, in C# spelling, which the
+/// module declares with Reflection.Emit.
+fn module_imports(source: &str) -> Vec<Signature> {
+    let Some(start) = source.find(SIGNATURES) else {
+        return Vec::new();
+    };
+    let body = &source[start + SIGNATURES.len()..];
+    let body = &body[..body.find("\n'@").unwrap_or(body.len())];
     let mut imports = Vec::new();
-    for (start, _) in source.match_indices("[DllImport(") {
-        let rest = &source[start..];
-        let attribute_end = rest.find(")]").expect("a DllImport attribute ends with )]") + 2;
-        let attribute = collapse_whitespace(&rest[..attribute_end]);
-        let declaration = &rest[attribute_end..];
-        let declaration = collapse_whitespace(&declaration[..declaration.find(';').unwrap_or(0)]);
-        let Some(open) = declaration.find('(') else {
+    for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Some(open) = line.find('(') else {
             continue;
         };
-        let (modifiers, name) = split_last_identifier(&declaration[..open]);
-        let returns = modifiers.rsplit(' ').next().unwrap_or_default().to_owned();
-        let inside = declaration[open + 1..].trim_end_matches(')').trim();
+        let (returns, name) = split_last_identifier(&line[..open]);
+        let inside = line[open + 1..].trim_end_matches(')').trim();
         let params = if inside.is_empty() {
             Vec::new()
         } else {
@@ -137,14 +140,11 @@ fn csharp_imports(source: &str) -> Vec<(String, Signature)> {
                 .map(|param| split_last_identifier(param).0.to_owned())
                 .collect()
         };
-        imports.push((
-            attribute,
-            Signature {
-                name: name.to_owned(),
-                returns,
-                params,
-            },
-        ));
+        imports.push(Signature {
+            name: name.to_owned(),
+            returns: returns.to_owned(),
+            params,
+        });
     }
     imports
 }
@@ -152,15 +152,10 @@ fn csharp_imports(source: &str) -> Vec<(String, Signature)> {
 /// Every way the C# declarations differ from the header.
 fn mismatches(header: &str, csharp: &str) -> Vec<String> {
     let (functions, typedefs) = header_declarations(header);
-    let imports = csharp_imports(csharp);
+    let imports = module_imports(csharp);
     let mut problems = Vec::new();
-    for (attribute, import) in &imports {
+    for import in &imports {
         let name = &import.name;
-        if !attribute.contains("CallingConvention = CallingConvention.Cdecl") {
-            problems.push(format!(
-                "{name}: the DllImport needs CallingConvention.Cdecl: {attribute}"
-            ));
-        }
         let Some(function) = functions.iter().find(|f| f.name == *name) else {
             problems.push(format!(
                 "{name}: declared by the module but not in the header"
@@ -201,10 +196,7 @@ fn mismatches(header: &str, csharp: &str) -> Vec<String> {
         }
     }
     for function in &functions {
-        if !imports
-            .iter()
-            .any(|(_, import)| import.name == function.name)
-        {
+        if !imports.iter().any(|import| import.name == function.name) {
             problems.push(format!(
                 "{}: in the header but not declared by the module",
                 function.name
@@ -253,15 +245,15 @@ fn module_expects_the_header_abi_version() {
     let declared: Vec<(String, String)> = module_sources()
         .into_iter()
         .filter_map(|(file, source)| {
-            let at = source.find("const uint AbiVersion = ")?;
-            let value = source[at..].split(['=', ';']).nth(1)?.trim().to_owned();
+            let at = source.find("$script:EntraSnapshotAbiVersion = ")?;
+            let value = source[at..].split(['=', '\n']).nth(1)?.trim().to_owned();
             Some((file, value))
         })
         .collect();
     assert_eq!(
         declared.len(),
         1,
-        "one `const uint AbiVersion` in the module: {declared:?}"
+        "one `$script:EntraSnapshotAbiVersion` in the module: {declared:?}"
     );
     assert_eq!(
         declared[0].1, header_version,
@@ -271,24 +263,40 @@ fn module_expects_the_header_abi_version() {
 }
 
 #[test]
+fn the_library_functions_are_declared_cdecl_without_a_compiler() {
+    let sources = module_sources();
+    let emitter = sources
+        .iter()
+        .find(|(file, _)| file.ends_with("New-EntraSnapshotNativeType.ps1"))
+        .expect("the module declares its native functions in New-EntraSnapshotNativeType.ps1");
+    assert!(
+        emitter.1.contains("DefinePInvokeMethod")
+            && emitter.1.contains("Library = $LibraryPath; Convention = [System.Runtime.InteropServices.CallingConvention]::Cdecl"),
+        "{}: the library's functions are P/Invoke methods with the cdecl convention",
+        emitter.0
+    );
+    for (file, source) in &sources {
+        assert!(
+            !source.contains("Add-Type -"),
+            "{file}: the module compiles nothing (Add-Type runs Roslyn or csc.exe at import)"
+        );
+    }
+}
+
+#[test]
 fn a_mismatch_is_reported() {
     let header = "typedef uint32_t entrasnap_result;\n\
                   entrasnap_result entrasnap_a(const char *text,\n    uint32_t n);\n\
                   void entrasnap_b(char **out);\n\
                   void entrasnap_c(void);\n";
-    let csharp = "[DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl)]\n\
-                  public static extern uint entrasnap_a(IntPtr text);\n\
-                  [DllImport(LibraryPath)]\n\
-                  public static extern void entrasnap_b(IntPtr output);\n\
-                  [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl)]\n\
-                  public static extern void entrasnap_d();\n";
-    let problems = mismatches(header, csharp).join("\n");
+    let module = "$script:EntraSnapshotNativeSignatures = @'\n\
+                  uint entrasnap_a(IntPtr text)\n\
+                  void entrasnap_b(IntPtr output)\n\
+                  void entrasnap_d()\n\
+                  '@\n";
+    let problems = mismatches(header, module).join("\n");
     assert!(
         problems.contains("entrasnap_a: the header has 2 parameters"),
-        "{problems}"
-    );
-    assert!(
-        problems.contains("entrasnap_b: the DllImport needs CallingConvention.Cdecl"),
         "{problems}"
     );
     assert!(
@@ -309,7 +317,8 @@ fn a_mismatch_is_reported() {
 fn matching_declarations_pass() {
     let header = "typedef uint32_t entrasnap_result;\n\
                   entrasnap_result entrasnap_a(const char *text, entrasnap_result n, struct x **out);\n";
-    let csharp = "[DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl)]\n\
-                  public static extern uint entrasnap_a(IntPtr text, uint n, out IntPtr result);\n";
-    assert_eq!(mismatches(header, csharp), Vec::<String>::new());
+    let module = "$script:EntraSnapshotNativeSignatures = @'\n\
+                  uint entrasnap_a(IntPtr text, uint n, out IntPtr result)\n\
+                  '@\n";
+    assert_eq!(mismatches(header, module), Vec::<String>::new());
 }

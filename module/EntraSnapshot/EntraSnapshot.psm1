@@ -29,7 +29,7 @@ $script:EntraSnapshotSignInVariables = @(
     'PATH'
 )
 
-# Loaded once per module import; the Add-Type type behind it lives as long as
+# Loaded once per module import; the declared type behind it lives as long as
 # the PowerShell session.
 $script:EntraSnapshotNative = Import-EntraSnapshotNative -ModuleRoot $PSScriptRoot
 

@@ -35,7 +35,7 @@ function Invoke-EntraSnapshotJob {
         $GraphUrl
     )
 
-    $native = [EntraSnapshot.Native.NativeMethods]
+    $native = $script:EntraSnapshotNative.Type
     if ($null -eq $TargetObject) {
         $TargetObject = $Operation
     }
@@ -52,21 +52,29 @@ function Invoke-EntraSnapshotJob {
     $finished = $false
     $activity = "EntraSnapshot: $Operation"
     try {
-        $code = $native::StartJob($requestJson, [ref]$job)
+        # The request may carry a token: its copy is zeroed once the engine has read it.
+        $requestCopy = New-EntraSnapshotNativeString -Text $requestJson
+        try {
+            $code = $native::entrasnap_job_start($requestCopy.Pointer, [ref]$job)
+        }
+        finally {
+            Remove-EntraSnapshotNativeString -Copy $requestCopy
+        }
         if ($code -ne 0) {
-            $message = "The engine refused the '$Operation' request: $($native::ResultText($code)) (entrasnap_job_start returned $code)."
+            $message = "The engine refused the '$Operation' request: $(Get-EntraSnapshotResultText -Code $code) (entrasnap_job_start returned $code)."
             $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category InvalidArgument -TargetObject $TargetObject))
         }
 
         while (-not $finished) {
             # A short wait keeps Ctrl+C responsive: PowerShell stops the
             # pipeline only between statements.
-            $eventsJson = $null
-            $code = $native::PollJob($job, 250, [ref]$eventsJson)
+            $events = [IntPtr]::Zero
+            $code = $native::entrasnap_job_poll($job, 250, [ref]$events)
             if ($code -ne 0) {
-                $message = "Polling the '$Operation' job failed: $($native::ResultText($code)) (entrasnap_job_poll returned $code)."
+                $message = "Polling the '$Operation' job failed: $(Get-EntraSnapshotResultText -Code $code) (entrasnap_job_poll returned $code)."
                 $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
             }
+            $eventsJson = ConvertFrom-EntraSnapshotNativeString -Pointer $events -Free
             # Windows PowerShell 5.1 writes a JSON array as one object and 7.x
             # writes '[]' as nothing: foreach over the value itself sees the
             # events one by one on both.
@@ -107,10 +115,16 @@ function Invoke-EntraSnapshotJob {
                             $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.AuthError' -Category AuthenticationError -TargetObject $TargetObject -ExceptionType ([System.UnauthorizedAccessException])))
                         }
                         Write-Verbose 'The engine asked for a new token: handing over a fresh one from the Connect-MgGraph session.'
-                        $code = $native::ProvideToken($job, $fresh)
+                        $tokenCopy = New-EntraSnapshotNativeString -Text $fresh
                         $fresh = $null
+                        try {
+                            $code = $native::entrasnap_job_provide_token($job, $tokenCopy.Pointer)
+                        }
+                        finally {
+                            Remove-EntraSnapshotNativeString -Copy $tokenCopy
+                        }
                         if ($code -ne 0) {
-                            $message = "Handing a new token to the '$Operation' job failed: $($native::ResultText($code)) (entrasnap_job_provide_token returned $code)."
+                            $message = "Handing a new token to the '$Operation' job failed: $(Get-EntraSnapshotResultText -Code $code) (entrasnap_job_provide_token returned $code)."
                             $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
                         }
                     }
@@ -125,12 +139,13 @@ function Invoke-EntraSnapshotJob {
             }
         }
 
-        $resultJson = $null
-        $code = $native::JobResult($job, [ref]$resultJson)
+        $outcome = [IntPtr]::Zero
+        $code = $native::entrasnap_job_result($job, [ref]$outcome)
         if ($code -ne 0) {
-            $message = "Reading the result of the '$Operation' job failed: $($native::ResultText($code)) (entrasnap_job_result returned $code)."
+            $message = "Reading the result of the '$Operation' job failed: $(Get-EntraSnapshotResultText -Code $code) (entrasnap_job_result returned $code)."
             $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
         }
+        $resultJson = ConvertFrom-EntraSnapshotNativeString -Pointer $outcome -Free
     }
     finally {
         if ($job -ne [IntPtr]::Zero) {
