@@ -170,12 +170,12 @@ async fn entry(
         },
         None => resp,
     };
-    if !sim.config.latency_per_object.is_zero() {
-        if let request::Body::Json(v) = &resp.body {
-            let objects = u32::try_from(objects_in(v)).unwrap_or(u32::MAX);
-            if objects > 0 {
-                tokio::time::sleep(sim.config.latency_per_object.saturating_mul(objects)).await;
-            }
+    if let request::Body::Json(v) = &resp.body
+        && !sim.config.latency_per_object.is_zero()
+    {
+        let objects = u32::try_from(objects_in(v)).unwrap_or(u32::MAX);
+        if objects > 0 {
+            tokio::time::sleep(sim.config.latency_per_object.saturating_mul(objects)).await;
         }
     }
     let mut out = match resp.body {
