@@ -157,6 +157,7 @@ fn export_error(error: &ExportError) -> OperationError {
                 )
             }
         }
+        ExportError::Spill(e) => OperationError::store(&format!("export failed: {e}")),
         ExportError::Store(e) => {
             let mapped = OperationError::from_store(e);
             OperationError::new(

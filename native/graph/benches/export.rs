@@ -17,8 +17,10 @@ use entrasnap_graph::export::{ExportOptions, export};
 use entrasnap_graph::{CancellationToken, ClientOptions, GraphClient, Secret};
 use entrasnap_sim::kind::Kind;
 use entrasnap_sim::{Config, Running, Seed};
-use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
+
+#[path = "common/naive.rs"]
+mod naive;
 
 fn client(sim: &Running) -> GraphClient {
     GraphClient::new(ClientOptions::new(
@@ -56,47 +58,6 @@ fn dir_size(path: &std::path::Path) -> u64 {
         .sum()
 }
 
-/// List every collection, then one call per group's members and per app's owners.
-async fn naive(client: &GraphClient) -> usize {
-    let mut objects = 0;
-    for path in [
-        "/users?$top=999",
-        "/applications?$top=999",
-        "/servicePrincipals?$top=999",
-        "/beta/identity/conditionalAccess/policies",
-        "/beta/identity/conditionalAccess/namedLocations",
-    ] {
-        objects += client.get_all(path).await.unwrap().len();
-    }
-    let groups = client.get_all("/groups?$top=999&$select=id").await.unwrap();
-    let apps = client
-        .get_all("/applications?$top=999&$select=id")
-        .await
-        .unwrap();
-    let per_object: Vec<String> = groups
-        .iter()
-        .map(|g| {
-            format!(
-                "/groups/{}/members?$top=999&$select=id",
-                g["id"].as_str().unwrap()
-            )
-        })
-        .chain(apps.iter().map(|a| {
-            format!(
-                "/applications/{}/owners?$select=id",
-                a["id"].as_str().unwrap()
-            )
-        }))
-        .collect();
-    let linked: usize = stream::iter(per_object)
-        .map(|p| async move { client.get_all(&p).await.map(|v| v.len()) })
-        .buffer_unordered(8)
-        .try_fold(0, |n, m| async move { Ok(n + m) })
-        .await
-        .unwrap();
-    objects + groups.len() + linked
-}
-
 #[tokio::main]
 async fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
@@ -116,7 +77,13 @@ async fn main() {
 
     let (r0, h0) = counters(&sim).await;
     let t = Instant::now();
-    let naive_objects = naive(&client(&sim)).await;
+    let naive_objects = naive::Naive {
+        page: 999,
+        concurrency: 8,
+        ca_per_policy: false,
+    }
+    .run(&client(&sim))
+    .await;
     let naive_time = t.elapsed().as_secs_f64();
     let (r1, h1) = counters(&sim).await;
     rows.push((

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use entrasnap_core::registry::{ApiVersion, Source, SourceShape};
@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 use crate::batch::BatchRequest;
 use crate::client::GraphClient;
 use crate::counters::tallied;
-use crate::delta::{DeltaError, DeltaOutcome};
+use crate::delta::{DeltaError, DeltaOutcome, SpilledObjects};
 use crate::error::{Error, ErrorKind};
 use crate::paging::Page;
 use crate::request::Request;
@@ -111,6 +111,9 @@ pub enum ExportError {
     Store(#[from] entrasnap_core::Error),
     #[error("export cancelled; no snapshot was written")]
     Cancelled,
+    /// A full delta round's objects could not be kept in a temporary file beside the store.
+    #[error("{0}")]
+    Spill(std::io::Error),
 }
 
 /// One export run's shared context.
@@ -580,6 +583,7 @@ async fn read_delta_type(
                 return Ok((ReadMode::Resynced, Some(link)));
             }
             Err(DeltaError::Graph(e)) => return Err(e.into()),
+            Err(DeltaError::Spill(e)) => return Err(ExportError::Spill(e)),
         }
     }
     let link = full_delta(run, ty, delta.path).await?;
@@ -602,9 +606,11 @@ async fn full_delta(
         version_root(ty),
         select_query(&ty.delta_select())
     );
-    let outcome = match delta_round(run, &url).await {
+    // Every object of the type comes back: keep them on disk, not in memory.
+    let outcome = match run.client.delta_spilled(&url, run.store.root()).await {
         Ok(o) => o,
         Err(DeltaError::Graph(e)) => return Err(e.into()),
+        Err(DeltaError::Spill(e)) => return Err(ExportError::Spill(e)),
         Err(DeltaError::Expired) => {
             return Err(invalid(format!(
                 "a fresh delta round of {ty} was refused as expired"
@@ -616,11 +622,13 @@ async fn full_delta(
 }
 
 /// Normalize and store a full round's objects with their links. Creating many
-/// small files is the slow part, so the work is spread over a few threads.
+/// small files is the slow part, so the work is spread over a few threads,
+/// each reading the next object back from the round's spill file: only the
+/// objects in the workers' hands are in memory.
 fn store_with_links(
     run: &Run<'_>,
     ty: &'static ObjectType,
-    objects: Vec<Value>,
+    objects: SpilledObjects,
 ) -> Result<(), ExportError> {
     const WORKERS: usize = 4;
     let source = &ty.sources[0];
@@ -635,26 +643,19 @@ fn store_with_links(
         run.writer.put_links(ty, &object.id, &links)?;
         Ok(())
     };
-    let chunk = objects.len().div_ceil(WORKERS).max(1);
-    let mut parts: Vec<Vec<Value>> = Vec::new();
-    let mut rest = objects.into_iter();
-    loop {
-        let part: Vec<Value> = rest.by_ref().take(chunk).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
+    let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .into_iter()
-            .map(|part| {
+        let workers: Vec<_> = (0..WORKERS.min(objects.len()))
+            .map(|_| {
                 scope.spawn(|| {
-                    for raw in part {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= objects.len() {
+                            return Ok(());
+                        }
                         run.check_cancelled()?;
-                        one(raw)?;
+                        one(objects.get(i).map_err(ExportError::Spill)?)?;
                     }
-                    Ok(())
                 })
             })
             .collect();

@@ -33,7 +33,7 @@ pub use auth::{
 pub use batch::{BatchRequest, BatchResponse};
 pub use client::{ClientOptions, DEFAULT_GRAPH_URL, GraphClient, graph_url, graph_url_in};
 pub use counters::Stats;
-pub use delta::{DeltaError, DeltaOutcome, Removal, RemovalReason};
+pub use delta::{DeltaError, DeltaOutcome, Removal, RemovalReason, SpilledObjects, SpilledOutcome};
 pub use error::{Error, ErrorKind, Result};
 pub use paging::{Page, Pager};
 pub use request::{Request, RequestOptions, Response};

@@ -64,10 +64,11 @@ pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
         }
     }
     let write = req.is_write() && route != Some(Route::Batch);
-    sim.stats
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .record(&label, write, resp.status == 429);
+    let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
+    stats.record(&label, write, resp.status == 429);
+    if let Some(Charge { cost, .. }) = charge {
+        stats.resource_units += u64::from(cost);
+    }
     resp
 }
 

@@ -28,6 +28,10 @@ struct Args {
     /// Added to every HTTP request.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Added per object an answer carries (in `value`, `$batch` sub-answers
+    /// included), so big pages take longer, as on Graph; 0 turns it off.
+    #[arg(long, default_value_t = 0)]
+    latency_per_object_us: u64,
     /// Model Graph's throttling (resource units, write budget, Conditional Access 1 request/s).
     #[arg(long)]
     throttle: bool,
@@ -72,6 +76,7 @@ async fn main() {
         users: args.users,
         groups: args.groups,
         latency: Duration::from_millis(args.latency_ms),
+        latency_per_object: Duration::from_micros(args.latency_per_object_us),
         throttle: args.throttle,
         throttle_ru: args.throttle_ru,
         fault_rate: args.fault_rate,

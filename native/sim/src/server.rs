@@ -170,6 +170,14 @@ async fn entry(
         },
         None => resp,
     };
+    if let request::Body::Json(v) = &resp.body
+        && !sim.config.latency_per_object.is_zero()
+    {
+        let objects = u32::try_from(objects_in(v)).unwrap_or(u32::MAX);
+        if objects > 0 {
+            tokio::time::sleep(sim.config.latency_per_object.saturating_mul(objects)).await;
+        }
+    }
     let mut out = match resp.body {
         request::Body::Json(v) => json_response(resp.status, &v),
         request::Body::Text(t) => {
@@ -191,6 +199,21 @@ async fn entry(
         }
     }
     out
+}
+
+/// Objects an answer carries: its `value`, or its `$batch` sub-answers' values.
+fn objects_in(body: &Value) -> usize {
+    if let Some(items) = body.get("value").and_then(Value::as_array) {
+        return items.len();
+    }
+    body.get("responses")
+        .and_then(Value::as_array)
+        .map_or(0, |rs| {
+            rs.iter()
+                .filter_map(|r| r.get("body"))
+                .map(objects_in)
+                .sum()
+        })
 }
 
 fn percent_decode(s: &str) -> String {

@@ -32,6 +32,10 @@ pub struct Config {
     pub users: Option<usize>,
     pub groups: Option<usize>,
     pub latency: Duration,
+    /// Added per object in an answer's `value` (each `$batch` sub-answer's
+    /// counted): Graph's time grows with the page, so a 999-object page costs
+    /// more than a 100-object one.
+    pub latency_per_object: Duration,
     pub throttle: bool,
     /// Override of the resource-unit bucket size per 10 s (tests make it small).
     pub throttle_ru: Option<u32>,
@@ -53,6 +57,7 @@ impl Default for Config {
             users: None,
             groups: None,
             latency: Duration::ZERO,
+            latency_per_object: Duration::ZERO,
             throttle: false,
             throttle_ru: None,
             fault_rate: 0.0,

@@ -24,6 +24,8 @@ pub struct Stats {
     pub http_requests: u64,
     /// Injected faults (`--fault-rate`).
     pub faults: u64,
+    /// Resource units charged (with `--throttle`), as `x-ms-resource-unit` states them.
+    pub resource_units: u64,
     pub by_route: BTreeMap<String, RouteStats>,
 }
 

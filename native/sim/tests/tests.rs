@@ -20,3 +20,5 @@ mod baseline;
 mod binary;
 // The directory audit log: an event per write, Graph's shapes, filters, paging.
 mod audit;
+// The latency model: a page costs more the more objects it carries.
+mod latency;
