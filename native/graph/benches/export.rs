@@ -8,55 +8,21 @@
 //! after 1% of users and groups change, reads only the changes. Under
 //! `cargo test` (no `--bench`) it runs a small smoke pass.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use entrasnap_core::LocalStore;
-use entrasnap_graph::auth::StaticToken;
+use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::{ExportOptions, export};
-use entrasnap_graph::{CancellationToken, ClientOptions, GraphClient, Secret};
 use entrasnap_sim::kind::Kind;
-use entrasnap_sim::{Config, Running, Seed};
-use serde_json::{Value, json};
+use entrasnap_sim::{Config, Seed};
+use serde_json::json;
 
+#[path = "common/measure.rs"]
+mod measure;
 #[path = "common/naive.rs"]
 mod naive;
 
-fn client(sim: &Running) -> GraphClient {
-    GraphClient::new(ClientOptions::new(
-        sim.url(),
-        Arc::new(StaticToken::new(Secret::new("bench"))),
-    ))
-    .unwrap()
-}
-
-async fn counters(sim: &Running) -> (u64, u64) {
-    let s: Value = reqwest::get(format!("{}/_sim/stats", sim.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        s["requests"].as_u64().unwrap(),
-        s["httpRequests"].as_u64().unwrap(),
-    )
-}
-
-fn dir_size(path: &std::path::Path) -> u64 {
-    std::fs::read_dir(path)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            let m = e.metadata().unwrap();
-            if m.is_dir() {
-                dir_size(&e.path())
-            } else {
-                m.len()
-            }
-        })
-        .sum()
-}
+use measure::{client, counters, dir_size};
 
 #[tokio::main]
 async fn main() {
@@ -75,7 +41,7 @@ async fn main() {
     let n_users = sim.sim.read().count(Kind::User);
     let mut rows: Vec<(String, u64, u64, f64, String)> = Vec::new();
 
-    let (r0, h0) = counters(&sim).await;
+    let c0 = counters(&sim).await;
     let t = Instant::now();
     let naive_objects = naive::Naive {
         page: 999,
@@ -85,11 +51,11 @@ async fn main() {
     .run(&client(&sim))
     .await;
     let naive_time = t.elapsed().as_secs_f64();
-    let (r1, h1) = counters(&sim).await;
+    let c1 = counters(&sim).await;
     rows.push((
         "naive: list all + members/owners per object".into(),
-        r1 - r0,
-        h1 - h0,
+        (c1 - c0).requests,
+        (c1 - c0).http,
         naive_time,
         format!("{naive_objects} objects read, nothing stored"),
     ));
@@ -107,12 +73,12 @@ async fn main() {
     .await
     .unwrap();
     let first_time = t.elapsed().as_secs_f64();
-    let (r2, h2) = counters(&sim).await;
+    let c2 = counters(&sim).await;
     let size_first = dir_size(dir.path());
     rows.push((
         "entrasnap export (first, full)".into(),
-        r2 - r1,
-        h2 - h1,
+        (c2 - c1).requests,
+        (c2 - c1).http,
         first_time,
         format!("store {:.1} MB", size_first as f64 / 1e6),
     ));
@@ -142,7 +108,7 @@ async fn main() {
             .await
             .unwrap();
     }
-    let (r3, h3) = counters(&sim).await;
+    let c3 = counters(&sim).await;
     let t = Instant::now();
     export(
         &client(&sim),
@@ -154,12 +120,12 @@ async fn main() {
     .await
     .unwrap();
     let second_time = t.elapsed().as_secs_f64();
-    let (r4, h4) = counters(&sim).await;
+    let c4 = counters(&sim).await;
     let growth = dir_size(dir.path()) - size_first;
     rows.push((
         "entrasnap export (after 1% changed)".into(),
-        r4 - r3,
-        h4 - h3,
+        (c4 - c3).requests,
+        (c4 - c3).http,
         second_time,
         format!("store +{:.2} MB", growth as f64 / 1e6),
     ));

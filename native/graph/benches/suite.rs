@@ -18,23 +18,25 @@
 //! into a temp directory.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use entrasnap_core::LocalStore;
 use entrasnap_core::diff::{StoredSnapshot, compare};
 use entrasnap_core::restore::{Plan, Step, StepKind, StepRequest};
-use entrasnap_graph::auth::StaticToken;
+use entrasnap_graph::CancellationToken;
 use entrasnap_graph::export::{ExportOptions, ExportReport, export};
 use entrasnap_graph::restore::{MemoryJournal, execute};
-use entrasnap_graph::{CancellationToken, ClientOptions, GraphClient, Secret};
 use entrasnap_sim::kind::Kind;
 use entrasnap_sim::{Config, Running, Seed};
 use futures::stream::{self, StreamExt};
 use serde_json::{Value, json};
 
+#[path = "common/measure.rs"]
+mod measure;
 #[path = "common/naive.rs"]
 mod naive;
+
+use measure::{Counters, client, counters, dir_size};
 
 /// Graph's largest page for directory collections (GRAPH-FACTS.md, "Paging").
 const MAX_PAGE: u64 = 999;
@@ -108,65 +110,6 @@ fn options() -> (Options, Option<tempfile::TempDir>) {
         },
         temp,
     )
-}
-
-fn client(sim: &Running) -> GraphClient {
-    GraphClient::new(ClientOptions::new(
-        sim.url(),
-        Arc::new(StaticToken::new(Secret::new("bench"))),
-    ))
-    .unwrap()
-}
-
-#[derive(Clone, Copy, Default)]
-struct Counters {
-    requests: u64,
-    http: u64,
-    resource_units: u64,
-    throttled: u64,
-}
-
-impl std::ops::Sub for Counters {
-    type Output = Counters;
-    fn sub(self, o: Counters) -> Counters {
-        Counters {
-            requests: self.requests - o.requests,
-            http: self.http - o.http,
-            resource_units: self.resource_units - o.resource_units,
-            throttled: self.throttled - o.throttled,
-        }
-    }
-}
-
-async fn counters(sim: &Running) -> Counters {
-    let s: Value = reqwest::get(format!("{}/_sim/stats", sim.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let n = |k: &str| s[k].as_u64().unwrap_or(0);
-    Counters {
-        requests: n("requests"),
-        http: n("httpRequests"),
-        resource_units: n("resourceUnits"),
-        throttled: n("throttled"),
-    }
-}
-
-fn dir_size(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            let m = e.metadata().unwrap();
-            if m.is_dir() {
-                dir_size(&e.path())
-            } else {
-                m.len()
-            }
-        })
-        .sum()
 }
 
 /// The process's peak resident set (Linux `VmHWM`), in bytes.

@@ -65,8 +65,30 @@ impl GraphClient {
 
     /// As [`delta`](Self::delta), with headers (e.g. `Prefer: return=minimal`) sent on every page.
     pub async fn delta_request(&self, request: Request) -> Result<DeltaOutcome, DeltaError> {
-        let mut pager = self.pages(request);
         let mut merge = Merge::default();
+        let (delta_link, pages) = self
+            .read_round(request, |entry| {
+                merge.add(entry);
+                Ok(())
+            })
+            .await?;
+        let (objects, removed) = merge.finish();
+        Ok(DeltaOutcome {
+            objects,
+            removed,
+            delta_link,
+            pages,
+        })
+    }
+
+    /// Reads a delta round's pages up to its `@odata.deltaLink`, handing
+    /// every entry to `add` in order; returns the link and the page count.
+    async fn read_round(
+        &self,
+        request: Request,
+        mut add: impl FnMut(Value) -> Result<(), DeltaError>,
+    ) -> Result<(String, usize), DeltaError> {
+        let mut pager = self.pages(request);
         let expired = |e: Error| match e.kind() {
             ErrorKind::SyncStateNotFound => DeltaError::Expired,
             _ => DeltaError::Graph(e),
@@ -79,16 +101,10 @@ impl GraphClient {
                 })));
             };
             for entry in page.values {
-                merge.add(entry);
+                add(entry)?;
             }
             if let Some(link) = page.delta_link {
-                let (objects, removed) = merge.finish();
-                return Ok(DeltaOutcome {
-                    objects,
-                    removed,
-                    delta_link: link,
-                    pages: pager.pages(),
-                });
+                return Ok((link, pager.pages()));
             }
         }
     }
@@ -154,32 +170,19 @@ impl GraphClient {
                 format!("{}: {e}", dir.display()),
             ))
         };
-        let mut pager = self.pages(Request::get(url_or_delta_link));
         let mut merge = Spill::new(tempfile::tempfile_in(dir).map_err(io)?);
-        let expired = |e: Error| match e.kind() {
-            ErrorKind::SyncStateNotFound => DeltaError::Expired,
-            _ => DeltaError::Graph(e),
-        };
-        loop {
-            let page = pager.next_page().await.map_err(expired)?;
-            let Some(page) = page else {
-                return Err(DeltaError::Graph(Error::new(ErrorKind::InvalidResponse {
-                    message: "a delta round ended without @odata.deltaLink".into(),
-                })));
-            };
-            for entry in page.values {
-                merge.add(entry).map_err(io)?;
-            }
-            if let Some(link) = page.delta_link {
-                let (objects, removed) = merge.finish().map_err(io)?;
-                return Ok(SpilledOutcome {
-                    objects,
-                    removed,
-                    delta_link: link,
-                    pages: pager.pages(),
-                });
-            }
-        }
+        let (delta_link, pages) = self
+            .read_round(Request::get(url_or_delta_link), |entry| {
+                merge.add(entry).map_err(io)
+            })
+            .await?;
+        let (objects, removed) = merge.finish().map_err(io)?;
+        Ok(SpilledOutcome {
+            objects,
+            removed,
+            delta_link,
+            pages,
+        })
     }
 }
 
