@@ -165,6 +165,55 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
         }
     }
 
+    It 'types attribute and link changes, each printing as one line' {
+        $typedJson = @'
+{
+  "from": "20260301T000000Z-aaaaaa", "to": "20260302T000000Z-bbbbbb", "live": false, "hidden": 0, "counts": {"high": 1},
+  "changes": [{
+    "objectType": "user", "objectId": "u1", "objectName": "Adele Vance", "kind": {"type": "modified"}, "severity": "high",
+    "reason": "r",
+    "attributes": [
+      {"path": "department", "old": "Operations", "new": "Corrupted By Sync"},
+      {"path": "jobTitle", "new": "Intern"},
+      {"path": "accountEnabled", "old": true, "new": false},
+      {"path": "conditions.users.excludeUsers", "added": ["g9"], "removed": ["g1", "g2"], "names": {"g1": "Break Glass 1", "g2": "(unknown id)", "g9": "Mallory"}},
+      {"path": "ipRanges", "old": [{"cidrAddress": "10.0.0.0/8"}], "new": []}
+    ],
+    "links": [{"link": "members", "added": [{"id": "u7", "name": "Mallory"}], "removed": [{"id": "u2", "name": "Break Glass 2"}]}]
+  }]
+}
+'@
+        Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
+            ConvertFrom-Json -InputObject $typedJson
+        }
+        $change = Compare-EntraSnapshot -Store $TestDrive -From '20260301T000000Z-aaaaaa' -To latest
+        $attributes = @($change.Attributes)
+        $attributes.Count | Should -Be 5
+        foreach ($attribute in $attributes) {
+            $attribute.PSObject.TypeNames[0] | Should -BeExactly 'EntraSnapshot.AttributeChange'
+            @($attribute.PSObject.Properties.Name) | Should -Be @('Path', 'Old', 'New', 'Added', 'Removed', 'Names')
+        }
+        "$($attributes[0])" | Should -BeExactly 'department: Operations -> Corrupted By Sync'
+        "$($attributes[1])" | Should -BeExactly 'jobTitle: (none) -> Intern'
+        "$($attributes[2])" | Should -BeExactly 'accountEnabled: true -> false'
+        "$($attributes[3])" | Should -BeExactly 'conditions.users.excludeUsers: +Mallory (g9), -Break Glass 1 (g1), -(unknown id) (g2)'
+        "$($attributes[4])" | Should -BeExactly 'ipRanges: [{"cidrAddress":"10.0.0.0/8"}] -> []'
+        $attributes[3].Names['g1'] | Should -BeExactly 'Break Glass 1'
+        $attributes[3].Added | Should -Be @('g9')
+        $attributes[3].Removed | Should -Be @('g1', 'g2')
+
+        $link = @($change.Links)[0]
+        $link.PSObject.TypeNames[0] | Should -BeExactly 'EntraSnapshot.LinkChange'
+        "$link" | Should -BeExactly 'members: +Mallory (u7), -Break Glass 2 (u2)'
+        $link.Added[0].Id | Should -BeExactly 'u7'
+        $link.Added[0].Name | Should -BeExactly 'Mallory'
+
+        # The format views print the same lines.
+        $table = $attributes | Format-Table | Out-String -Width 200
+        $table | Should -Match 'department\s+Operations -> Corrupted By Sync'
+        ($change | Format-List Attributes | Out-String -Width 400) | Should -Match 'department: Operations -> Corrupted By Sync'
+    }
+
     It 'returns one EntraSnapshot.Change per change, in the engine''s order' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             $report
@@ -181,9 +230,9 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
         $changes[0].PreviousId | Should -BeNullOrEmpty
         $changes[0].Reason | Should -BeLike "Conditional Access policy 'CA001 - Require MFA for all users' was disabled*"
         $changes[0].Attributes.Count | Should -Be 1
-        $changes[0].Attributes[0].path | Should -Be 'state'
-        $changes[0].Attributes[0].old | Should -Be 'enabled'
-        $changes[0].Attributes[0].new | Should -Be 'disabled'
+        $changes[0].Attributes[0].Path | Should -BeExactly 'state'
+        $changes[0].Attributes[0].Old | Should -BeExactly 'enabled'
+        $changes[0].Attributes[0].New | Should -BeExactly 'disabled'
         $changes[0].Links.Count | Should -Be 0
         $changes[0].Restorable | Should -BeNullOrEmpty
         $changes[0].FromSnapshotId | Should -Be '20260301T000000Z-aaaaaa'
@@ -195,8 +244,8 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
         $changes[1].Kind | Should -BeExactly 'Recreated'
         $changes[1].PreviousId | Should -Be '5d1f0000-0000-4000-8000-00000000000a'
         $changes[1].Restorable | Should -BeFalse
-        $changes[1].Links[0].link | Should -Be 'members'
-        $changes[1].Links[0].added[0].name | Should -BeExactly $personName
+        $changes[1].Links[0].Link | Should -BeExactly 'members'
+        $changes[1].Links[0].Added[0].Name | Should -BeExactly $personName
     }
 
     It 'shows changes as a table of severity, type, name and reason' {

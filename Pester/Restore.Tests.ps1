@@ -374,6 +374,34 @@ Describe 'Restore-EntraObject with the engine answering' {
         $text | Should -Match "1\. \[Done\] conditionalAccessPolicy 'CA001 - Require MFA for all users': state: disabled -> enabled"
     }
 
+    It 'shows a large restore by its counts, with only the first steps and the rest a property away' {
+        $answer = [ordered]@{
+            restoreId  = '20260302T000001Z-r3st0r'
+            snapshot   = $good
+            preRestore = '20260302T000000Z-pr3r3s'
+            plan       = [ordered]@{
+                steps = @(
+                    foreach ($seq in 1..5000) {
+                        [ordered]@{ seq = $seq; kind = 'update'; objectType = 'user'; objectId = "u$seq"; objectName = "User $seq"; summary = 'department: Corrupted By Sync -> Operations' }
+                    }
+                )
+            }
+            outcomes   = @(foreach ($seq in 1..5000) { [ordered]@{ seq = $seq; status = 'done' } })
+            counts       = [ordered]@{ done = 5000; already = 0; failed = 0; skipped = 0 }
+            verification = [ordered]@{ clean = $true; residue = @() }
+        }
+        $json = $answer | ConvertTo-Json -Depth 8 -Compress
+        $result = & (Get-Module -Name 'EntraSnapshot') { param($text, $store) ConvertTo-EntraSnapshotRestoreResult -InputObject (ConvertFrom-Json -InputObject $text) -Store $store } $json $TestDrive
+        $result.Steps.Count | Should -Be 5000
+        $text = ($result | Format-List | Out-String -Width 200) -replace '\x1b\[[0-9;]*m', ''
+        $text | Should -Match 'Done\s+: 5000'
+        $text | Should -Match "10\. \[Done\] user 'User 10': department: Corrupted By Sync -> Operations"
+        $text | Should -Not -Match "User 11'"
+        $text | Should -Match '\.\.\. 4990 more: \.Steps has all 5000'
+        # What prints is a screenful, not 5,000 lines.
+        @($text -split "`n").Count | Should -BeLessThan 40
+    }
+
     It 'collects piped changes into one restore of their objects and types' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             New-RestoreAnswer -Planned:([bool]$Parameters.whatIf)

@@ -10,6 +10,9 @@
         'Desktop'
         'Core'
     )
+    TypesToProcess       = @(
+        'EntraSnapshot.Types.ps1xml'
+    )
     FormatsToProcess     = @(
         'EntraSnapshot.Format.ps1xml'
     )

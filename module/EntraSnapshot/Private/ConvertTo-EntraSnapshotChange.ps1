@@ -8,9 +8,9 @@ function ConvertTo-EntraSnapshotChange {
     attributes, links, severity, reason, restorable, attribution) becomes an object with
     PascalCase properties, plus the snapshots compared and the store, so a
     change pipes into Restore-EntraObject (its ObjectId and ObjectType bind
-    to -Id and -Type, its Store to -Store). Attribute and link records are
-    kept as the engine wrote them (path, old, new, added, removed, names;
-    link, added, removed).
+    to -Id and -Type, its Store to -Store). Attributes and Links are
+    EntraSnapshot.AttributeChange and EntraSnapshot.LinkChange objects
+    (ConvertTo-EntraSnapshotAttributeChange).
     #>
     [CmdletBinding()]
     [OutputType('EntraSnapshot.Change')]
@@ -52,8 +52,8 @@ function ConvertTo-EntraSnapshotChange {
         Kind           = ConvertTo-EntraSnapshotEnumName -Value $kind
         PreviousId     = $previousId
         Reason         = [string]$InputObject.reason
-        Attributes     = @($InputObject.attributes | Where-Object { $null -ne $_ })
-        Links          = @($InputObject.links | Where-Object { $null -ne $_ })
+        Attributes     = @(ConvertTo-EntraSnapshotAttributeChange -Attribute $InputObject.attributes)
+        Links          = @(ConvertTo-EntraSnapshotAttributeChange -Link $InputObject.links)
         Restorable     = $restorable
         ChangedBy      = [string[]]$changedBy
         Attribution    = $attribution

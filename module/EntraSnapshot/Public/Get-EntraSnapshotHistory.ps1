@@ -320,8 +320,8 @@ function Get-EntraSnapshotHistory {
                 PreviousId     = $entry.previousId
                 Reason         = [string]$entry.reason
                 Details        = @($entry.details | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
-                Attributes     = @($entry.attributes | Where-Object { $null -ne $_ })
-                Links          = @($entry.links | Where-Object { $null -ne $_ })
+                Attributes     = @(ConvertTo-EntraSnapshotAttributeChange -Attribute $entry.attributes)
+                Links          = @(ConvertTo-EntraSnapshotAttributeChange -Link $entry.links)
                 ChangedBy      = Get-EntraSnapshotActorLabel -Attribution $entry.attribution
                 Attribution    = $entry.attribution
                 FromSnapshotId = $fromId
