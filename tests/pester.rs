@@ -90,7 +90,7 @@ fn pester_tests_pass_under_pwsh() {
     // runtimes/ without touching the working tree.
     let root = repo_root();
     let scratch = tempfile::tempdir().expect("a temporary folder");
-    for dir in ["module", "Pester", "include"] {
+    for dir in ["module", "Pester", "include", "examples", "scripts"] {
         copy_dir(&root.join(dir), &scratch.path().join(dir));
     }
     std::fs::copy(root.join("Cargo.toml"), scratch.path().join("Cargo.toml"))

@@ -49,6 +49,7 @@ fn powershell_files() -> Vec<PathBuf> {
     let mut files = files_with_extensions(&root.join("module"), EXTENSIONS);
     files.extend(files_with_extensions(&root.join("Pester"), EXTENSIONS));
     files.extend(files_with_extensions(&root.join("scripts"), EXTENSIONS));
+    files.extend(files_with_extensions(&root.join("examples"), EXTENSIONS));
     files.push(root.join("build.ps1"));
     files
 }
@@ -63,6 +64,8 @@ fn every_powershell_file_parses() {
         "module/EntraSnapshot/EntraSnapshot.psm1",
         "Pester/EntraSnapshot.Tests.ps1",
         "scripts/Measure-EntraSnapshotModule.ps1",
+        "examples/Invoke-NightlyEntraSnapshot.ps1",
+        "examples/EntraChange.Tests.ps1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
