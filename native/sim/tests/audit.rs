@@ -399,3 +399,77 @@ async fn the_log_needs_audit_log_read_all_and_honours_delay_and_retention() {
         .unwrap();
     assert_eq!(all["value"].as_array().unwrap().len(), 2);
 }
+
+/// With an opaque token the actor is the tenant's `admin@` user, looked up
+/// again whenever a user is renamed to or from that name.
+#[tokio::test]
+async fn the_default_actor_follows_renames_of_its_user() {
+    let g = Graph::demo().await;
+    let (users, _) = g.get_all("/v1.0/users?$select=id,userPrincipalName").await;
+    let a = users[0]["id"].as_str().unwrap().to_string();
+    let b = users[1]["id"].as_str().unwrap().to_string();
+    let actor = |event: &Value| event["initiatedBy"]["user"].clone();
+    let newest = || async { events(&g, "?$top=1").await.remove(0) };
+
+    assert_eq!(
+        g.patch(&format!("/v1.0/users/{a}"), json!({"department": "One"}))
+            .await
+            .status,
+        204
+    );
+    let first = actor(&newest().await);
+    let upn = first["userPrincipalName"].as_str().unwrap().to_string();
+    assert!(upn.starts_with("admin@"), "{first}");
+    // Whoever holds the name now gives it up; b takes it.
+    if let Some(holder) = users
+        .iter()
+        .find(|u| u["userPrincipalName"].as_str() == Some(upn.as_str()))
+    {
+        let holder = holder["id"].as_str().unwrap();
+        assert_eq!(first["id"].as_str(), Some(holder));
+        let r = g
+            .patch(
+                &format!("/v1.0/users/{holder}"),
+                json!({"userPrincipalName": format!("former-{upn}")}),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{}", r.body);
+    }
+    assert_eq!(
+        g.patch(
+            &format!("/v1.0/users/{b}"),
+            json!({"userPrincipalName": upn.clone()})
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        g.patch(&format!("/v1.0/users/{a}"), json!({"department": "Two"}))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(actor(&newest().await)["id"].as_str(), Some(b.as_str()));
+    // b renamed away: nobody holds the name, the emulator's own admin acts.
+    let r = g
+        .patch(
+            &format!("/v1.0/users/{b}"),
+            json!({"userPrincipalName": format!("b-{upn}")}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(
+        g.patch(&format!("/v1.0/users/{a}"), json!({"department": "Three"}))
+            .await
+            .status,
+        204
+    );
+    let last = actor(&newest().await);
+    assert_eq!(
+        last["id"].as_str(),
+        Some("00000000-0000-0000-0000-00000000ad01"),
+        "{last}"
+    );
+    assert_eq!(last["userPrincipalName"].as_str(), Some(upn.as_str()));
+}
