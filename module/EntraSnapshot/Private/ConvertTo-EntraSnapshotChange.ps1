@@ -1,24 +1,24 @@
 function ConvertTo-EntraSnapshotChange {
     <#
     .SYNOPSIS
-    Turns one change record of a snapshot.compare report into an EntraSnapshot.Change object.
+    Turns the change records of a snapshot.compare report into EntraSnapshot.Change objects.
 
     .DESCRIPTION
-    The engine's change record (objectType, objectId, objectName, kind,
-    attributes, links, severity, reason, restorable, attribution) becomes an object with
-    PascalCase properties, plus the snapshots compared and the store, so a
-    change pipes into Restore-EntraObject (its ObjectId and ObjectType bind
-    to -Id and -Type, its Store to -Store). Attributes and Links are
-    EntraSnapshot.AttributeChange and EntraSnapshot.LinkChange objects
-    (ConvertTo-EntraSnapshotAttributeChange).
+    Each engine change record (objectType, objectId, objectName, kind,
+    attributes, links, severity, reason, restorable, attribution) becomes an
+    object with PascalCase properties, plus the snapshots compared and the
+    store, so a change pipes into Restore-EntraObject (its ObjectId and
+    ObjectType bind to -Id and -Type, its Store to -Store). Attributes and
+    Links are EntraSnapshot.AttributeChange and EntraSnapshot.LinkChange
+    objects (ConvertTo-EntraSnapshotAttributeChange).
+
+    One call converts the whole report, in the engine's order, with no
+    function call per change where it can be helped: a compare of 5,000
+    changes otherwise spends seconds binding parameters.
     #>
     [CmdletBinding()]
     [OutputType('EntraSnapshot.Change')]
     param(
-        [Parameter(Mandatory)]
-        [object]
-        $InputObject,
-
         [Parameter(Mandatory)]
         [object]
         $Report,
@@ -28,38 +28,71 @@ function ConvertTo-EntraSnapshotChange {
         $Store
     )
 
-    # kind is {"type": "modified"} or {"type": "recreated", "previousId": ...}.
-    $kind = $InputObject.kind
-    $previousId = $null
-    if ($kind -isnot [string] -and $null -ne $kind) {
-        $previousId = $kind.previousId
-        $kind = $kind.type
-    }
-    $restorable = $null
-    if ($null -ne $InputObject.restorable) {
-        $restorable = [bool]$InputObject.restorable
-    }
-    # Who made it, from the audit log: one label per actor (UPN, or app name and id).
-    $attribution = $InputObject.attribution
-    $changedBy = Get-EntraSnapshotActorLabel -Attribution $attribution
+    $fromId = [string]$Report.from
+    $toId = [string]$Report.to
+    $live = [bool]$Report.live
+    foreach ($record in $Report.changes) {
+        if ($null -eq $record) {
+            continue
+        }
+        # kind is {"type": "modified"} or {"type": "recreated", "previousId": ...}.
+        $kind = $record.kind
+        $previousId = $null
+        if ($kind -isnot [string] -and $null -ne $kind) {
+            $previousId = $kind.previousId
+            $kind = $kind.type
+        }
+        $kind = [string]$kind
+        if ($kind.Length -gt 0) {
+            $kind = $kind.Substring(0, 1).ToUpperInvariant() + $kind.Substring(1)
+        }
+        else {
+            $kind = $null
+        }
+        $severity = [string]$record.severity
+        if ($severity.Length -gt 0) {
+            $severity = $severity.Substring(0, 1).ToUpperInvariant() + $severity.Substring(1)
+        }
+        else {
+            $severity = $null
+        }
+        $restorable = $null
+        if ($null -ne $record.restorable) {
+            $restorable = [bool]$record.restorable
+        }
+        # Who made it, from the audit log: one label per actor (UPN, or app name and id).
+        $attribution = $record.attribution
+        $changedBy = [string[]]@()
+        if ($null -ne $attribution) {
+            $changedBy = Get-EntraSnapshotActorLabel -Attribution $attribution
+        }
+        $attributes = @()
+        if ($record.attributes.Count -gt 0) {
+            $attributes = @(ConvertTo-EntraSnapshotAttributeChange -Attribute $record.attributes)
+        }
+        $links = @()
+        if ($record.links.Count -gt 0) {
+            $links = @(ConvertTo-EntraSnapshotAttributeChange -Link $record.links)
+        }
 
-    [pscustomobject]@{
-        PSTypeName     = 'EntraSnapshot.Change'
-        Severity       = ConvertTo-EntraSnapshotEnumName -Value $InputObject.severity
-        ObjectType     = [string]$InputObject.objectType
-        ObjectName     = [string]$InputObject.objectName
-        ObjectId       = [string]$InputObject.objectId
-        Kind           = ConvertTo-EntraSnapshotEnumName -Value $kind
-        PreviousId     = $previousId
-        Reason         = [string]$InputObject.reason
-        Attributes     = @(ConvertTo-EntraSnapshotAttributeChange -Attribute $InputObject.attributes)
-        Links          = @(ConvertTo-EntraSnapshotAttributeChange -Link $InputObject.links)
-        Restorable     = $restorable
-        ChangedBy      = [string[]]$changedBy
-        Attribution    = $attribution
-        FromSnapshotId = [string]$Report.from
-        ToSnapshotId   = [string]$Report.to
-        Live           = [bool]$Report.live
-        Store          = $Store
+        [pscustomobject]@{
+            PSTypeName     = 'EntraSnapshot.Change'
+            Severity       = $severity
+            ObjectType     = [string]$record.objectType
+            ObjectName     = [string]$record.objectName
+            ObjectId       = [string]$record.objectId
+            Kind           = $kind
+            PreviousId     = $previousId
+            Reason         = [string]$record.reason
+            Attributes     = $attributes
+            Links          = $links
+            Restorable     = $restorable
+            ChangedBy      = [string[]]$changedBy
+            Attribution    = $attribution
+            FromSnapshotId = $fromId
+            ToSnapshotId   = $toId
+            Live           = $live
+            Store          = $Store
+        }
     }
 }

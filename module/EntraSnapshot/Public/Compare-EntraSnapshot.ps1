@@ -386,12 +386,15 @@ function Compare-EntraSnapshot {
             $PSCmdlet.ThrowTerminatingError($_)
         }
 
-        $changes = @($report.changes | Where-Object { $null -ne $_ })
+        $changeCount = 0
+        if ($null -ne $report.changes) {
+            $changeCount = @($report.changes).Count
+        }
         $toText = "snapshot $($report.to)"
         if ($report.live) {
             $toText = "the live tenant (exported as snapshot $($report.to))"
         }
-        Write-Verbose "From snapshot $($report.from) to $($toText): $($changes.Count) change(s) at $SeverityMinimum or above, $([int]$report.hidden) less severe left out."
+        Write-Verbose "From snapshot $($report.from) to $($toText): $changeCount change(s) at $SeverityMinimum or above, $([int]$report.hidden) less severe left out."
         foreach ($actor in @($report.actors | Where-Object { $null -ne $_ })) {
             Write-Verbose "Changed by $($actor.label): $($actor.changes) change(s) on $($actor.objects) object(s)."
         }
@@ -419,8 +422,6 @@ function Compare-EntraSnapshot {
             }
         }
 
-        foreach ($change in $changes) {
-            ConvertTo-EntraSnapshotChange -InputObject $change -Report $report -Store $storePath
-        }
+        ConvertTo-EntraSnapshotChange -Report $report -Store $storePath
     }
 }
