@@ -35,6 +35,7 @@ $ErrorActionPreference = 'Stop'
 $moduleRoot = Join-Path -Path $PSScriptRoot -ChildPath 'module/EntraSnapshot'
 . (Join-Path -Path $moduleRoot -ChildPath 'Private/New-EntraSnapshotErrorRecord.ps1')
 . (Join-Path -Path $moduleRoot -ChildPath 'Private/Resolve-EntraSnapshotRuntime.ps1')
+. (Join-Path -Path $moduleRoot -ChildPath 'Private/Get-EntraSnapshotLibraryName.ps1')
 $runtime = Resolve-EntraSnapshotRuntime
 
 Write-Host "Building the entrasnap library and the entrasnap-sim emulator for $runtime"
@@ -49,16 +50,10 @@ if ($env:CARGO_TARGET_DIR) {
 else {
     $targetDirectory = Join-Path -Path $PSScriptRoot -ChildPath 'target'
 }
+$libraryName = Get-EntraSnapshotLibraryName -Runtime $runtime
 $simName = 'entrasnap-sim'
 if ($runtime -like 'win-*') {
-    $libraryName = 'entrasnap.dll'
     $simName = 'entrasnap-sim.exe'
-}
-elseif ($runtime -like 'osx-*') {
-    $libraryName = 'libentrasnap.dylib'
-}
-else {
-    $libraryName = 'libentrasnap.so'
 }
 $library = Join-Path -Path (Join-Path -Path $targetDirectory -ChildPath 'release') -ChildPath $libraryName
 $sim = Join-Path -Path (Join-Path -Path $targetDirectory -ChildPath 'release') -ChildPath $simName

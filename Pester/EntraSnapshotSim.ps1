@@ -157,3 +157,31 @@ function Find-EntraSnapshotSimPolicy {
     }
     $found[0]
 }
+
+function Save-EntraSnapshotEnvironment {
+    # The variables a test sets, as they were: give the result to
+    # Restore-EntraSnapshotEnvironment in its AfterAll.
+    param(
+        [Parameter(Mandatory)]
+        [string[]]
+        $Name
+    )
+
+    $saved = @{}
+    foreach ($variable in $Name) {
+        $saved[$variable] = [System.Environment]::GetEnvironmentVariable($variable)
+    }
+    $saved
+}
+
+function Restore-EntraSnapshotEnvironment {
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]
+        $Saved
+    )
+
+    foreach ($variable in $Saved.Keys) {
+        [System.Environment]::SetEnvironmentVariable($variable, $Saved[$variable])
+    }
+}

@@ -9,10 +9,7 @@ BeforeAll {
     $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive
     $simProcess = $started.Process
     $graphUrl = $started.GraphUrl
-    $saved = @{}
-    foreach ($name in 'ENTRASNAP_TOKEN', 'ENTRASNAP_GRAPH_URL', 'ENTRASNAP_STORE', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'PSModulePath') {
-        $saved[$name] = [System.Environment]::GetEnvironmentVariable($name)
-    }
+    $saved = Save-EntraSnapshotEnvironment -Name 'ENTRASNAP_TOKEN', 'ENTRASNAP_GRAPH_URL', 'ENTRASNAP_STORE', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'PSModulePath'
     $env:ENTRASNAP_GRAPH_URL = $graphUrl
     # The scripts' own `Import-Module EntraSnapshot` finds this module.
     $env:PSModulePath = (Join-Path -Path $repositoryRoot -ChildPath 'module') + [System.IO.Path]::PathSeparator + $env:PSModulePath
@@ -31,9 +28,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $saved.Keys) {
-        [System.Environment]::SetEnvironmentVariable($name, $saved[$name])
-    }
+    Restore-EntraSnapshotEnvironment -Saved $saved
     Stop-EntraSnapshotSim -Process $simProcess
 }
 

@@ -25,10 +25,7 @@ BeforeAll {
     $started = Start-EntraSnapshotSim -RepositoryRoot $repositoryRoot -WorkFolder $TestDrive
     $simProcess = $started.Process
     $graphUrl = $started.GraphUrl
-    $saved = @{}
-    foreach ($name in 'ENTRASNAP_TOKEN', 'ENTRASNAP_GRAPH_URL', 'ENTRASNAP_STORE', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'PSModulePath') {
-        $saved[$name] = [System.Environment]::GetEnvironmentVariable($name)
-    }
+    $saved = Save-EntraSnapshotEnvironment -Name 'ENTRASNAP_TOKEN', 'ENTRASNAP_GRAPH_URL', 'ENTRASNAP_STORE', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'PSModulePath'
     $env:ENTRASNAP_TOKEN = 'any'
     $env:ENTRASNAP_GRAPH_URL = $graphUrl
     # `Import-Module EntraSnapshot` in an example finds this module.
@@ -143,9 +140,7 @@ Invoke-Pester -Configuration `$configuration
 }
 
 AfterAll {
-    foreach ($name in $saved.Keys) {
-        [System.Environment]::SetEnvironmentVariable($name, $saved[$name])
-    }
+    Restore-EntraSnapshotEnvironment -Saved $saved
     Remove-Item -Path 'function:global:Connect-MgGraph', 'function:global:Read-Host', 'function:global:Set-Clipboard' -ErrorAction SilentlyContinue
     Stop-EntraSnapshotSim -Process $simProcess
     Remove-Module -Name 'EntraSnapshot' -Force -ErrorAction SilentlyContinue

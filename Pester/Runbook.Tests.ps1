@@ -21,10 +21,7 @@ Describe 'A runbook that signs in with $env:ENTRASNAP_TOKEN' {
         $simProcess = $started.Process
         $graphUrl = $started.GraphUrl
         $policyName = 'CA001 - Require MFA for all users'
-        $saved = @{}
-        foreach ($name in 'ENTRASNAP_TOKEN', 'ENTRASNAP_GRAPH_URL', 'ENTRASNAP_STORE') {
-            $saved[$name] = [System.Environment]::GetEnvironmentVariable($name)
-        }
+        $saved = Save-EntraSnapshotEnvironment -Name 'ENTRASNAP_TOKEN', 'ENTRASNAP_GRAPH_URL', 'ENTRASNAP_STORE'
         $store = Join-Path -Path $TestDrive -ChildPath 'store'
         $env:ENTRASNAP_TOKEN = 'any'
         $env:ENTRASNAP_GRAPH_URL = $graphUrl
@@ -56,9 +53,7 @@ Describe 'A runbook that signs in with $env:ENTRASNAP_TOKEN' {
     }
 
     AfterAll {
-        foreach ($name in $saved.Keys) {
-            [System.Environment]::SetEnvironmentVariable($name, $saved[$name])
-        }
+        Restore-EntraSnapshotEnvironment -Saved $saved
         Stop-EntraSnapshotSim -Process $simProcess
     }
 

@@ -76,6 +76,7 @@ $repositoryRoot = Split-Path -Path $PSScriptRoot -Parent
 $moduleSource = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot'
 . (Join-Path -Path $moduleSource -ChildPath 'Private/New-EntraSnapshotErrorRecord.ps1')
 . (Join-Path -Path $moduleSource -ChildPath 'Private/Resolve-EntraSnapshotRuntime.ps1')
+. (Join-Path -Path $moduleSource -ChildPath 'Private/Get-EntraSnapshotLibraryName.ps1')
 . (Join-Path -Path $repositoryRoot -ChildPath 'Pester/EntraSnapshotSim.ps1')
 $runtime = Resolve-EntraSnapshotRuntime
 
@@ -89,14 +90,10 @@ if (-not $TargetDirectory) {
         $TargetDirectory = Join-Path -Path $targetRoot -ChildPath 'debug'
     }
 }
+$libraryName = Get-EntraSnapshotLibraryName -Runtime $runtime
 $executableSuffix = ''
-$libraryName = 'libentrasnap.so'
 if ($runtime -like 'win-*') {
     $executableSuffix = '.exe'
-    $libraryName = 'entrasnap.dll'
-}
-elseif ($runtime -like 'osx-*') {
-    $libraryName = 'libentrasnap.dylib'
 }
 $cli = Join-Path -Path $TargetDirectory -ChildPath "entrasnap$executableSuffix"
 $library = Join-Path -Path $TargetDirectory -ChildPath $libraryName

@@ -26,15 +26,7 @@ function Import-EntraSnapshotNative {
     )
 
     $runtime = Resolve-EntraSnapshotRuntime
-    if ($runtime -like 'win-*') {
-        $fileName = 'entrasnap.dll'
-    }
-    elseif ($runtime -like 'osx-*') {
-        $fileName = 'libentrasnap.dylib'
-    }
-    else {
-        $fileName = 'libentrasnap.so'
-    }
+    $fileName = Get-EntraSnapshotLibraryName -Runtime $runtime
     $nativeDirectory = Join-Path -Path (Join-Path -Path $ModuleRoot -ChildPath 'runtimes') -ChildPath "$runtime/native"
     $libraryPath = [System.IO.Path]::GetFullPath((Join-Path -Path $nativeDirectory -ChildPath $fileName))
 
