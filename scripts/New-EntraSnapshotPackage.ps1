@@ -20,10 +20,10 @@ Works under Windows PowerShell 5.1 and PowerShell 7.
 
 # Azure Automation's rules for a module zip, by the error id that names each.
 $script:EntraSnapshotPackageRules = [ordered]@{
-    'ZipName'    = 'the zip is named <module>.zip'
-    'TopFolder'  = 'every entry sits in one top folder named like the zip'
-    'Manifest'   = 'the top folder holds <module>.psd1'
+    'ZipName'    = 'the zip is named after the module folder at its root (<module>.zip holds <module>/)'
     'Size'       = 'the zip is at most 100 MB'
+    'TopFolder'  = 'nothing sits outside the one module folder'
+    'Manifest'   = 'the module folder holds <module>.psd1'
     'Separator'  = 'entry paths use / separators'
     'PathLength' = 'every path is shorter than 140 characters'
 }
@@ -34,12 +34,13 @@ function Test-EntraSnapshotPackageZip {
     Checks a module zip against Azure Automation's import rules.
 
     .DESCRIPTION
-    Rules, in the order checked: the file is <module>.zip; every entry sits
-    in one top folder named <module>; that folder holds <module>.psd1; the
-    zip is at most 100 MB; entry names use '/' separators; every path is
-    shorter than 140 characters. The first broken rule stops it with a
-    one-line error whose id is EntraSnapshot.Package.<Rule> (ZipName,
-    TopFolder, Manifest, Size, Separator, PathLength). On success it returns
+    Rules, in the order checked: the file is a .zip of at most 100 MB;
+    every entry sits in one top folder; that folder is named like the zip
+    (<module>.zip holds <module>/); it holds <module>.psd1; entry names use
+    '/' separators; every path is shorter than 140 characters. The first
+    broken rule stops it with a one-line error whose id is
+    EntraSnapshot.Package.<Rule> (ZipName, Size, TopFolder, Manifest,
+    Separator, PathLength) and whose message quotes the rule. On success it returns
     the module name, the entry count and the size.
 
     .PARAMETER Path
@@ -73,6 +74,10 @@ function Test-EntraSnapshotPackageZip {
     }
 
     $size = (Get-Item -LiteralPath $zipPath).Length
+    if ($size -gt 100MB) {
+        & $fail 'Size' "it is $size bytes."
+    }
+
     Add-Type -AssemblyName System.IO.Compression
     Add-Type -AssemblyName System.IO.Compression.FileSystem
     $zip = [System.IO.Compression.ZipFile]::OpenRead($zipPath)
@@ -83,18 +88,17 @@ function Test-EntraSnapshotPackageZip {
         $zip.Dispose()
     }
 
-    foreach ($name in $names) {
-        $top = ($name -split '[\\/]')[0]
-        if ($top -ne $moduleName -or $name -eq $top) {
-            & $fail 'TopFolder' "'$name' is not inside $moduleName/."
-        }
+    $tops = @($names | ForEach-Object { ($_ -split '[\\/]')[0] } | Sort-Object -Unique)
+    $loose = @($names | Where-Object { $_ -notmatch '[\\/]' })
+    if ($loose.Count -gt 0 -or $tops.Count -ne 1) {
+        & $fail 'TopFolder' "it holds $(@($loose + $tops | Sort-Object -Unique) -join ', ') at its root."
+    }
+    if ($tops[0] -cne $moduleName) {
+        & $fail 'ZipName' "it is $fileName but holds $($tops[0])/."
     }
     $manifestEntry = "$moduleName/$moduleName.psd1"
     if (-not ($names | Where-Object { ($_ -replace '\\', '/') -eq $manifestEntry })) {
         & $fail 'Manifest' "there is no $manifestEntry."
-    }
-    if ($size -gt 100MB) {
-        & $fail 'Size' "it is $size bytes."
     }
     foreach ($name in $names) {
         if ($name.Contains('\')) {

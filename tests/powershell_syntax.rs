@@ -48,6 +48,7 @@ fn powershell_files() -> Vec<PathBuf> {
     let root = repo_root();
     let mut files = files_with_extensions(&root.join("module"), EXTENSIONS);
     files.extend(files_with_extensions(&root.join("Pester"), EXTENSIONS));
+    files.extend(files_with_extensions(&root.join("scripts"), EXTENSIONS));
     files.push(root.join("build.ps1"));
     files
 }
@@ -61,6 +62,7 @@ fn every_powershell_file_parses() {
         "module/EntraSnapshot/EntraSnapshot.psd1",
         "module/EntraSnapshot/EntraSnapshot.psm1",
         "Pester/EntraSnapshot.Tests.ps1",
+        "scripts/New-EntraSnapshotPackage.ps1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
