@@ -33,7 +33,8 @@ BeforeAll {
         $zip = [System.IO.Compression.ZipFile]::Open($path, [System.IO.Compression.ZipArchiveMode]::Create)
         try {
             foreach ($entry in $Entries) {
-                $writer = New-Object -TypeName System.IO.StreamWriter -ArgumentList $zip.CreateEntry($entry).Open()
+                $stream = $zip.CreateEntry($entry).Open()
+                $writer = New-Object -TypeName System.IO.StreamWriter -ArgumentList $stream
                 $writer.Write('x')
                 $writer.Dispose()
             }
@@ -151,7 +152,8 @@ Describe 'Test-EntraSnapshotPackageZip' {
         $null = New-Item -Path (Split-Path -Path $big -Parent) -ItemType Directory
         $stream = [System.IO.File]::Create($big)
         try {
-            $stream.SetLength(100MB + 1)
+            # One byte over 100 MB; sparse where the file system allows.
+            $stream.SetLength(104857601)
         }
         finally {
             $stream.Dispose()

@@ -74,7 +74,9 @@ function Test-EntraSnapshotPackageZip {
     }
 
     $size = (Get-Item -LiteralPath $zipPath).Length
-    if ($size -gt 100MB) {
+    # 100 MB read the stricter way (10^8 bytes, not 100 MiB); written out:
+    # the parse check reads no MB suffix.
+    if ($size -gt 100000000) {
         & $fail 'Size' "it is $size bytes."
     }
 
@@ -183,6 +185,7 @@ function New-EntraSnapshotPackage {
     # Private/ or Public/ folder next to the merged file.
     $utf8 = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
     $parts = New-Object -TypeName System.Collections.Generic.List[string]
+    $newline = [string][char]10
     $sources = @(
         Get-ChildItem -Path (Join-Path -Path $ModuleRoot -ChildPath 'Private') -Filter '*.ps1' -File | Sort-Object -Property Name
         Get-ChildItem -Path (Join-Path -Path $ModuleRoot -ChildPath 'Public') -Filter '*.ps1' -File | Sort-Object -Property Name
@@ -191,9 +194,9 @@ function New-EntraSnapshotPackage {
     foreach ($source in $sources) {
         $relative = $source.FullName.Substring($ModuleRoot.Length).TrimStart('\', '/').Replace('\', '/')
         $text = [System.IO.File]::ReadAllText($source.FullName, $utf8).TrimStart([char]0xFEFF).TrimEnd()
-        $parts.Add("#region $relative`n$text`n#endregion $relative`n")
+        $parts.Add(('#region {0}{1}{2}{1}#endregion {0}{1}' -f $relative, $newline, $text))
     }
-    $merged = $parts -join "`n"
+    $merged = $parts -join $newline
     [System.IO.File]::WriteAllText((Join-Path -Path $packageRoot -ChildPath "$moduleName.psm1"), $merged, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $true))
 
     foreach ($file in "$moduleName.psd1", "$moduleName.Format.ps1xml", "$moduleName.Types.ps1xml") {
