@@ -245,6 +245,10 @@ finally {
             XDG_CACHE_HOME  = Join-Path -Path $home_ -ChildPath '.cache'
             PSModulePath    = $modules
         }
+        # .NET reports a special folder that does not exist as '', and NuGet
+        # (inside Publish-PSResource) then writes NuGet/NuGet.Config into the
+        # working folder: the folders must exist.
+        $null = New-Item -Path $variables.XDG_DATA_HOME, $variables.XDG_CONFIG_HOME, $variables.XDG_CACHE_HOME -ItemType Directory -Force
         foreach ($name in $variables.Keys) {
             $saved[$name] = [Environment]::GetEnvironmentVariable($name)
             [Environment]::SetEnvironmentVariable($name, $variables[$name])
@@ -264,6 +268,8 @@ finally {
         $output | Should -Contain 'published 1' -Because $because
         $output | Should -Contain 'add-type 0' -Because $because
         $output | Should -Contain 'registered 0' -Because 'the test repository is unregistered afterwards'
+        Join-Path -Path $TestDrive -ChildPath 'NuGet' | Should -Not -Exist -Because 'NuGet found its configuration folder'
+        Join-Path -Path (Get-Location).ProviderPath -ChildPath 'NuGet/NuGet.Config' | Should -Not -Exist -Because 'nothing is written into the working folder'
         $output | Should -Contain ('functions ' + (@((Import-PowerShellDataFile -Path (Join-Path -Path $moduleRoot -ChildPath 'EntraSnapshot.psd1')).FunctionsToExport | Sort-Object) -join ',')) -Because $because
         @($output | Where-Object { $_ -like 'version ?*' }).Count | Should -Be 1 -Because $because
         $base = @($output | Where-Object { $_ -like 'base *' }) | Select-Object -First 1
