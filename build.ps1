@@ -5,7 +5,7 @@ Builds the entrasnap native library, puts it into the module and runs the Pester
 .DESCRIPTION
 Runs `cargo build --release -p entrasnap-ffi -p entrasnap-sim`, copies the
 library into module/EntraSnapshot/runtimes/<rid>/native/ for the platform
-this PowerShell runs on, then runs the tests in Pester/ in a child
+this PowerShell runs on, then packages the module (-Package) or runs the tests in Pester/ in a child
 PowerShell process against the emulator it built (ENTRASNAP_SIM): the
 module's native type can't be unloaded, so a test run must not leave it in
 this session. Honours CARGO_TARGET_DIR. Needs Rust (cargo) and, for the
@@ -13,6 +13,21 @@ tests, Pester 5. Works under Windows PowerShell 5.1 and PowerShell 7.
 
 .PARAMETER SkipTests
 Builds and copies the library without running the Pester tests.
+
+.PARAMETER Package
+After building, writes the release layout of the module to
+<OutputPath>/EntraSnapshot/ (one merged EntraSnapshot.psm1, the manifest,
+formats, help and runtimes/<rid>/native/ with every library the module folder
+holds) and <OutputPath>/EntraSnapshot.zip, checked against Azure Automation's
+import rules (scripts/New-EntraSnapshotPackage.ps1). Runs no tests.
+
+.PARAMETER NoBuild
+With -Package: packages the libraries already in module/EntraSnapshot/runtimes/
+without running cargo.
+
+.PARAMETER OutputPath
+With -Package: where the folder and the zip go. Defaults to out/ in the
+repository (git-ignored).
 
 .EXAMPLE
 ./build.ps1
@@ -23,11 +38,25 @@ Builds the library, copies it into the module and runs the Pester tests.
 ./build.ps1 -SkipTests
 
 Builds the library and copies it into the module.
+
+.EXAMPLE
+./build.ps1 -Package
+
+Builds the library and writes out/EntraSnapshot/ and out/EntraSnapshot.zip.
 #>
 [CmdletBinding()]
 param(
     [switch]
-    $SkipTests
+    $SkipTests,
+
+    [switch]
+    $Package,
+
+    [switch]
+    $NoBuild,
+
+    [string]
+    $OutputPath = (Join-Path -Path $PSScriptRoot -ChildPath 'out')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -37,6 +66,15 @@ $moduleRoot = Join-Path -Path $PSScriptRoot -ChildPath 'module/EntraSnapshot'
 . (Join-Path -Path $moduleRoot -ChildPath 'Private/Resolve-EntraSnapshotRuntime.ps1')
 . (Join-Path -Path $moduleRoot -ChildPath 'Private/Get-EntraSnapshotLibraryName.ps1')
 $runtime = Resolve-EntraSnapshotRuntime
+
+if ($NoBuild -and -not $Package) {
+    Write-Error -Message '-NoBuild only goes with -Package.' -ErrorId 'EntraSnapshot.Build.NoBuildWithoutPackage' -Category InvalidArgument -TargetObject 'NoBuild'
+}
+if ($NoBuild) {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'scripts/New-EntraSnapshotPackage.ps1')
+    New-EntraSnapshotPackage -ModuleRoot $moduleRoot -OutputPath $OutputPath
+    return
+}
 
 Write-Host "Building the entrasnap library and the entrasnap-sim emulator for $runtime"
 & cargo build --release -p entrasnap-ffi -p entrasnap-sim --manifest-path (Join-Path -Path $PSScriptRoot -ChildPath 'Cargo.toml')
@@ -69,6 +107,12 @@ $nativeDirectory = Join-Path -Path $moduleRoot -ChildPath "runtimes/$runtime/nat
 $null = New-Item -Path $nativeDirectory -ItemType Directory -Force
 Copy-Item -LiteralPath $library -Destination $nativeDirectory -Force
 Write-Host "Copied $libraryName to $nativeDirectory"
+
+if ($Package) {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'scripts/New-EntraSnapshotPackage.ps1')
+    New-EntraSnapshotPackage -ModuleRoot $moduleRoot -OutputPath $OutputPath
+    return
+}
 
 if ($SkipTests) {
     return

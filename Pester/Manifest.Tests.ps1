@@ -38,6 +38,31 @@ Describe 'EntraSnapshot.psd1' {
         $manifest.Version | Should -Be ([version]$crateVersion)
     }
 
+    It 'has what a gallery shows: tags, release notes, and project and license addresses that are real or left for the publisher' {
+        $psData = $manifestData.PrivateData.PSData
+        foreach ($tag in 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS') {
+            $psData.Tags | Should -Contain $tag
+        }
+        $psData.ReleaseNotes | Should -Match 'Windows 10 / Windows Server 2016'
+        $psData.ReleaseNotes | Should -Match 'Rust 1\.78'
+        # Publish-PSResource refuses an empty ProjectUri or LicenseUri, and
+        # the project has no public address yet: each is set to an absolute
+        # https address or left as the commented line the README tells the
+        # publisher to fill in.
+        $text = Get-Content -LiteralPath $manifestPath -Raw
+        foreach ($key in 'ProjectUri', 'LicenseUri') {
+            if ($psData.ContainsKey($key)) {
+                $uri = $null
+                [uri]::TryCreate([string]$psData[$key], [System.UriKind]::Absolute, [ref]$uri) | Should -BeTrue -Because "$key must be an absolute address"
+                $uri.Scheme | Should -Be 'https'
+                $uri.Host | Should -Not -Match '[<>]'
+            }
+            else {
+                $text | Should -Match "(?m)^\s*# $key\s+= 'https://<the repository>"
+            }
+        }
+    }
+
     It 'lists format files that exist' {
         foreach ($format in $manifestData.FormatsToProcess) {
             Join-Path -Path $moduleRoot -ChildPath $format | Should -Exist

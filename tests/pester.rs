@@ -93,8 +93,11 @@ fn pester_tests_pass_under_pwsh() {
     for dir in ["module", "Pester", "include", "examples", "scripts"] {
         copy_dir(&root.join(dir), &scratch.path().join(dir));
     }
-    std::fs::copy(root.join("Cargo.toml"), scratch.path().join("Cargo.toml"))
-        .expect("Cargo.toml copies");
+    // build.ps1 -Package (Pester/Package.Tests.ps1) packages the copied module.
+    for file in ["Cargo.toml", "build.ps1"] {
+        std::fs::copy(root.join(file), scratch.path().join(file))
+            .unwrap_or_else(|e| panic!("{file} copies: {e}"));
+    }
     let (rid, file) = runtime();
     let native = scratch
         .path()

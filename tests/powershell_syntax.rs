@@ -66,6 +66,7 @@ fn every_powershell_file_parses() {
         "scripts/Measure-EntraSnapshotModule.ps1",
         "examples/Invoke-NightlyEntraSnapshot.ps1",
         "examples/EntraChange.Tests.ps1",
+        "scripts/New-EntraSnapshotPackage.ps1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

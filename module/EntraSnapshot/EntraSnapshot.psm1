@@ -1,10 +1,13 @@
 # Private first: public functions call them, and loading the native library
-# (below) needs them.
-$privateFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -Filter '*.ps1' -File)
-$publicFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Public') -Filter '*.ps1' -File)
-
-foreach ($file in @($privateFiles + $publicFiles)) {
-    . $file.FullName
+# (below) needs them. A packaged module (build.ps1 -Package) has no Private/
+# or Public/ folder: its one psm1 already holds their functions above this.
+foreach ($folder in 'Private', 'Public') {
+    $folderPath = Join-Path -Path $PSScriptRoot -ChildPath $folder
+    if (Test-Path -LiteralPath $folderPath -PathType Container) {
+        foreach ($file in @(Get-ChildItem -Path $folderPath -Filter '*.ps1' -File | Sort-Object -Property Name)) {
+            . $file.FullName
+        }
+    }
 }
 
 # The environment variables the engine's sign-in reads. They are handed to
@@ -33,4 +36,6 @@ $script:EntraSnapshotSignInVariables = @(
 # the PowerShell session.
 $script:EntraSnapshotNative = Import-EntraSnapshotNative -ModuleRoot $PSScriptRoot
 
-Export-ModuleMember -Function @($publicFiles | ForEach-Object { $_.BaseName })
+# The manifest names what is exported, in the repository and in a package alike.
+$manifestData = Import-PowerShellDataFile -Path (Join-Path -Path $PSScriptRoot -ChildPath 'EntraSnapshot.psd1')
+Export-ModuleMember -Function @($manifestData.FunctionsToExport)
