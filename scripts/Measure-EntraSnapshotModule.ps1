@@ -16,8 +16,8 @@ processes:
   (Restore-EntraObject -Type user), next to Azure Automation's 400 MB.
 
 Every figure is measured in this run; the ratio column is ours over the
-baseline on the same line. Uses the module and native library of this
-repository (the library is copied next to a copy of the module) and the
+baseline on the same line. Measures the module as build.ps1 -Package
+makes it (one merged script), with this build's native library, and the
 entrasnap and entrasnap-sim built in -TargetDirectory. Works under Windows
 PowerShell 5.1 and PowerShell 7; the child processes are the same edition
 as the one running this script.
@@ -78,6 +78,7 @@ $moduleSource = Join-Path -Path $repositoryRoot -ChildPath 'module/EntraSnapshot
 . (Join-Path -Path $moduleSource -ChildPath 'Private/Resolve-EntraSnapshotRuntime.ps1')
 . (Join-Path -Path $moduleSource -ChildPath 'Private/Get-EntraSnapshotLibraryName.ps1')
 . (Join-Path -Path $repositoryRoot -ChildPath 'Pester/EntraSnapshotSim.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'New-EntraSnapshotPackage.ps1')
 $runtime = Resolve-EntraSnapshotRuntime
 
 if (-not $TargetDirectory) {
@@ -135,12 +136,17 @@ foreach ($name in 'ENTRASNAP_TOKEN', 'ENTRASNAP_GRAPH_URL') {
     $savedEnvironment[$name] = [System.Environment]::GetEnvironmentVariable($name)
 }
 try {
-    $module = Join-Path -Path $WorkFolder -ChildPath 'EntraSnapshot'
-    Copy-Item -LiteralPath $moduleSource -Destination $module -Recurse -Force
-    $native = Join-Path -Path $module -ChildPath "runtimes/$runtime/native"
+    # The module as users install it: the package build.ps1 -Package makes
+    # (one merged script), with this build's library.
+    $source = Join-Path -Path $WorkFolder -ChildPath 'source/EntraSnapshot'
+    $null = New-Item -Path (Split-Path -Path $source -Parent) -ItemType Directory -Force
+    Copy-Item -LiteralPath $moduleSource -Destination $source -Recurse -Force
+    $native = Join-Path -Path $source -ChildPath "runtimes/$runtime/native"
     $null = New-Item -Path $native -ItemType Directory -Force
     Copy-Item -LiteralPath $library -Destination $native -Force
-    $manifest = Join-Path -Path $module -ChildPath 'EntraSnapshot.psd1'
+    $packageRoot = Join-Path -Path $WorkFolder -ChildPath 'package'
+    $null = New-EntraSnapshotPackage -ModuleRoot $source -OutputPath $packageRoot
+    $manifest = Join-Path -Path $packageRoot -ChildPath 'EntraSnapshot/EntraSnapshot.psd1'
 
     $simArguments = @('--seed', 'large')
     if ($Users) {
