@@ -14,6 +14,8 @@ mod throttling;
 mod writes;
 // Soft delete and restore for directory objects and Conditional Access.
 mod deleted;
+// Real tenants' CA values: built-in roles, first-party apps, special values.
+mod ca_values;
 // A real tenant's exported CA baseline POSTs cleanly once stripped.
 mod baseline;
 // The binary: --port 0, --state, faults.
