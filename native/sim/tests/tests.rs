@@ -12,6 +12,8 @@ mod batch;
 mod throttling;
 // Writes and Graph's validation: read-only properties, references, links, secrets.
 mod writes;
+// memberOf, transitive relations, OData casts (graph. alias), $count of a relation.
+mod relations;
 // Soft delete and restore for directory objects and Conditional Access.
 mod deleted;
 // Real tenants' CA values: built-in roles, first-party apps, special values.
