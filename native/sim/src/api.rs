@@ -12,7 +12,7 @@ use crate::request::{Body, GraphRequest, GraphResponse};
 use crate::route::{self, Nav, Route};
 use crate::sim::{Sim, now};
 use crate::throttle::{Verdict, adjust_cost};
-use crate::{audit, batch, delta, links, objects, recycle, singletons};
+use crate::{audit, batch, delta, directory_roles, links, objects, recycle, singletons};
 
 pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
     let route = route::parse(&req.path);
@@ -210,6 +210,9 @@ fn dispatch(sim: &Sim, req: &GraphRequest, route: &Route) -> GraphResult<GraphRe
         (Route::Item(k, id), "PATCH") => objects::update(sim, req, *k, id),
         (Route::Item(k, id), "DELETE") => objects::delete(sim, req, *k, id),
         (Route::Delta(k), "GET") => delta::round(sim, req, *k),
+        (Route::DirectoryRoles, "GET") => directory_roles::list(sim, req),
+        (Route::DirectoryRole(id), "GET") => directory_roles::get(sim, req, id),
+        (Route::DirectoryRoleMembers(id), "GET") => directory_roles::members(sim, req, id),
         (
             Route::Related {
                 kind,

@@ -199,7 +199,7 @@ pub fn related(
     page_of(&t, req, kind, &ids, cast, false)
 }
 
-fn page_of(
+pub(crate) fn page_of(
     t: &Tenant,
     req: &GraphRequest,
     kind: Kind,

@@ -51,6 +51,10 @@ pub enum Route {
     CrossTenantReset,
     DirectoryObject(String),
     GetByIds,
+    /// `/directoryRoles` (the activated roles), one of them, its members.
+    DirectoryRoles,
+    DirectoryRole(String),
+    DirectoryRoleMembers(String),
     /// `/auditLogs/directoryAudits` and one event of it.
     DirectoryAudits,
     DirectoryAudit(String),
@@ -201,6 +205,11 @@ pub fn parse(path: &str) -> Option<Route> {
             return Some(Route::GetByIds);
         }
         ["directoryObjects", id] => return Some(Route::DirectoryObject(id.to_string())),
+        ["directoryRoles"] => return Some(Route::DirectoryRoles),
+        ["directoryRoles", id] => return Some(Route::DirectoryRole(id.to_string())),
+        ["directoryRoles", id, "members"] => {
+            return Some(Route::DirectoryRoleMembers(id.to_string()));
+        }
         // Graph's paths are case-insensitive here; its own docs spell it both ways.
         [logs, audits, rest @ ..]
             if logs.eq_ignore_ascii_case("auditLogs")
@@ -367,6 +376,9 @@ pub fn label(method: &str, route: &Option<Route>, path: &str) -> String {
                 }
                 Route::DirectoryObject(_) => parts.push("directoryObjects/{id}".into()),
                 Route::GetByIds => parts.push("directoryObjects/getByIds".into()),
+                Route::DirectoryRoles => parts.push("directoryRoles".into()),
+                Route::DirectoryRole(_) => parts.push("directoryRoles/{id}".into()),
+                Route::DirectoryRoleMembers(_) => parts.push("directoryRoles/{id}/members".into()),
                 Route::DirectoryAudits => parts.push("auditLogs/directoryAudits".into()),
                 Route::DirectoryAudit(_) => parts.push("auditLogs/directoryAudits/{id}".into()),
                 Route::Batch => parts.push("$batch".into()),

@@ -14,6 +14,8 @@ mod throttling;
 mod writes;
 // memberOf, transitive relations, OData casts (graph. alias), $count of a relation.
 mod relations;
+// /directoryRoles: activated roles and their members.
+mod directory_roles;
 // Soft delete and restore for directory objects and Conditional Access.
 mod deleted;
 // Real tenants' CA values: built-in roles, first-party apps, special values.
