@@ -12,6 +12,14 @@
 //!   `User`, `Guest User` and `Restricted Guest User` (not shown in the portal) come
 //!   from microsoftgraph/microsoft-graph-docs-contrib,
 //!   `api-reference/v1.0/resources/authorizationpolicy.md` (guestUserRoleId).
+//!   Roles added to that table after 01/20/2026 (AI Reader, Authentication
+//!   Extensibility Password Administrator, Entra Backup Administrator and Reader,
+//!   Teams External Collaboration Administrator; "Customer Lockbox" respelt) come
+//!   from the page's published diffs of March-May 2026; Customer Delegated Admin
+//!   Relationship Administrator, the three Purview Workload Content roles and the
+//!   two Tenant Governance roles from public tenant role lists that match the page
+//!   (their include files exist in entra-docs). Their PRIVILEGED label is not
+//!   confirmed by any source: they are marked not privileged until it is.
 //! - First-party apps: merill/microsoft-info `_info/MicrosoftApps.csv` (export of
 //!   Microsoft-owned service principals; "Windows Sign In", "My Signins" and
 //!   "Microsoft Intune Company Portal" are its community-contributed rows).
@@ -87,6 +95,11 @@ pub static ROLE_TEMPLATES: &[RoleTemplate] = &[
         privileged: false,
     },
     RoleTemplate {
+        id: "1fe13547-53f6-408d-ac04-7f8eed167b38",
+        display_name: "AI Reader",
+        privileged: false,
+    },
+    RoleTemplate {
         id: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
         display_name: "Application Administrator",
         privileged: true,
@@ -157,6 +170,11 @@ pub static ROLE_TEMPLATES: &[RoleTemplate] = &[
         privileged: true,
     },
     RoleTemplate {
+        id: "0b00bede-4072-4d22-b441-e7df02a1ef63",
+        display_name: "Authentication Extensibility Password Administrator",
+        privileged: false,
+    },
+    RoleTemplate {
         id: "0526716b-113d-4c15-b2c8-68e3c22b9f80",
         display_name: "Authentication Policy Administrator",
         privileged: false,
@@ -217,8 +235,13 @@ pub static ROLE_TEMPLATES: &[RoleTemplate] = &[
         privileged: true,
     },
     RoleTemplate {
+        id: "fc8ad4e2-40e4-4724-8317-bcda7503ecbf",
+        display_name: "Customer Delegated Admin Relationship Administrator",
+        privileged: false,
+    },
+    RoleTemplate {
         id: "5c4f9dcd-47dc-4cf7-8c9a-9e4207cbfc91",
-        display_name: "Customer LockBox Access Approver",
+        display_name: "Customer Lockbox Access Approver",
         privileged: false,
     },
     RoleTemplate {
@@ -264,6 +287,16 @@ pub static ROLE_TEMPLATES: &[RoleTemplate] = &[
     RoleTemplate {
         id: "3f1acade-1e04-4fbc-9b69-f0302cd84aef",
         display_name: "Edge Administrator",
+        privileged: false,
+    },
+    RoleTemplate {
+        id: "b6a27b2b-f905-4b2e-81b5-0d90e0ef1fdb",
+        display_name: "Entra Backup Administrator",
+        privileged: false,
+    },
+    RoleTemplate {
+        id: "f42252d9-5400-4d7b-b9ef-cc582dbb8577",
+        display_name: "Entra Backup Reader",
         privileged: false,
     },
     RoleTemplate {
@@ -532,6 +565,21 @@ pub static ROLE_TEMPLATES: &[RoleTemplate] = &[
         privileged: true,
     },
     RoleTemplate {
+        id: "3f04f91a-4ad7-4bd3-bcfa-49882ea1a88a",
+        display_name: "Purview Workload Content Administrator",
+        privileged: false,
+    },
+    RoleTemplate {
+        id: "e07494ad-1654-4dd2-922e-6f81a71bf00f",
+        display_name: "Purview Workload Content Reader",
+        privileged: false,
+    },
+    RoleTemplate {
+        id: "02d5655b-c1cf-4e5f-98da-5fb919085bf6",
+        display_name: "Purview Workload Content Writer",
+        privileged: false,
+    },
+    RoleTemplate {
         id: "4a5d8f65-41da-4de4-8968-e035b65339cf",
         display_name: "Reports Reader",
         privileged: false,
@@ -617,6 +665,11 @@ pub static ROLE_TEMPLATES: &[RoleTemplate] = &[
         privileged: false,
     },
     RoleTemplate {
+        id: "2fe872fb-daa8-4afc-8f6c-53c4565cfef4",
+        display_name: "Teams External Collaboration Administrator",
+        privileged: false,
+    },
+    RoleTemplate {
         id: "1076ac91-f3d9-41a7-a339-dcdf5f480acc",
         display_name: "Teams Reader",
         privileged: false,
@@ -629,6 +682,16 @@ pub static ROLE_TEMPLATES: &[RoleTemplate] = &[
     RoleTemplate {
         id: "112ca1a2-15ad-4102-995e-45b0bc479a6a",
         display_name: "Tenant Creator",
+        privileged: false,
+    },
+    RoleTemplate {
+        id: "1981f584-96e9-4a6f-95b0-f522373f8fae",
+        display_name: "Tenant Governance Administrator",
+        privileged: false,
+    },
+    RoleTemplate {
+        id: "e0a4caa6-fe82-443f-b92f-d87341d17b2e",
+        display_name: "Tenant Governance Reader",
         privileged: false,
     },
     RoleTemplate {

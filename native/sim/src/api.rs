@@ -9,10 +9,10 @@ use crate::error::{GraphError, GraphResult};
 use crate::kind::{Kind, ThrottleClass};
 use crate::query::Query;
 use crate::request::{Body, GraphRequest, GraphResponse};
-use crate::route::{self, Route};
+use crate::route::{self, Nav, Route};
 use crate::sim::{Sim, now};
 use crate::throttle::{Verdict, adjust_cost};
-use crate::{audit, batch, delta, links, objects, recycle, singletons};
+use crate::{audit, batch, delta, directory_roles, links, objects, recycle, singletons};
 
 pub fn handle(sim: &Sim, req: &GraphRequest) -> GraphResponse {
     let route = route::parse(&req.path);
@@ -138,6 +138,14 @@ fn throttle_class_and_cost(req: &GraphRequest, route: &Route) -> (ThrottleClass,
             (class(*k), 1)
         }
         Route::GetByIds => (ThrottleClass::Directory, 3),
+        Route::Related { kind, nav, .. } => (
+            class(*kind),
+            match nav {
+                Nav::TransitiveMemberOf | Nav::TransitiveMembers => 5,
+                Nav::Direct(crate::kind::Rel::Members) => 3,
+                _ => 1,
+            },
+        ),
         _ => (ThrottleClass::Directory, 1),
     }
 }
@@ -202,6 +210,19 @@ fn dispatch(sim: &Sim, req: &GraphRequest, route: &Route) -> GraphResult<GraphRe
         (Route::Item(k, id), "PATCH") => objects::update(sim, req, *k, id),
         (Route::Item(k, id), "DELETE") => objects::delete(sim, req, *k, id),
         (Route::Delta(k), "GET") => delta::round(sim, req, *k),
+        (Route::DirectoryRoles, "GET") => directory_roles::list(sim, req),
+        (Route::DirectoryRole(id), "GET") => directory_roles::get(sim, req, id),
+        (Route::DirectoryRoleMembers(id), "GET") => directory_roles::members(sim, req, id),
+        (
+            Route::Related {
+                kind,
+                id,
+                nav,
+                cast,
+                count,
+            },
+            "GET",
+        ) => links::related(sim, req, *kind, id, *nav, *cast, *count),
         (
             Route::Links {
                 kind,

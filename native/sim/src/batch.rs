@@ -92,13 +92,34 @@ fn parse(body: &Value) -> GraphResult<Vec<Sub>> {
             depends_on,
         });
     }
-    for s in &subs {
+    for (i, s) in subs.iter().enumerate() {
         if let Some(d) = s.depends_on.iter().find(|d| !seen.contains(*d)) {
             return Err(bad(&format!(
                 "Request id : {} depends on unknown request id : {d}.",
                 s.id
             )));
         }
+        // A request may depend only on one listed before it (msgraph-sdk-dotnet-core
+        // #891: Graph answers "Invalid dependency for request Id ...").
+        if s.depends_on
+            .iter()
+            .any(|d| !subs[..i].iter().any(|e| e.id == *d))
+        {
+            return Err(bad(&format!(
+                "Invalid dependency for request Id : {}.",
+                s.id
+            )));
+        }
+    }
+    // Graph runs a batch fully in parallel or fully in sequence: once one request
+    // names dependsOn, every request after the first must (microsoft-graph-docs
+    // #16280, where Graph's own sample mixing the two was refused with this text).
+    if subs.iter().any(|s| !s.depends_on.is_empty())
+        && subs.iter().skip(1).any(|s| s.depends_on.is_empty())
+    {
+        return Err(bad(
+            "Batch should be either fully sequential or fully parallel.",
+        ));
     }
     Ok(subs)
 }

@@ -97,6 +97,7 @@ pub fn new_tenant(rng: &mut Rng, domain: &str, created: &str) -> Tenant {
                 "displayName": r.display_name,
                 "isBuiltIn": true,
                 "isEnabled": true,
+                "isPrivileged": r.privileged,
                 "resourceScopes": ["/"],
                 "rolePermissions": [{"allowedResourceActions": [], "condition": null}],
                 "templateId": r.id,

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -93,11 +93,7 @@ impl IdentityState {
     pub fn new(config: &IdentityConfig) -> Self {
         // Not the tenant's seeded generator: secrets must differ per run,
         // and drawing them must not shift the tenant's ids.
-        let seed = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(7, |d| d.as_nanos() as u64)
-            ^ u64::from(std::process::id());
-        let mut rng = Rng::new(seed);
+        let mut rng = Rng::new(crate::rng::fresh_seed());
         IdentityState {
             identity_header: rng.guid(),
             msi_secret: rng.guid(),

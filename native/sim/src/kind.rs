@@ -159,7 +159,9 @@ impl Kind {
 
     /// The kind whose `/directory/deletedItems/microsoft.graph.<cast>` this is.
     pub fn from_cast(cast: &str) -> Option<Kind> {
-        let entity = cast.strip_prefix("microsoft.graph.")?;
+        let entity = cast
+            .strip_prefix("microsoft.graph.")
+            .or_else(|| cast.strip_prefix("graph."))?;
         ALL.iter()
             .copied()
             .find(|k| k.info().deletion == Deletion::Directory && k.info().entity == entity)

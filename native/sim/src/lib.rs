@@ -19,6 +19,7 @@ pub mod audit;
 mod batch;
 mod builtin;
 mod delta;
+mod directory_roles;
 mod error;
 mod faults;
 mod filter;

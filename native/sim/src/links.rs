@@ -1,6 +1,7 @@
 //! Relationships: group and administrative-unit members, owners, a user's
 //! manager; read as objects or `$ref`s, written with `$ref`.
 
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use serde_json::{Map, Value, json};
@@ -11,6 +12,7 @@ use crate::objects::resolve_id;
 use crate::project::{after_id, page_by_id, project};
 use crate::query::Query;
 use crate::request::{GraphRequest, GraphResponse};
+use crate::route::Nav;
 use crate::sim::Sim;
 use crate::tenant::{Obj, Tenant};
 
@@ -121,12 +123,92 @@ pub fn list(
     rel: Rel,
     refs: bool,
 ) -> GraphResult<GraphResponse> {
-    let q = Query::parse(req)?;
-    let size = q.page_size(kind.info())?;
     let t = sim.read();
     let id = resolve_id(&t, kind, id).ok_or_else(|| GraphError::not_found(id))?;
     let empty = Default::default();
     let targets = t.targets(rel, &id).unwrap_or(&empty);
+    page_of(&t, req, kind, targets, None, refs)
+}
+
+/// The groups and administrative units that list `id` as a member.
+fn member_of(t: &Tenant, id: &str) -> impl Iterator<Item = String> {
+    t.sources(id)
+        .filter(|(r, _)| *r == Rel::Members)
+        .map(|(_, s)| s.clone())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Everything reachable from `id` by `step`, `id` itself excluded (cycles are cut).
+fn closure(id: &str, step: impl Fn(&str) -> Vec<String>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![id.to_string()];
+    while let Some(cur) = todo.pop() {
+        for next in step(&cur) {
+            if next != id && seen.insert(next.clone()) {
+                todo.push(next);
+            }
+        }
+    }
+    seen
+}
+
+/// `memberOf`, `transitiveMemberOf`, `transitiveMembers`, casts and `$count`
+/// of a relation. `$count` needs `ConsistencyLevel: eventual`, as on collections:
+/// without it Graph answers 400 "$count is not currently supported."
+/// (microsoft-graph-docs #18613 for members, #11882 for transitiveMembers).
+pub fn related(
+    sim: &Sim,
+    req: &GraphRequest,
+    kind: Kind,
+    id: &str,
+    nav: Nav,
+    cast: Option<Kind>,
+    count: bool,
+) -> GraphResult<GraphResponse> {
+    if count && !req.eventual() {
+        return Err(GraphError::bad_request(
+            "$count is not currently supported.",
+        ));
+    }
+    let t = sim.read();
+    let id = resolve_id(&t, kind, id).ok_or_else(|| GraphError::not_found(id))?;
+    let ids: BTreeSet<String> = match nav {
+        Nav::Direct(rel) => t.targets(rel, &id).cloned().unwrap_or_default(),
+        Nav::MemberOf => member_of(&t, &id).collect(),
+        Nav::TransitiveMemberOf => closure(&id, |x| member_of(&t, x).collect()),
+        Nav::TransitiveMembers => closure(&id, |x| {
+            t.targets(Rel::Members, x)
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect()
+        }),
+    };
+    if count {
+        let q = Query::parse(req)?;
+        let n = ids
+            .iter()
+            .filter_map(|m| Some((t.live_kind(m)?, m)))
+            .filter(|(k, _)| cast.is_none_or(|c| c == *k))
+            .filter_map(|(k, m)| t.get(k, m))
+            .filter(|o| q.filter.as_ref().is_none_or(|f| f.matches(o)))
+            .count();
+        return Ok(GraphResponse::text(n.to_string()));
+    }
+    page_of(&t, req, kind, &ids, cast, false)
+}
+
+pub(crate) fn page_of(
+    t: &Tenant,
+    req: &GraphRequest,
+    kind: Kind,
+    targets: &BTreeSet<String>,
+    cast: Option<Kind>,
+    refs: bool,
+) -> GraphResult<GraphResponse> {
+    let q = Query::parse(req)?;
+    let size = q.page_size(kind.info())?;
     let after = after_id(q.skiptoken.as_deref())?;
     let range = match &after {
         Some(a) => targets.range::<String, _>((Bound::Excluded(a), Bound::Unbounded)),
@@ -134,6 +216,9 @@ pub fn list(
     };
     let items = range.filter_map(|target| {
         let target_kind = t.live_kind(target)?;
+        if cast.is_some_and(|c| c != target_kind) {
+            return None;
+        }
         let obj = t.get(target_kind, target).expect("live");
         if q.filter.as_ref().is_some_and(|f| !f.matches(obj)) {
             return None;
@@ -152,10 +237,10 @@ pub fn list(
         Some((target.clone(), item))
     });
     let page = page_by_id(items, size, None);
-    let context = if refs {
-        format!("{}/$metadata#Collection(string)", req.root())
-    } else {
-        format!("{}/$metadata#directoryObjects", req.root())
+    let context = match (refs, cast) {
+        (true, _) => format!("{}/$metadata#Collection(string)", req.root()),
+        (false, Some(c)) => format!("{}/$metadata#{}", req.root(), c.info().paths[0].join("/")),
+        (false, None) => format!("{}/$metadata#directoryObjects", req.root()),
     };
     Ok(GraphResponse::ok(page.into_body(req, context)))
 }

@@ -16,9 +16,11 @@ struct Args {
     /// Which tenant to start with.
     #[arg(long, value_enum, default_value_t = Seed::Demo)]
     seed: Seed,
-    /// Makes the seeded tenant (ids, names, sizes) reproducible.
-    #[arg(long, default_value_t = 1)]
-    seed_value: u64,
+    /// Makes the seeded tenant (ids, names, sizes; 1 when not given) and what is
+    /// generated while running (ids, request ids, key ids, secrets, random
+    /// faults; new every run when not given) reproducible.
+    #[arg(long)]
+    seed_value: Option<u64>,
     /// Number of users (overrides the seed's).
     #[arg(long)]
     users: Option<usize>,
@@ -72,7 +74,8 @@ async fn main() {
     }
     let config = Config {
         seed: args.seed,
-        seed_value: args.seed_value,
+        seed_value: args.seed_value.unwrap_or(1),
+        runtime_seed: args.seed_value,
         users: args.users,
         groups: args.groups,
         latency: Duration::from_millis(args.latency_ms),

@@ -1,5 +1,19 @@
 //! A small deterministic PRNG (SplitMix64): seeds must give the same tenant on every
-//! machine, and fault injection must be reproducible from `--seed-value`.
+//! machine, and what the emulator generates while running (ids, request ids,
+//! key ids, secrets, random faults) is reproducible once `--seed-value` pins it.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A seed that differs per process and per call: the clock, the process id and
+/// an address (randomised by ASLR) folded together.
+pub fn fresh_seed() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(7, |d| d.as_nanos() as u64);
+    let local = 0u8;
+    let addr = std::ptr::addr_of!(local) as u64;
+    Rng::new(nanos ^ u64::from(std::process::id()).rotate_left(32) ^ addr).next_u64()
+}
 
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -56,6 +70,11 @@ impl Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fresh_seeds_differ() {
+        assert_ne!(fresh_seed(), fresh_seed());
+    }
 
     #[test]
     fn same_seed_same_sequence_and_guid_shape() {

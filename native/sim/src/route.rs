@@ -26,6 +26,16 @@ pub enum Route {
         id: String,
         refs: bool,
     },
+    /// Reads of a directory object's relations beyond plain `members`/`owners`:
+    /// `memberOf`, `transitiveMemberOf`, `transitiveMembers`, an OData cast
+    /// (`/members/microsoft.graph.user`, or `graph.user`) and `/$count`.
+    Related {
+        kind: Kind,
+        id: String,
+        nav: Nav,
+        cast: Option<Kind>,
+        count: bool,
+    },
     Action {
         kind: Kind,
         id: String,
@@ -41,10 +51,46 @@ pub enum Route {
     CrossTenantReset,
     DirectoryObject(String),
     GetByIds,
+    /// `/directoryRoles` (the activated roles), one of them, its members.
+    DirectoryRoles,
+    DirectoryRole(String),
+    DirectoryRoleMembers(String),
     /// `/auditLogs/directoryAudits` and one event of it.
     DirectoryAudits,
     DirectoryAudit(String),
     Batch,
+}
+
+/// A navigation that can be read (and counted, and cast).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Direct(Rel),
+    MemberOf,
+    TransitiveMemberOf,
+    TransitiveMembers,
+}
+
+impl Nav {
+    pub fn name(self) -> &'static str {
+        match self {
+            Nav::Direct(r) => r.name(),
+            Nav::MemberOf => "memberOf",
+            Nav::TransitiveMemberOf => "transitiveMemberOf",
+            Nav::TransitiveMembers => "transitiveMembers",
+        }
+    }
+
+    fn parse(kind: Kind, s: &str) -> Option<Nav> {
+        let member = matches!(kind, Kind::User | Kind::Group | Kind::ServicePrincipal);
+        match s {
+            "memberOf" if member => Some(Nav::MemberOf),
+            "transitiveMemberOf" if member => Some(Nav::TransitiveMemberOf),
+            "transitiveMembers" if kind == Kind::Group => Some(Nav::TransitiveMembers),
+            _ => Rel::parse(s)
+                .filter(|r| kind.info().relations.contains(r))
+                .map(Nav::Direct),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,8 +132,22 @@ const ACTIONS: &[&str] = &[
     "restore",
 ];
 
-fn strip_ns(s: &str) -> &str {
-    s.strip_prefix("microsoft.graph.").unwrap_or(s)
+/// Graph takes its namespace in full (`microsoft.graph.user`) or by its alias (`graph.user`).
+pub fn strip_ns(s: &str) -> &str {
+    s.strip_prefix("microsoft.graph.")
+        .or_else(|| s.strip_prefix("graph."))
+        .unwrap_or(s)
+}
+
+/// The directory object kind an OData cast segment names.
+fn cast_kind(s: &str) -> Option<Kind> {
+    let entity = strip_ns(s);
+    if entity.len() == s.len() {
+        return None;
+    }
+    ALL.iter()
+        .copied()
+        .find(|k| k.info().directory_object && k.info().entity == entity)
 }
 
 /// Parse the path under the version root. `None` when Graph has no such resource.
@@ -114,7 +174,7 @@ pub fn parse(path: &str) -> Option<Route> {
         }
         ["directory", "deletedItems", rest @ ..] => {
             return match rest {
-                [cast] if cast.starts_with("microsoft.graph.") => {
+                [cast] if strip_ns(cast).len() < cast.len() => {
                     Kind::from_cast(cast).map(Route::DeletedList)
                 }
                 [id] => Some(Route::DeletedItem(id.to_string())),
@@ -145,6 +205,11 @@ pub fn parse(path: &str) -> Option<Route> {
             return Some(Route::GetByIds);
         }
         ["directoryObjects", id] => return Some(Route::DirectoryObject(id.to_string())),
+        ["directoryRoles"] => return Some(Route::DirectoryRoles),
+        ["directoryRoles", id] => return Some(Route::DirectoryRole(id.to_string())),
+        ["directoryRoles", id, "members"] => {
+            return Some(Route::DirectoryRoleMembers(id.to_string()));
+        }
         // Graph's paths are case-insensitive here; its own docs spell it both ways.
         [logs, audits, rest @ ..]
             if logs.eq_ignore_ascii_case("auditLogs")
@@ -206,6 +271,33 @@ pub fn parse(path: &str) -> Option<Route> {
                 target: target.to_string(),
             }
         }
+        [id, nav] if Nav::parse(kind, nav).is_some() => Route::Related {
+            kind,
+            id: id.to_string(),
+            nav: Nav::parse(kind, nav)?,
+            cast: None,
+            count: false,
+        },
+        [id, nav, "$count"] if Nav::parse(kind, nav).is_some() => Route::Related {
+            kind,
+            id: id.to_string(),
+            nav: Nav::parse(kind, nav)?,
+            cast: None,
+            count: true,
+        },
+        [id, nav, cast, tail @ ..]
+            if Nav::parse(kind, nav).is_some()
+                && cast_kind(cast).is_some()
+                && (tail.is_empty() || tail == ["$count"]) =>
+        {
+            Route::Related {
+                kind,
+                id: id.to_string(),
+                nav: Nav::parse(kind, nav)?,
+                cast: cast_kind(cast),
+                count: !tail.is_empty(),
+            }
+        }
         [id, action] if ACTIONS.contains(&strip_ns(action)) => Route::Action {
             kind,
             id: id.to_string(),
@@ -238,6 +330,20 @@ pub fn label(method: &str, route: &Option<Route>, path: &str) -> String {
                 Route::LinkRef { kind, rel, .. } => {
                     parts.push(format!("{}/{{id}}/{}/{{id}}/$ref", p(*kind), rel.name()))
                 }
+                Route::Related {
+                    kind,
+                    nav,
+                    cast,
+                    count,
+                    ..
+                } => parts.push(format!(
+                    "{}/{{id}}/{}{}{}",
+                    p(*kind),
+                    nav.name(),
+                    cast.map(|c| format!("/microsoft.graph.{}", c.info().entity))
+                        .unwrap_or_default(),
+                    if *count { "/$count" } else { "" }
+                )),
                 Route::Manager { refs, .. } => parts.push(format!(
                     "users/{{id}}/manager{}",
                     if *refs { "/$ref" } else { "" }
@@ -270,6 +376,9 @@ pub fn label(method: &str, route: &Option<Route>, path: &str) -> String {
                 }
                 Route::DirectoryObject(_) => parts.push("directoryObjects/{id}".into()),
                 Route::GetByIds => parts.push("directoryObjects/getByIds".into()),
+                Route::DirectoryRoles => parts.push("directoryRoles".into()),
+                Route::DirectoryRole(_) => parts.push("directoryRoles/{id}".into()),
+                Route::DirectoryRoleMembers(_) => parts.push("directoryRoles/{id}/members".into()),
                 Route::DirectoryAudits => parts.push("auditLogs/directoryAudits".into()),
                 Route::DirectoryAudit(_) => parts.push("auditLogs/directoryAudits/{id}".into()),
                 Route::Batch => parts.push("$batch".into()),
@@ -322,6 +431,25 @@ mod tests {
                 .map(|r| matches!(r, Route::Action { .. })),
             Some(true)
         );
+        assert_eq!(
+            parse("directory/deletedItems/graph.group"),
+            Some(Route::DeletedList(Kind::Group))
+        );
+        assert_eq!(
+            parse("users/u1/memberOf/graph.group"),
+            parse("users/u1/memberOf/microsoft.graph.group")
+        );
+        assert_eq!(
+            parse("groups/g1/members/graph.user/$count"),
+            Some(Route::Related {
+                kind: Kind::Group,
+                id: "g1".into(),
+                nav: Nav::Direct(Rel::Members),
+                cast: Some(Kind::User),
+                count: true
+            })
+        );
+        assert_eq!(parse("users/u1/transitiveMembers"), None);
         assert_eq!(parse("users/u1/members"), None);
         assert_eq!(parse("nonsense"), None);
         assert_eq!(

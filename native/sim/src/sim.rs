@@ -28,7 +28,12 @@ pub enum Seed {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub seed: Seed,
+    /// Makes the seeded tenant reproducible (ids, names, sizes).
     pub seed_value: u64,
+    /// Pins what is generated while running (ids of created objects, request
+    /// ids, key ids, secret values, random faults); `None` draws a new seed
+    /// per process, as Graph never repeats them. `--seed-value` sets both.
+    pub runtime_seed: Option<u64>,
     pub users: Option<usize>,
     pub groups: Option<usize>,
     pub latency: Duration,
@@ -54,6 +59,7 @@ impl Default for Config {
         Config {
             seed: Seed::Demo,
             seed_value: 1,
+            runtime_seed: None,
             users: None,
             groups: None,
             latency: Duration::ZERO,
@@ -92,7 +98,13 @@ impl Sim {
         let users = tenant.count(crate::kind::Kind::User);
         let capacity = config.throttle_ru.unwrap_or_else(|| capacity_for(users));
         Sim {
-            rng: Mutex::new(Rng::new(config.seed_value.wrapping_mul(31).wrapping_add(7))),
+            rng: Mutex::new(Rng::new(
+                config
+                    .runtime_seed
+                    .map_or_else(crate::rng::fresh_seed, |s| {
+                        s.wrapping_mul(31).wrapping_add(7)
+                    }),
+            )),
             identity: IdentityState::new(&config.identity),
             audit: AuditLog::new(&config.audit),
             config,

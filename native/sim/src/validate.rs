@@ -14,6 +14,59 @@ use crate::tenant::{Obj, Tenant};
 
 /// The id of the built-in "Multifactor authentication trusted IPs" location.
 pub const MFA_TRUSTED_IPS_LOCATION: &str = "00000000-0000-0000-0000-000000000000";
+/// The system location "All Compliant Network locations" (Global Secure Access),
+/// the same id in every tenant: microsoft-graph-docs-contrib
+/// `api-reference/beta/api/compliantnetworknamedlocation-get.md`.
+pub const COMPLIANT_NETWORK_LOCATION: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
+
+/// Values Conditional Access takes in place of ids, per condition (Graph's
+/// conditionalAccessUsers / Applications / Locations / ClientApplications
+/// resources, beta included for the agent values).
+const CA_USER_VALUES: &[&str] = &["All", "None", "GuestsOrExternalUsers"];
+const CA_APP_VALUES: &[&str] = &[
+    "All",
+    "None",
+    "Office365",
+    "MicrosoftAdminPortals",
+    "AllAgentIdResources",
+];
+const CA_LOCATION_VALUES: &[&str] = &[
+    "All",
+    "AllTrusted",
+    MFA_TRUSTED_IPS_LOCATION,
+    COMPLIANT_NETWORK_LOCATION,
+];
+const CA_USER_ACTIONS: &[&str] = &["urn:user:registersecurityinfo", "urn:user:registerdevice"];
+const CA_CLIENT_APP_TYPES: &[&str] = &[
+    "all",
+    "browser",
+    "mobileAppsAndDesktopClients",
+    "exchangeActiveSync",
+    "easSupported",
+    "other",
+    "unknownFutureValue",
+];
+const CA_PLATFORMS: &[&str] = &[
+    "android",
+    "iOS",
+    "windows",
+    "windowsPhone",
+    "macOS",
+    "all",
+    "unknownFutureValue",
+    "linux",
+];
+
+fn is_special(values: &[&str], v: &str) -> bool {
+    values.iter().any(|s| s.eq_ignore_ascii_case(v))
+}
+
+/// Authentication context ids are `c1` to `c99`.
+fn is_auth_context_id(id: &str) -> bool {
+    id.strip_prefix('c')
+        .and_then(|n| n.parse::<u8>().ok().filter(|_| !n.starts_with('0')))
+        .is_some_and(|n| (1..=99).contains(&n))
+}
 
 /// Properties that can be set when creating an object but never changed after.
 pub fn create_only(kind: Kind) -> &'static [&'static str] {
@@ -442,8 +495,7 @@ pub fn ca_policy(t: &Tenant, p: &Obj) -> GraphResult<()> {
     }
     for field in ["includeUsers", "excludeUsers"] {
         for id in users(field)? {
-            if !["All", "None", "GuestsOrExternalUsers"].contains(&id) && !t.exists(Kind::User, id)
-            {
+            if !is_special(CA_USER_VALUES, id) && !t.exists(Kind::User, id) {
                 return Err(dangling("User", id, &format!("conditions.users.{field}")));
             }
         }
@@ -473,8 +525,7 @@ pub fn ca_policy(t: &Tenant, p: &Obj) -> GraphResult<()> {
     }
     for field in ["includeApplications", "excludeApplications"] {
         for app in strings(&policy, &["conditions", "applications", field])? {
-            let special = ["All", "None", "Office365", "MicrosoftAdminPortals"].contains(&app);
-            let exists = special
+            let exists = is_special(CA_APP_VALUES, app)
                 || t.collection(Kind::ServicePrincipal)
                     .into_iter()
                     .flatten()
@@ -492,6 +543,19 @@ pub fn ca_policy(t: &Tenant, p: &Obj) -> GraphResult<()> {
             }
         }
     }
+    for action in strings(
+        &policy,
+        &["conditions", "applications", "includeUserActions"],
+    )? {
+        if !CA_USER_ACTIONS.contains(&action) {
+            return Err(GraphError::ca_bad_request(format!(
+                "Invalid value '{action}' in conditions.applications.includeUserActions. Allowed: urn:user:registersecurityinfo, urn:user:registerdevice."
+            )));
+        }
+    }
+    // A policy may name a context id (c1..c99) before its class reference is
+    // published; Graph's behaviour there is unconfirmed, so any c1..c99 passes
+    // and only other ids must exist (README, "Conditional Access").
     for ctx in strings(
         &policy,
         &[
@@ -500,7 +564,7 @@ pub fn ca_policy(t: &Tenant, p: &Obj) -> GraphResult<()> {
             "includeAuthenticationContextClassReferences",
         ],
     )? {
-        if !t.exists(Kind::AuthenticationContextClassReference, ctx) {
+        if !is_auth_context_id(ctx) && !t.exists(Kind::AuthenticationContextClassReference, ctx) {
             return Err(dangling(
                 "AuthenticationContextClassReference",
                 ctx,
@@ -508,11 +572,25 @@ pub fn ca_policy(t: &Tenant, p: &Obj) -> GraphResult<()> {
             ));
         }
     }
+    for ty in strings(&policy, &["conditions", "clientAppTypes"])? {
+        if !CA_CLIENT_APP_TYPES.contains(&ty) {
+            return Err(GraphError::ca_bad_request(format!(
+                "Invalid value '{ty}' in conditions.clientAppTypes."
+            )));
+        }
+    }
+    for field in ["includePlatforms", "excludePlatforms"] {
+        for pf in strings(&policy, &["conditions", "platforms", field])? {
+            if !CA_PLATFORMS.contains(&pf) {
+                return Err(GraphError::ca_bad_request(format!(
+                    "Invalid value '{pf}' in conditions.platforms.{field}."
+                )));
+            }
+        }
+    }
     for field in ["includeLocations", "excludeLocations"] {
         for loc in strings(&policy, &["conditions", "locations", field])? {
-            if !["All", "AllTrusted", MFA_TRUSTED_IPS_LOCATION].contains(&loc)
-                && !t.exists(Kind::NamedLocation, loc)
-            {
+            if !is_special(CA_LOCATION_VALUES, loc) && !t.exists(Kind::NamedLocation, loc) {
                 // Graph's own wording, error number included.
                 return Err(GraphError::ca_bad_request(format!(
                     "1040: NamedLocation with id {loc} does not exist in the directory."
@@ -520,9 +598,15 @@ pub fn ca_policy(t: &Tenant, p: &Obj) -> GraphResult<()> {
             }
         }
     }
-    for field in ["includeServicePrincipals", "excludeServicePrincipals"] {
+    for field in [
+        "includeServicePrincipals",
+        "excludeServicePrincipals",
+        "includeAgentIdServicePrincipals",
+        "excludeAgentIdServicePrincipals",
+    ] {
         for sp in strings(&policy, &["conditions", "clientApplications", field])? {
-            if sp != "ServicePrincipalsInMyTenant" && !t.exists(Kind::ServicePrincipal, sp) {
+            let special = ["ServicePrincipalsInMyTenant", "All", "None"].contains(&sp);
+            if !special && !t.exists(Kind::ServicePrincipal, sp) {
                 return Err(dangling(
                     "ServicePrincipal",
                     sp,

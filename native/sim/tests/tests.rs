@@ -12,8 +12,14 @@ mod batch;
 mod throttling;
 // Writes and Graph's validation: read-only properties, references, links, secrets.
 mod writes;
+// memberOf, transitive relations, OData casts (graph. alias), $count of a relation.
+mod relations;
+// /directoryRoles: activated roles and their members.
+mod directory_roles;
 // Soft delete and restore for directory objects and Conditional Access.
 mod deleted;
+// Real tenants' CA values: built-in roles, first-party apps, special values.
+mod ca_values;
 // A real tenant's exported CA baseline POSTs cleanly once stripped.
 mod baseline;
 // The binary: --port 0, --state, faults.

@@ -463,3 +463,47 @@ async fn role_assignments_need_a_real_principal_and_role() {
         r.body
     );
 }
+
+/// Ids the emulator generates while running differ per process, as Graph's
+/// do, unless a runtime seed (`--seed-value`) pins them.
+#[tokio::test]
+async fn generated_ids_are_random_unless_pinned() {
+    use entrasnap_sim::Config;
+    async fn made(config: Config) -> (String, String, String) {
+        let g = Graph::start(config).await;
+        let r = g
+            .post(
+                "/v1.0/groups",
+                json!({"displayName": "Generated", "mailEnabled": false, "mailNickname": "generated", "securityEnabled": true}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let app = g
+            .post(
+                "/v1.0/applications",
+                json!({"displayName": "Generated app"}),
+            )
+            .await;
+        let app_id = app.body["id"].as_str().unwrap().to_string();
+        let secret = g
+            .post(
+                &format!("/v1.0/applications/{app_id}/addPassword"),
+                json!({"passwordCredential": {"displayName": "s"}}),
+            )
+            .await;
+        (
+            r.body["id"].as_str().unwrap().to_string(),
+            r.headers["request-id"].to_str().unwrap().to_string(),
+            format!("{}|{}", secret.body["keyId"], secret.body["secretText"]),
+        )
+    }
+    let (a, b) = (made(Config::default()).await, made(Config::default()).await);
+    assert_ne!(a.0, b.0, "object ids repeat across processes");
+    assert_ne!(a.1, b.1, "request ids repeat");
+    assert_ne!(a.2, b.2, "key ids and secrets repeat");
+    let pinned = || Config {
+        runtime_seed: Some(5),
+        ..Config::default()
+    };
+    assert_eq!(made(pinned()).await, made(pinned()).await);
+}
