@@ -162,3 +162,30 @@ Import-Module -Name Pester -MinimumVersion 5.0.0
         Get-PolicyState | Should -BeExactly 'enabled'
     }
 }
+
+Describe 'examples/Test-EntraSnapshotAutomation.ps1' {
+    BeforeAll {
+        $identity = Invoke-EntraSnapshotSimGraph -GraphUrl $graphUrl -Path '_sim/identity'
+        $env:IDENTITY_ENDPOINT = $identity.appService2019.IDENTITY_ENDPOINT
+        $env:IDENTITY_HEADER = $identity.appService2019.IDENTITY_HEADER
+        $env:ENTRASNAP_TOKEN = $null
+        $smoke = Join-Path -Path $examples -ChildPath 'Test-EntraSnapshotAutomation.ps1'
+        $store = Join-Path -Path $TestDrive -ChildPath 'smoke'
+        # A new process, as an Automation job is: the module is not loaded yet.
+        $script = "& '$($smoke.Replace("'", "''"))' -Store '$($store.Replace("'", "''"))' | ForEach-Object { if (`$_ -is [string]) { `$_ } else { `$_ | ConvertTo-Json -Compress } }"
+        $output = @(& $pwsh -NoProfile -NonInteractive -Command $script)
+        $exitCode = $LASTEXITCODE
+    }
+
+    It 'loads the engine without compiling, exports with the managed identity and verifies' {
+        $exitCode | Should -Be 0 -Because ($output -join "`n")
+        $output[0] | Should -Match '^PowerShell \d+\.\d+.* 64-bit process$'
+        $output[1] | Should -Match '^Import-Module EntraSnapshot: \d+ ms, 1 emitted assembly'
+        $output[2] | Should -Match '^Engine \S+ \(ABI 1\) for (linux|win|osx)-(x64|arm64) loaded from '
+        $output[3] | Should -Match '^Exported and verified snapshot \d{8}T\d{6}Z-\w+ with the managed identity: \d+ objects$'
+        $result = ConvertFrom-Json -InputObject $output[-1]
+        $result.AbiVersion | Should -Be 1
+        $result.Objects | Should -BeGreaterThan 100
+        @(Get-EntraSnapshot -Store $store).Count | Should -Be 1
+    }
+}
