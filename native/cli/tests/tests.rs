@@ -59,3 +59,6 @@ mod encryption;
 // Signed snapshots end to end: keygen, signed exports, verify with the key, a
 // forged snapshot refused by restore before any write, a store others can read.
 mod signed;
+
+// Issue 9 item 3: real-world beta CA exports (UTF-16LE/UTF-8 BOM) imported, exported, damaged, restored, unchanged.
+mod roundtrip;
