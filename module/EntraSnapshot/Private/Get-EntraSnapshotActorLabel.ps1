@@ -15,7 +15,12 @@ function Get-EntraSnapshotActorLabel {
     if ($null -eq $Attribution) {
         return , [string[]]$labels
     }
-    foreach ($by in @($Attribution.by | Where-Object { $null -ne $_ })) {
+    # A foreach statement, not a Where-Object pipeline: this runs once per
+    # change of an audited compare.
+    foreach ($by in $Attribution.by) {
+        if ($null -eq $by) {
+            continue
+        }
         $actor = $by.actor
         $label = [string]$actor.userPrincipalName
         if ([string]::IsNullOrEmpty($label)) {
