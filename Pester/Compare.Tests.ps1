@@ -6,8 +6,8 @@ BeforeAll {
     $plainToken = 'eyJ0eXAiOiJKV1QifQ.pester-compare-token-3c9d.sig'
     $token = ConvertTo-SecureString -String $plainToken -AsPlainText -Force
 
-    # A snapshot.compare result as the engine answers it (the records of
-    # native/core/src/diff/model.rs), most severe first.
+    # A snapshot.compare answer as the engine gives it to the module
+    # (records 'module', native/ffi/src/records.rs), most severe first.
     $reportJson = @'
 {
   "from": "20260301T000000Z-aaaaaa",
@@ -17,46 +17,70 @@ BeforeAll {
   "counts": {"critical": 1, "high": 1},
   "changes": [
     {
-      "objectType": "conditionalAccessPolicy",
-      "objectId": "9b5a3c1e-0000-4000-8000-000000000001",
-      "objectName": "CA001 - Require MFA for all users",
-      "kind": {"type": "modified"},
-      "attributes": [{"path": "state", "old": "enabled", "new": "disabled"}],
-      "links": [],
-      "severity": "critical",
-      "reason": "Conditional Access policy 'CA001 - Require MFA for all users' was disabled: MFA for all users is no longer enforced"
+      "Severity": "Critical", "ObjectType": "conditionalAccessPolicy", "ObjectName": "CA001 - Require MFA for all users",
+      "ObjectId": "9b5a3c1e-0000-4000-8000-000000000001", "Kind": "Modified", "PreviousId": null,
+      "Reason": "Conditional Access policy 'CA001 - Require MFA for all users' was disabled: MFA for all users is no longer enforced",
+      "Attributes": [{"Path": "state", "Old": "enabled", "New": "disabled", "Added": [], "Removed": [], "Names": []}],
+      "Links": [], "Restorable": null, "ChangedBy": [], "Attribution": null,
+      "FromSnapshotId": "20260301T000000Z-aaaaaa", "ToSnapshotId": "20260302T000000Z-bbbbbb", "Live": false, "Store": "STORE"
     },
     {
-      "objectType": "group",
-      "objectId": "5d1f0000-0000-4000-8000-00000000000b",
-      "objectName": "SG-CA-Exclude-BreakGlass",
-      "kind": {"type": "recreated", "previousId": "5d1f0000-0000-4000-8000-00000000000a"},
-      "attributes": [],
-      "links": [{"link": "members", "added": [{"id": "u1", "name": "Zo\u00eb \u00c5lander"}], "removed": []}],
-      "severity": "high",
-      "reason": "group 'SG-CA-Exclude-BreakGlass' was deleted and created again",
-      "restorable": false
+      "Severity": "High", "ObjectType": "group", "ObjectName": "SG-CA-Exclude-BreakGlass",
+      "ObjectId": "5d1f0000-0000-4000-8000-00000000000b", "Kind": "Recreated", "PreviousId": "5d1f0000-0000-4000-8000-00000000000a",
+      "Reason": "group 'SG-CA-Exclude-BreakGlass' was deleted and created again",
+      "Attributes": [],
+      "Links": [{"Link": "members", "Added": [{"Id": "u1", "Name": "Zo\u00eb \u00c5lander"}], "Removed": []}],
+      "Restorable": false, "ChangedBy": [], "Attribution": null,
+      "FromSnapshotId": "20260301T000000Z-aaaaaa", "ToSnapshotId": "20260302T000000Z-bbbbbb", "Live": false, "Store": "STORE"
     }
   ]
 }
 '@
-    $report = ConvertFrom-Json -InputObject $reportJson
-    # Written with char codes: Windows PowerShell reads a script without a BOM as ANSI.
-    $personName = "Zo$([char]0x00EB) $([char]0x00C5)lander"
-    $html = "<!DOCTYPE html>`n<html><body><h1>Changes</h1><p>$personName</p></body></html>`n"
 
-    # The report with a rendering, as the engine answers when asked for a format.
-    function New-RenderedReport {
+    # Plays the engine for a mocked Invoke-EntraSnapshotJob: the changes go
+    # to -Pages as the engine's page events would, the rest is the result
+    # (with changeCount, and the rendering when there is one). The engine
+    # echoes the request's store in every record; STORE stands for it.
+    function Send-EngineAnswer {
         param(
             [Parameter(Mandatory)]
+            [string]
+            $Json,
+
+            [AllowNull()]
+            [System.Collections.Generic.List[object]]
+            $Pages,
+
+            [hashtable]
+            $Parameters = @{},
+
             [string]
             $Rendered
         )
 
-        $answer = ConvertFrom-Json -InputObject $reportJson
-        $answer | Add-Member -NotePropertyName 'rendered' -NotePropertyValue $Rendered
-        $answer
+        $answer = ConvertFrom-Json -InputObject $Json.Replace('"STORE"', (ConvertTo-Json -InputObject ([string]$Parameters.store)))
+        $changes = @($answer.changes | Where-Object { $null -ne $_ })
+        foreach ($change in $changes) {
+            $Pages.Add($change)
+        }
+        $result = [ordered]@{
+            from        = $answer.from
+            to          = $answer.to
+            live        = $answer.live
+            hidden      = $answer.hidden
+            counts      = $answer.counts
+            changeCount = $changes.Count
+            pages       = [int]($changes.Count -gt 0)
+        }
+        if ($PSBoundParameters.ContainsKey('Rendered')) {
+            $result.rendered = $Rendered
+        }
+        [pscustomobject]$result
     }
+    # Written with char codes: Windows PowerShell reads a script without a BOM as ANSI.
+    $personName = "Zo$([char]0x00EB) $([char]0x00C5)lander"
+    $html = "<!DOCTYPE html>`n<html><body><h1>Changes</h1><p>$personName</p></body></html>`n"
+
 }
 
 AfterAll {
@@ -133,7 +157,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
     It 'asks the engine for one comparison of two snapshots, without signing in' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             $Parameters['sawToken'] = $Parameters.ContainsKey('token')
-            $report
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters
         }
         $null = Compare-EntraSnapshot -Store $TestDrive -From '20260301T000000Z-aaaaaa' -To latest -Type conditionalAccessPolicy, group -SeverityMinimum High -GraphUrl 'http://127.0.0.1:9'
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
@@ -152,7 +176,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
     It 'compares from the newest snapshot by default, with the live tenant signed in with the token' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
             $Parameters['sawToken'] = $Parameters['token'] -eq $plainToken
-            $report
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters
         }
         $null = Compare-EntraSnapshot -Store $TestDrive -To LIVE -GraphUrl 'http://127.0.0.1:9' -AccessToken $token
         Should -Invoke -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -Times 1 -Exactly -ParameterFilter {
@@ -170,21 +194,24 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 {
   "from": "20260301T000000Z-aaaaaa", "to": "20260302T000000Z-bbbbbb", "live": false, "hidden": 0, "counts": {"high": 1},
   "changes": [{
-    "objectType": "user", "objectId": "u1", "objectName": "Adele Vance", "kind": {"type": "modified"}, "severity": "high",
-    "reason": "r",
-    "attributes": [
-      {"path": "department", "old": "Operations", "new": "Corrupted By Sync"},
-      {"path": "jobTitle", "new": "Intern"},
-      {"path": "accountEnabled", "old": true, "new": false},
-      {"path": "conditions.users.excludeUsers", "added": ["g9"], "removed": ["g1", "g2"], "names": {"g1": "Break Glass 1", "g2": "(unknown id)", "g9": "Mallory"}},
-      {"path": "ipRanges", "old": [{"cidrAddress": "10.0.0.0/8"}], "new": []}
+    "Severity": "High", "ObjectType": "user", "ObjectName": "Adele Vance", "ObjectId": "u1", "Kind": "Modified", "PreviousId": null,
+    "Reason": "r",
+    "Attributes": [
+      {"Path": "department", "Old": "Operations", "New": "Corrupted By Sync", "Added": [], "Removed": [], "Names": []},
+      {"Path": "jobTitle", "Old": null, "New": "Intern", "Added": [], "Removed": [], "Names": []},
+      {"Path": "accountEnabled", "Old": true, "New": false, "Added": [], "Removed": [], "Names": []},
+      {"Path": "conditions.users.excludeUsers", "Old": null, "New": null, "Added": ["g9"], "Removed": ["g1", "g2"],
+       "Names": [{"Id": "g1", "Name": "Break Glass 1"}, {"Id": "g2", "Name": "(unknown id)"}, {"Id": "g9", "Name": "Mallory"}]},
+      {"Path": "ipRanges", "Old": [{"cidrAddress": "10.0.0.0/8"}], "New": [], "Added": [], "Removed": [], "Names": []}
     ],
-    "links": [{"link": "members", "added": [{"id": "u7", "name": "Mallory"}], "removed": [{"id": "u2", "name": "Break Glass 2"}]}]
+    "Links": [{"Link": "members", "Added": [{"Id": "u7", "Name": "Mallory"}], "Removed": [{"Id": "u2", "Name": "Break Glass 2"}]}],
+    "Restorable": null, "ChangedBy": [], "Attribution": null,
+    "FromSnapshotId": "20260301T000000Z-aaaaaa", "ToSnapshotId": "20260302T000000Z-bbbbbb", "Live": false, "Store": "STORE"
   }]
 }
 '@
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            ConvertFrom-Json -InputObject $typedJson
+            Send-EngineAnswer -Json $typedJson -Pages $Pages -Parameters $Parameters
         }
         $change = Compare-EntraSnapshot -Store $TestDrive -From '20260301T000000Z-aaaaaa' -To latest
         $attributes = @($change.Attributes)
@@ -216,7 +243,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'returns one EntraSnapshot.Change per change, in the engine''s order' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            $report
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters
         }
         $changes = @(Compare-EntraSnapshot -Store $TestDrive -From '20260301T000000Z-aaaaaa' -To latest)
         $changes.Count | Should -Be 2
@@ -250,7 +277,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'shows changes as a table of severity, type, name and reason' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            $report
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters
         }
         # PowerShell 7.2+ may colour headers; the escape sequences are not what is tested.
         $table = (Compare-EntraSnapshot -Store $TestDrive -To latest | Out-String -Width 250) -replace '\x1b\[[0-9;]*m', ''
@@ -261,7 +288,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'returns nothing when nothing changed, so a script can test the result' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            ConvertFrom-Json -InputObject '{"from": "a", "to": "b", "live": false, "hidden": 0, "counts": {}, "changes": []}'
+            Send-EngineAnswer -Json '{"from": "a", "to": "b", "live": false, "hidden": 0, "counts": {}, "changes": []}' -Pages $Pages
         }
         $found = Compare-EntraSnapshot -Store $TestDrive -To latest -SeverityMinimum High
         $found | Should -BeNullOrEmpty
@@ -270,7 +297,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'compares each piped snapshot with -To' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            $report
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters
         }
         $snapshots = @(
             [pscustomobject]@{
@@ -292,7 +319,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'returns the rendering as one string with -Format' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RenderedReport -Rendered "# Changes`n`n$personName`n"
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters -Rendered "# Changes`n`n$personName`n"
         }
         $output = @(Compare-EntraSnapshot -Store $TestDrive -To latest -Format Markdown)
         $output.Count | Should -Be 1
@@ -303,7 +330,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'writes -OutFile as UTF-8 without a byte order mark, in the format of its extension, and returns nothing' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RenderedReport -Rendered $html
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters -Rendered $html
         }
         $file = Join-Path -Path $TestDrive -ChildPath 'changes.html'
         Set-Content -LiteralPath $file -Value 'an older report, longer than the new one would be if it were only appended to'
@@ -320,7 +347,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'resolves a relative -OutFile against the current location, and returns the changes with -PassThru' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RenderedReport -Rendered '{"changes": []}'
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters -Rendered '{"changes": []}'
         }
         Push-Location -LiteralPath $TestDrive
         try {
@@ -337,14 +364,14 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'names an engine that does not render' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            $report
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters
         }
         { Compare-EntraSnapshot -Store $TestDrive -To latest -Format Text } | Should -Throw -ErrorId 'EntraSnapshot.FormatNotSupported*'
     }
 
     It 'reports a folder it cannot write to as an OutFileFailed error' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RenderedReport -Rendered 'text'
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters -Rendered 'text'
         }
         $file = Join-Path -Path (Join-Path -Path $TestDrive -ChildPath 'no-such-folder') -ChildPath 'changes.txt'
         { Compare-EntraSnapshot -Store $TestDrive -To latest -OutFile $file } | Should -Throw -ErrorId 'EntraSnapshot.OutFileFailed*'
@@ -352,7 +379,7 @@ Describe 'Compare-EntraSnapshot with the engine answering' {
 
     It 'refuses to write two piped comparisons into one -OutFile' {
         Mock -CommandName Invoke-EntraSnapshotJob -ModuleName 'EntraSnapshot' -MockWith {
-            New-RenderedReport -Rendered 'text'
+            Send-EngineAnswer -Json $reportJson -Pages $Pages -Parameters $Parameters -Rendered 'text'
         }
         $file = Join-Path -Path $TestDrive -ChildPath 'two.txt'
         { 'a', 'b' | ForEach-Object { [pscustomobject]@{ SnapshotId = $_ } } | Compare-EntraSnapshot -Store $TestDrive -To latest -OutFile $file } |

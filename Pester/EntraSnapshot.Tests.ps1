@@ -56,6 +56,22 @@ Describe 'Engine jobs' {
         $value.events | Should -Be 4
     }
 
+    It 'collects the records of page events, in order, before the result' {
+        $answer = InModuleScope -ModuleName 'EntraSnapshot' {
+            $pages = New-Object -TypeName 'System.Collections.Generic.List[object]'
+            $value = Invoke-EntraSnapshotJob -Operation 'engine.selftest' -Parameters @{
+                events   = 1201
+                pageSize = 500
+            } -Pages $pages
+            [pscustomobject]@{ Value = $value; Records = $pages }
+        }
+        $answer.Value.pages | Should -Be 3
+        $answer.Records.Count | Should -Be 1201
+        $answer.Records[0] | Should -Be 1
+        $answer.Records[500] | Should -Be 501
+        $answer.Records[1200] | Should -Be 1201
+    }
+
     It 'turns a failed job into an error record with the engine code' {
         $thrown = $null
         try {

@@ -150,7 +150,10 @@ entrasnap_result entrasnap_job_start(const char *request_json, entrasnap_job **o
  events ending, once, with `{"kind": "done" | "failed" | "cancelled"}`.
  A job started with `"tokenRefresh": true` also queues
  `{"kind": "tokenRequest"}` when Graph refuses its token: hand it a new
- one with `entrasnap_job_provide_token`.
+ one with `entrasnap_job_provide_token`. A request with `"pageSize"`
+ gets its large list as `{"kind": "page", "name", "items": [...]}`
+ events before the final one; a page ends the array, so one poll hands
+ over at most one page.
  Waits up to `timeout_ms` for the first event; the array is empty when
  none came in time, and always empty after the final event.
 

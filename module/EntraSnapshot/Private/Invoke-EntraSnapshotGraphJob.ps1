@@ -47,7 +47,12 @@ function Invoke-EntraSnapshotGraphJob {
 
         [AllowNull()]
         [securestring]
-        $AccessToken
+        $AccessToken,
+
+        # The records of the result's page events (Invoke-EntraSnapshotJob -Pages).
+        [AllowNull()]
+        [System.Collections.Generic.List[object]]
+        $Pages
     )
 
     $useManagedIdentity = Assert-EntraSnapshotSignIn -ManagedIdentity:$ManagedIdentity -IdentityClientId $IdentityClientId -AccessToken $AccessToken -Operation $Operation
@@ -104,7 +109,7 @@ function Invoke-EntraSnapshotGraphJob {
                 $fromSession = $true
             }
         }
-        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject -TokenFromSession:$fromSession -GraphUrl $GraphUrl
+        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject -TokenFromSession:$fromSession -GraphUrl $GraphUrl -Pages $Pages
     }
     finally {
         $request.Remove('token')

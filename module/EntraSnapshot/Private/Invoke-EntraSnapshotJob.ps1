@@ -32,7 +32,14 @@ function Invoke-EntraSnapshotJob {
         [AllowNull()]
         [AllowEmptyString()]
         [string]
-        $GraphUrl
+        $GraphUrl,
+
+        # Where the records of the result's page events go (a request with
+        # pageSize sends its large lists as pages before the result, each a
+        # bounded string to parse, instead of inside one result string).
+        [AllowNull()]
+        [System.Collections.Generic.List[object]]
+        $Pages
     )
 
     $native = $script:EntraSnapshotNative.Type
@@ -126,6 +133,15 @@ function Invoke-EntraSnapshotJob {
                         if ($code -ne 0) {
                             $message = "Handing a new token to the '$Operation' job failed: $(Get-EntraSnapshotResultText -Code $code) (entrasnap_job_provide_token returned $code)."
                             $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeCallFailed' -Category NotSpecified -TargetObject $TargetObject))
+                        }
+                    }
+                    'page' {
+                        if ($null -eq $Pages) {
+                            Write-Verbose "Ignoring a page of '$($jobEvent.name)': this call asked for no pages."
+                            continue
+                        }
+                        foreach ($item in $jobEvent.items) {
+                            $Pages.Add($item)
                         }
                     }
                     { $_ -in 'done', 'failed', 'cancelled' } {

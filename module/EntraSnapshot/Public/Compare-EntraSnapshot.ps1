@@ -367,29 +367,33 @@ function Compare-EntraSnapshot {
             $parameters.changedBy = $ChangedBy
         }
 
+        # The changes come as pages of records shaped as the module's
+        # objects: a bounded string to parse per page, and no object built
+        # in script per change.
+        $parameters.records = 'module'
+        $parameters.pageSize = 500
+        $records = New-Object -TypeName 'System.Collections.Generic.List[object]'
+
         $target = "$From..$To"
         try {
             if ($graph) {
                 if ($live) {
                     Write-Verbose "Exporting the live tenant into '$storePath' to compare it with snapshot '$From'."
                 }
-                $report = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target @signIn
+                $report = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target -Pages $records @signIn
             }
             else {
                 if ($PSCmdlet.ParameterSetName -ne 'SignIn' -or $PSBoundParameters.ContainsKey('GraphUrl')) {
                     Write-Verbose 'Two snapshots are compared without Graph: the sign-in parameters are not used.'
                 }
-                $report = Invoke-EntraSnapshotJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target
+                $report = Invoke-EntraSnapshotJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target -Pages $records
             }
         }
         catch {
             $PSCmdlet.ThrowTerminatingError($_)
         }
 
-        $changeCount = 0
-        if ($null -ne $report.changes) {
-            $changeCount = @($report.changes).Count
-        }
+        $changeCount = [int]$report.changeCount
         $toText = "snapshot $($report.to)"
         if ($report.live) {
             $toText = "the live tenant (exported as snapshot $($report.to))"
@@ -422,6 +426,10 @@ function Compare-EntraSnapshot {
             }
         }
 
-        ConvertTo-EntraSnapshotChange -Report $report -Store $storePath
+        if ($records.Count -ne $changeCount) {
+            $message = "The engine reported $changeCount change(s) but handed over $($records.Count); it may be older than this module. Get-EntraSnapshotEngine shows its version."
+            $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.IncompleteResult' -Category InvalidResult -TargetObject $target))
+        }
+        ConvertTo-EntraSnapshotChange -Record $records
     }
 }

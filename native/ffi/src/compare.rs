@@ -28,6 +28,7 @@ use crate::context::{JobContext, OperationError};
 use crate::export::{export_into, resolve_types};
 use crate::graph_access::GraphAccess;
 use crate::operation::{self, Operation};
+use crate::records::{self, Compared, Records};
 use crate::{runtime, store};
 
 const OP: &str = "snapshot.compare";
@@ -66,7 +67,18 @@ struct Params {
     audit_retention_days: Option<u32>,
     #[serde(default)]
     audit_delay_minutes: Option<u32>,
+    /// Send the changes as `page` events of at most this many records
+    /// instead of inside the result.
+    #[serde(default)]
+    page_size: Option<usize>,
+    /// `engine` (the default: as `entrasnap compare --json`) or `module`.
+    #[serde(default)]
+    records: Records,
 }
+
+/// The largest page a caller may ask for: a page must stay one modest
+/// string (a change record is about half a kilobyte).
+const MAX_PAGE_SIZE: usize = 10_000;
 
 fn latest() -> String {
     "latest".to_owned()
@@ -79,6 +91,14 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
         if params.from.eq_ignore_ascii_case("live") {
             return Err(OperationError::invalid_argument(&format!(
                 "{OP}: from takes a snapshot id or 'latest'; only to can be 'live'"
+            )));
+        }
+        if params
+            .page_size
+            .is_some_and(|n| n == 0 || n > MAX_PAGE_SIZE)
+        {
+            return Err(OperationError::invalid_argument(&format!(
+                "{OP}: pageSize must be 1 to {MAX_PAGE_SIZE}"
             )));
         }
         let types = resolve_types(OP, &params.types)?;
@@ -196,14 +216,46 @@ fn run(
         .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
         .collect();
     let rendered = format.map(|format| render::render(format, &report, &opts));
+    let changes = match params.records {
+        Records::Engine => match params.page_size {
+            Some(size) => Ok(json!(context.page("changes", &report.changes, size)?)),
+            None => serde_json::to_value(&report.changes),
+        },
+        Records::Module => {
+            let compared = Compared {
+                from: &report.from,
+                to: &report.to,
+                live,
+                store: &params.store,
+            };
+            let records: Vec<_> = report
+                .changes
+                .iter()
+                .map(|c| records::change(c, &compared))
+                .collect();
+            match params.page_size {
+                Some(size) => Ok(json!(context.page("changes", &records, size)?)),
+                None => serde_json::to_value(&records),
+            }
+        }
+    }
+    .map_err(|e| OperationError::new("InternalError", &format!("{OP}: {e}")))?;
     let mut result = json!({
         "from": report.from,
         "to": report.to,
         "live": live,
         "hidden": opts.hidden,
         "counts": counts,
-        "changes": report.changes,
+        "changeCount": report.changes.len(),
     });
+    // With pageSize the changes were sent as page events before this
+    // result, which says how many pages there were.
+    let list = if params.page_size.is_some() {
+        "pages"
+    } else {
+        "changes"
+    };
+    result[list] = changes;
     if !report.actors.is_empty() {
         result["actors"] = serde_json::to_value(&report.actors).unwrap_or_default();
     }
@@ -280,6 +332,53 @@ mod tests {
             filtered.message().contains("did not export user"),
             "{}",
             filtered.message()
+        );
+    }
+
+    #[test]
+    fn module_records_come_as_pages_before_the_result() {
+        use crate::context::Event;
+        use crate::operation::{self, Request};
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+        use std::sync::mpsc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).unwrap();
+        let before = snapshot(&store, 1, "enabled");
+        let after = snapshot(&store, 2, "disabled");
+        let path = dir.path().to_str().unwrap();
+        let (events, receiver) = mpsc::channel();
+        let context = JobContext::new(events, Arc::new(AtomicBool::new(false)));
+        let request = json!({
+            "op": OP, "store": path, "from": before, "to": "latest",
+            "records": "module", "pageSize": 1
+        });
+        let result =
+            operation::prepare(Request::parse(&request.to_string()).unwrap())(&context).unwrap();
+        assert_eq!(result["pages"], json!(1));
+        assert_eq!(result["changeCount"], json!(1));
+        assert!(result.get("changes").is_none(), "{result}");
+        let pages: Vec<Value> = receiver
+            .try_iter()
+            .filter(Event::is_page)
+            .map(|e| serde_json::from_str(&e.to_json()).unwrap())
+            .collect();
+        assert_eq!(pages.len(), 1);
+        let record = &pages[0]["items"][0];
+        assert_eq!(pages[0]["name"], "changes");
+        assert_eq!(record["Severity"], "Critical");
+        assert_eq!(record["Kind"], "Modified");
+        assert_eq!(record["Attributes"][0]["Path"], "state");
+        assert_eq!(record["FromSnapshotId"], json!(before));
+        assert_eq!(record["ToSnapshotId"], json!(after));
+        assert_eq!(record["Store"], json!(path));
+
+        let error = run_request(json!({"op": OP, "store": path, "pageSize": 0})).unwrap_err();
+        assert!(
+            error.message().contains("pageSize must be 1 to 10000"),
+            "{}",
+            error.message()
         );
     }
 

@@ -7,6 +7,7 @@ use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::token_refresh::TokenMailbox;
 
@@ -30,12 +31,49 @@ pub struct Progress {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub(crate) enum Event {
     Progress(Progress),
+    /// Part of a large result, sent before `Done` instead of inside the
+    /// result (see [`JobContext::page`]). Written by [`Event::to_json`]:
+    /// its items are JSON text already.
+    #[serde(skip)]
+    Page(Page),
     /// Graph refused the caller's token: hand a new one to
     /// `entrasnap_job_provide_token` (only for requests with `tokenRefresh`).
     TokenRequest,
     Done,
     Failed,
     Cancelled,
+}
+
+/// Up to a page size of a result's records, as a JSON array's text: the
+/// caller parses one bounded string per page instead of one for the whole
+/// result (Windows PowerShell's ConvertFrom-Json is reported to stop at
+/// 2,097,152 characters), and a page takes less memory queued than its
+/// records as values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// Which list of the result this continues, like `changes`.
+    pub(crate) name: &'static str,
+    /// The records, as a JSON array.
+    pub(crate) items: String,
+}
+
+impl Event {
+    /// The event as the caller reads it: `{"kind": "page", "name", "items":
+    /// [...]}` for a page, the serde form for the rest.
+    pub(crate) fn to_json(&self) -> String {
+        match self {
+            Event::Page(page) => format!(
+                r#"{{"kind":"page","name":{},"items":{}}}"#,
+                Value::from(page.name),
+                page.items
+            ),
+            other => serde_json::to_string(other).expect("events serialize"),
+        }
+    }
+
+    pub(crate) fn is_page(&self) -> bool {
+        matches!(self, Event::Page(_))
+    }
 }
 
 /// The handle an operation uses to talk to the job running it: it reports
@@ -72,6 +110,27 @@ impl JobContext {
         // The receiver lives as long as the job; a failed send means the job
         // is being freed and nobody will read the event.
         let _ = self.events.send(Event::Progress(progress));
+    }
+
+    /// Queues `records` as pages of at most `size` records each, named
+    /// `name`, for the caller's next polls (each poll hands over at most one
+    /// page). Returns how many pages were queued.
+    pub(crate) fn page<T: Serialize>(
+        &self,
+        name: &'static str,
+        records: &[T],
+        size: usize,
+    ) -> Result<usize, OperationError> {
+        let mut pages = 0;
+        for chunk in records.chunks(size.max(1)) {
+            self.check_cancelled()?;
+            let items = serde_json::to_string(chunk).map_err(|e| {
+                OperationError::new("InternalError", &format!("a page of {name}: {e}"))
+            })?;
+            let _ = self.events.send(Event::Page(Page { name, items }));
+            pages += 1;
+        }
+        Ok(pages)
     }
 
     /// Whether the caller asked the job to stop.
@@ -251,6 +310,32 @@ mod tests {
             serde_json::to_string(&Event::TokenRequest).unwrap(),
             r#"{"kind":"tokenRequest"}"#
         );
+        let page = Event::Page(Page {
+            name: "changes",
+            items: r#"[{"A":1},{"A":2}]"#.into(),
+        });
+        assert_eq!(
+            page.to_json(),
+            r#"{"kind":"page","name":"changes","items":[{"A":1},{"A":2}]}"#
+        );
+        assert_eq!(Event::Done.to_json(), r#"{"kind":"done"}"#);
+    }
+
+    #[test]
+    fn records_are_queued_in_pages_of_the_size_asked() {
+        let (events, receiver) = mpsc::channel();
+        let context = JobContext::new(events, Arc::new(AtomicBool::new(false)));
+        let records: Vec<u32> = (1..=5).collect();
+        assert_eq!(context.page("numbers", &records, 2), Ok(3));
+        let pages: Vec<String> = receiver
+            .try_iter()
+            .map(|e| match e {
+                Event::Page(p) => p.items,
+                other => panic!("not a page: {other:?}"),
+            })
+            .collect();
+        assert_eq!(pages, ["[1,2]", "[3,4]", "[5]"]);
+        assert_eq!(context.page("numbers", &[] as &[u32], 2), Ok(0));
     }
 
     #[test]

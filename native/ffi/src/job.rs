@@ -62,11 +62,20 @@ impl Job {
 
     /// The events queued since the last poll, as a JSON array, waiting up
     /// to `timeout` for the first one. After the final event: `[]` at once.
+    /// A page ends the batch, so one poll's answer holds at most one page.
     fn poll(&self, timeout: Duration) -> String {
         let receiver = self.events.lock().unwrap_or_else(PoisonError::into_inner);
-        let first = receiver.recv_timeout(timeout).ok();
-        let batch: Vec<Event> = first.into_iter().chain(receiver.try_iter()).collect();
-        serde_json::to_string(&batch).expect("events serialize")
+        let mut batch: Vec<String> = Vec::new();
+        let mut next = receiver.recv_timeout(timeout).ok();
+        while let Some(event) = next {
+            batch.push(event.to_json());
+            next = if event.is_page() {
+                None
+            } else {
+                receiver.try_recv().ok()
+            };
+        }
+        format!("[{}]", batch.join(","))
     }
 
     fn cancel(&self) {
@@ -169,7 +178,10 @@ pub unsafe extern "C" fn entrasnap_job_start(
 /// events ending, once, with `{"kind": "done" | "failed" | "cancelled"}`.
 /// A job started with `"tokenRefresh": true` also queues
 /// `{"kind": "tokenRequest"}` when Graph refuses its token: hand it a new
-/// one with `entrasnap_job_provide_token`.
+/// one with `entrasnap_job_provide_token`. A request with `"pageSize"`
+/// gets its large list as `{"kind": "page", "name", "items": [...]}`
+/// events before the final one; a page ends the array, so one poll hands
+/// over at most one page.
 /// Waits up to `timeout_ms` for the first event; the array is empty when
 /// none came in time, and always empty after the final event.
 ///
@@ -296,7 +308,9 @@ mod tests {
             let batch: Vec<Value> =
                 serde_json::from_str(&job.poll(Duration::from_secs(5))).unwrap();
             all.extend(batch);
-            if all.last().is_some_and(|event| event["kind"] != "progress") {
+            if all.last().is_some_and(|event| {
+                ["done", "failed", "cancelled"].contains(&event["kind"].as_str().unwrap_or(""))
+            }) {
                 return all;
             }
         }
@@ -305,6 +319,53 @@ mod tests {
 
     fn outcome(job: &Job) -> Value {
         serde_json::from_str(job.outcome.get().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_poll_hands_over_at_most_one_page() {
+        let job = Job::start(r#"{"op":"engine.selftest","events":5,"pageSize":2}"#).unwrap();
+        // Let the job queue everything, so the polls below find it all waiting.
+        while job.outcome.get().is_none() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let mut polls = Vec::new();
+        loop {
+            let batch: Vec<Value> = serde_json::from_str(&job.poll(Duration::ZERO)).unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            polls.push(batch);
+        }
+        let pages: Vec<&Value> = polls
+            .iter()
+            .flatten()
+            .filter(|e| e["kind"] == "page")
+            .collect();
+        assert_eq!(pages.len(), 3);
+        assert_eq!(
+            pages[0],
+            &json!({"kind": "page", "name": "numbers", "items": [1, 2]})
+        );
+        assert_eq!(pages[2]["items"], json!([5]));
+        for batch in &polls {
+            let in_batch = batch.iter().filter(|e| e["kind"] == "page").count();
+            assert!(in_batch <= 1, "{batch:?}");
+            if in_batch == 1 {
+                assert_eq!(
+                    batch.last().unwrap()["kind"],
+                    "page",
+                    "a page ends its poll"
+                );
+            }
+        }
+        assert_eq!(
+            polls.last().unwrap().last().unwrap(),
+            &json!({"kind": "done"})
+        );
+        assert_eq!(
+            outcome(&job),
+            json!({ "ok": true, "value": { "events": 5, "pages": 3 } })
+        );
     }
 
     #[test]

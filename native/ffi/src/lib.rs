@@ -25,6 +25,7 @@ mod keys;
 mod labels;
 mod list;
 mod operation;
+mod records;
 mod restore;
 mod result;
 mod runtime;

@@ -9,7 +9,10 @@
 //! cancellation before each, then panics (`"job"`), fails with
 //! `EntraSnapshot.SelfTestFailed` and `fail` as its message, or succeeds with
 //! `{"events": N}`. `"panic": "start"` panics inside `entrasnap_job_start`
-//! itself, which then returns `ENTRASNAP_RESULT_PANIC`.
+//! itself, which then returns `ENTRASNAP_RESULT_PANIC`. `"pageSize": K`
+//! also sends the numbers 1 to `events` as `page` events named `numbers`
+//! of at most K each, and the result says how many pages
+//! (`{"events", "pages"}`), as a paged operation's would.
 
 use std::time::Duration;
 
@@ -29,6 +32,7 @@ struct Params {
     delay_ms: u64,
     fail: Option<String>,
     panic: Option<PanicAt>,
+    page_size: Option<usize>,
 }
 
 impl Default for Params {
@@ -38,6 +42,7 @@ impl Default for Params {
             delay_ms: 0,
             fail: None,
             panic: None,
+            page_size: None,
         }
     }
 }
@@ -89,7 +94,14 @@ fn run(params: Params, context: &JobContext) -> Result<Value, OperationError> {
     if let Some(message) = params.fail {
         return Err(OperationError::new("SelfTestFailed", &message));
     }
-    Ok(json!({ "events": params.events }))
+    match params.page_size {
+        Some(size) => {
+            let numbers: Vec<u32> = (1..=params.events).collect();
+            let pages = context.page("numbers", &numbers, size)?;
+            Ok(json!({ "events": params.events, "pages": pages }))
+        }
+        None => Ok(json!({ "events": params.events })),
+    }
 }
 
 #[cfg(test)]
