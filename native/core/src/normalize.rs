@@ -129,7 +129,7 @@ pub fn pretty_bytes(value: &Value) -> Vec<u8> {
 
 /// Serializes a value with object keys sorted, whatever map type serde_json was
 /// built with (`preserve_order` may be switched on by another crate).
-struct Sorted<'a>(&'a Value);
+pub(crate) struct Sorted<'a>(pub(crate) &'a Value);
 
 impl Serialize for Sorted<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
