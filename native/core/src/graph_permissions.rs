@@ -39,14 +39,22 @@ pub static DELEGATED: &[GraphPermission] = &[
         "User.ReadBasic.All",
         false,
     ),
-    p("7427e0e9-2fba-42fe-b0c0-848c9e6a8182", "offline_access", false),
+    p(
+        "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
+        "offline_access",
+        false,
+    ),
     p(
         "06da0dbc-49e2-44d2-8312-53f166ab848a",
         "Directory.Read.All",
         false,
     ),
     p("570282fd-fa5c-430d-a7fd-fc8dc98a9dca", "Mail.Read", true),
-    p("024d486e-b451-40bb-833d-3e66d98c5c73", "Mail.ReadWrite", true),
+    p(
+        "024d486e-b451-40bb-833d-3e66d98c5c73",
+        "Mail.ReadWrite",
+        true,
+    ),
     p("e383f46e-2787-4529-855e-0e479a3ffac0", "Mail.Send", true),
     p(
         "863451e7-0667-486c-a5d6-d135439485f0",
@@ -72,7 +80,11 @@ pub static DELEGATED: &[GraphPermission] = &[
 
 /// Application permissions (app roles).
 pub static APPLICATION: &[GraphPermission] = &[
-    p("df021288-bdef-4463-88db-98f22de89214", "User.Read.All", false),
+    p(
+        "df021288-bdef-4463-88db-98f22de89214",
+        "User.Read.All",
+        false,
+    ),
     p(
         "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
         "Directory.Read.All",

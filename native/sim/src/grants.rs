@@ -80,7 +80,10 @@ pub fn check(t: &Tenant, g: &Obj) -> GraphResult<()> {
         _ => return Err(invalid("principalId")),
     }
     let resource = t
-        .get(Kind::ServicePrincipal, text(g, "resourceId").unwrap_or_default())
+        .get(
+            Kind::ServicePrincipal,
+            text(g, "resourceId").unwrap_or_default(),
+        )
         .expect("checked above");
     let published: Vec<&str> = resource
         .get("oauth2PermissionScopes")
@@ -95,7 +98,10 @@ pub fn check(t: &Tenant, g: &Obj) -> GraphResult<()> {
         Some(Value::String(s)) => s,
         Some(_) => return Err(invalid("scope")),
     };
-    if scope.split(' ').any(|s| !s.is_empty() && !published.contains(&s)) {
+    if scope
+        .split(' ')
+        .any(|s| !s.is_empty() && !published.contains(&s))
+    {
         return Err(invalid("scope"));
     }
     let me = text(g, "id");

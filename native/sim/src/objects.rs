@@ -6,8 +6,8 @@ use std::ops::Bound;
 use serde_json::{Map, Value, json};
 
 use crate::error::{GraphError, GraphResult};
-use crate::kind::{Deletion, Kind, Rel};
 use crate::grants;
+use crate::kind::{Deletion, Kind, Rel};
 use crate::links;
 use crate::project::{Page, check_select, context_url, decode_token, page_by_id, project};
 use crate::query::Query;

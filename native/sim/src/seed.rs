@@ -717,13 +717,12 @@ fn company(b: &mut Builder, size: &Size) {
     }
 
     // Applications with their service principals.
-    let graph_sp = b
-        .t
-        .collection(Kind::ServicePrincipal)
-        .into_iter()
-        .flatten()
-        .find(|(_, sp)| sp.get("appId") == Some(&json!(GRAPH_APP_ID)))
-        .map(|(id, _)| id.clone());
+    let graph_sp =
+        b.t.collection(Kind::ServicePrincipal)
+            .into_iter()
+            .flatten()
+            .find(|(_, sp)| sp.get("appId") == Some(&json!(GRAPH_APP_ID)))
+            .map(|(id, _)| id.clone());
     for i in 0..size.apps {
         let base = APP_NAMES[i % APP_NAMES.len()];
         let name = if i < APP_NAMES.len() {

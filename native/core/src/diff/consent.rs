@@ -148,9 +148,17 @@ mod tests {
                 "'Evil App' was granted Mail.Read, User.Read on 'Microsoft Graph' for all users by consent (MITRE ATT&CK T1098.003, T1528)".to_string()
             )
         );
-        let v = judge(ChangeKind::Added, None, Some(grant(Some("u1"), "Mail.Read")));
+        let v = judge(
+            ChangeKind::Added,
+            None,
+            Some(grant(Some("u1"), "Mail.Read")),
+        );
         assert_eq!(v.unwrap().0, Severity::High);
-        let v = judge(ChangeKind::Added, None, Some(grant(Some("u1"), "User.Read")));
+        let v = judge(
+            ChangeKind::Added,
+            None,
+            Some(grant(Some("u1"), "User.Read")),
+        );
         assert_eq!(v.unwrap().0, Severity::Medium);
         let v = judge(
             ChangeKind::Modified,

@@ -947,12 +947,7 @@ const OAUTH2_PERMISSION_GRANT: ObjectType = ObjectType {
     set_arrays: &[],
     references: &[
         reference("clientId", &["servicePrincipal"], MatchBy::Id, NO_SPECIAL),
-        reference(
-            "resourceId",
-            &["servicePrincipal"],
-            MatchBy::Id,
-            NO_SPECIAL,
-        ),
+        reference("resourceId", &["servicePrincipal"], MatchBy::Id, NO_SPECIAL),
         reference("principalId", &["user"], MatchBy::Id, NO_SPECIAL),
     ],
     links: &[],
