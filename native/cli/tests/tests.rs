@@ -62,3 +62,7 @@ mod signed;
 
 // Issue 9 item 3: real-world beta CA exports (UTF-16LE/UTF-8 BOM) imported, exported, damaged, restored, unchanged.
 mod roundtrip;
+
+// Issue 9 item 4: delegated consent (oAuth2PermissionGrant) — an attacker's
+// tenant-wide Mail.Read consent, a widened and a deleted grant reported by name and restored.
+mod consent;

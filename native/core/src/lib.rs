@@ -5,6 +5,7 @@ pub mod audit;
 pub mod diff;
 mod dotpath;
 pub mod error;
+pub mod graph_permissions;
 pub mod normalize;
 pub mod registry;
 pub mod restore;

@@ -409,6 +409,7 @@ mod tests {
         "administrativeUnit",
         "roleDefinition",
         "roleAssignment",
+        "oAuth2PermissionGrant",
         "conditionalAccessPolicy",
         "namedLocation",
         "authenticationStrengthPolicy",

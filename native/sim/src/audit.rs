@@ -277,6 +277,12 @@ fn naming(kind: Kind) -> (&'static str, &'static str, &'static str, &'static str
         ),
         Kind::RoleDefinition => ("role definition", "RoleManagement", CORE, "Role"),
         Kind::RoleAssignment => ("role assignment", "RoleManagement", CORE, "Role"),
+        Kind::OAuth2PermissionGrant => (
+            "delegated permission grant",
+            "ApplicationManagement",
+            CORE,
+            "ServicePrincipal",
+        ),
         Kind::ConditionalAccessPolicy => ("conditional access policy", "Policy", CA, "Policy"),
         Kind::NamedLocation => ("named location", "Policy", CA, "Policy"),
         Kind::AuthenticationStrengthPolicy => {

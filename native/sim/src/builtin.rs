@@ -3,7 +3,7 @@
 //! built-in authentication strengths and the first-party service principals
 //! that Conditional Access policies name.
 
-use entrasnap_core::wellknown;
+use entrasnap_core::{graph_permissions, wellknown};
 use serde_json::{Value, json};
 
 use crate::kind::Kind;
@@ -143,6 +143,50 @@ pub fn new_tenant(rng: &mut Rng, domain: &str, created: &str) -> Tenant {
                 "tags": [],
             })),
         );
+        if app.app_id == graph_permissions::GRAPH_APP_ID {
+            let sp = t.get_mut(Kind::ServicePrincipal, &id).expect("just made");
+            sp.insert("oauth2PermissionScopes".into(), graph_scopes());
+            sp.insert("appRoles".into(), graph_app_roles());
+        }
     }
     t
+}
+
+/// Microsoft Graph's delegated permissions, as its service principal lists them.
+fn graph_scopes() -> Value {
+    let scopes: Vec<Value> = graph_permissions::DELEGATED
+        .iter()
+        .map(|s| {
+            json!({
+                "adminConsentDescription": format!("Allows the app to use {} on behalf of the signed-in user.", s.value),
+                "adminConsentDisplayName": s.value,
+                "id": s.id,
+                "isEnabled": true,
+                "type": if s.privileged { "Admin" } else { "User" },
+                "userConsentDescription": null,
+                "userConsentDisplayName": null,
+                "value": s.value,
+            })
+        })
+        .collect();
+    Value::Array(scopes)
+}
+
+/// Microsoft Graph's application permissions (app roles).
+fn graph_app_roles() -> Value {
+    let roles: Vec<Value> = graph_permissions::APPLICATION
+        .iter()
+        .map(|r| {
+            json!({
+                "allowedMemberTypes": ["Application"],
+                "description": format!("Allows the app to use {} without a signed-in user.", r.value),
+                "displayName": r.value,
+                "id": r.id,
+                "isEnabled": true,
+                "origin": "Application",
+                "value": r.value,
+            })
+        })
+        .collect();
+    Value::Array(roles)
 }

@@ -23,6 +23,7 @@ mod directory_roles;
 mod error;
 mod faults;
 mod filter;
+mod grants;
 pub mod identity;
 pub mod kind;
 mod links;

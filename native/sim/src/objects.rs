@@ -6,6 +6,7 @@ use std::ops::Bound;
 use serde_json::{Map, Value, json};
 
 use crate::error::{GraphError, GraphResult};
+use crate::grants;
 use crate::kind::{Deletion, Kind, Rel};
 use crate::links;
 use crate::project::{Page, check_select, context_url, decode_token, page_by_id, project};
@@ -283,6 +284,13 @@ pub fn create(sim: &Sim, req: &GraphRequest, kind: Kind) -> GraphResult<GraphRes
             .map(str::to_string),
         Kind::AuthenticationContextClassReference => {
             body.get("id").and_then(Value::as_str).map(str::to_string)
+        }
+        Kind::OAuth2PermissionGrant => {
+            Some(grants::grant_id(&body).ok_or_else(|| {
+                GraphError::bad_request(
+                    "Invalid value specified for property 'clientId' of resource 'OAuth2PermissionGrant'.",
+                )
+            })?)
         }
         _ => None,
     };

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use crate::builtin;
+use crate::grants;
 use crate::kind::{Kind, Rel};
 use crate::rng::Rng;
 use crate::sim::{Config, Seed};
@@ -439,6 +440,18 @@ impl Builder<'_> {
         (id, sp)
     }
 
+    /// An admin's consent for every user: an AllPrincipals delegated grant.
+    fn consent(&mut self, client: &str, resource: &str, scope: &str) {
+        let grant = o(json!({
+            "clientId": client, "consentType": "AllPrincipals", "principalId": null,
+            "resourceId": resource, "scope": scope,
+        }));
+        let id = grants::grant_id(&grant).expect("seeded ids are GUIDs");
+        let mut grant = grant;
+        grant.insert("id".into(), json!(id));
+        self.t.seed_insert(Kind::OAuth2PermissionGrant, id, grant);
+    }
+
     fn role(&mut self, template: &str, principal: &str, scope: &str) {
         let id = format!("{}-{}", &self.rng.guid()[..18], &self.rng.guid()[19..]);
         self.t.seed_insert(
@@ -704,6 +717,12 @@ fn company(b: &mut Builder, size: &Size) {
     }
 
     // Applications with their service principals.
+    let graph_sp =
+        b.t.collection(Kind::ServicePrincipal)
+            .into_iter()
+            .flatten()
+            .find(|(_, sp)| sp.get("appId") == Some(&json!(GRAPH_APP_ID)))
+            .map(|(id, _)| id.clone());
     for i in 0..size.apps {
         let base = APP_NAMES[i % APP_NAMES.len()];
         let name = if i < APP_NAMES.len() {
@@ -717,7 +736,12 @@ fn company(b: &mut Builder, size: &Size) {
         } else {
             pool[b.rng.below(pool.len())].clone()
         };
-        b.app(&name, secrets, Some(&owner));
+        let (_, sp) = b.app(&name, secrets, Some(&owner));
+        // Admin consent to what the registration asks for (User.Read), as the
+        // portal's "Grant admin consent" leaves it.
+        if let Some(graph) = &graph_sp {
+            b.consent(&sp, graph, "User.Read");
+        }
     }
 
     // Administrative units.
@@ -976,6 +1000,7 @@ mod tests {
                 Kind::ConditionalAccessPolicy,
                 Kind::NamedLocation,
                 Kind::RoleAssignment,
+                Kind::OAuth2PermissionGrant,
             ] {
                 for (id, obj) in t.collection(kind).into_iter().flatten() {
                     validate::object(&t, kind, obj, None)
@@ -1012,6 +1037,7 @@ mod tests {
         assert_eq!(a.count(Kind::User), 502, "500 plus two guests");
         assert_eq!(a.count(Kind::Group), 100);
         assert_eq!(a.count(Kind::ConditionalAccessPolicy), 25);
+        assert_eq!(a.count(Kind::OAuth2PermissionGrant), 40, "one per app");
         let d = build(&Config {
             seed: Seed::Demo,
             users: Some(60),

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use serde_json::{Value, json};
 
 use crate::error::{GraphError, GraphResult};
+use crate::grants;
 use crate::kind::Kind;
 use crate::sim::Sim;
 use crate::tenant::{Obj, Tenant};
@@ -73,6 +74,8 @@ pub fn create_only(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::ServicePrincipal => &["appId"],
         Kind::Group => &["isAssignableToRole"],
+        // Only the scope of a grant changes (oauth2permissiongrant-update.md).
+        Kind::OAuth2PermissionGrant => &["clientId", "consentType", "principalId", "resourceId"],
         _ => &[],
     }
 }
@@ -96,6 +99,7 @@ fn required(kind: Kind) -> &'static [&'static str] {
         Kind::ServicePrincipal => &["appId"],
         Kind::RoleDefinition => &["displayName", "rolePermissions", "isEnabled"],
         Kind::RoleAssignment => &["principalId", "roleDefinitionId", "directoryScopeId"],
+        Kind::OAuth2PermissionGrant => &["clientId", "consentType", "resourceId"],
         Kind::ConditionalAccessPolicy => &["displayName", "state", "conditions"],
         Kind::NamedLocation => &["displayName"],
         Kind::AuthenticationStrengthPolicy => &["displayName", "allowedCombinations"],
@@ -305,6 +309,10 @@ pub fn new_object(
             obj.insert("requirementsSatisfied".into(), json!("mfa"));
             obj.insert("description".into(), Value::Null);
         }
+        Kind::OAuth2PermissionGrant => {
+            obj.insert("principalId".into(), Value::Null);
+            obj.insert("scope".into(), json!(""));
+        }
         Kind::AuthenticationContextClassReference => {
             obj.insert("description".into(), Value::Null);
             obj.insert("isAvailable".into(), json!(false));
@@ -403,6 +411,7 @@ pub fn object(t: &Tenant, kind: Kind, obj: &Obj, existing: Option<&Obj>) -> Grap
             combinations(obj.get("allowedCombinations").unwrap_or(&Value::Null))
         }
         Kind::RoleAssignment => role_assignment(t, obj),
+        Kind::OAuth2PermissionGrant => grants::check(t, obj),
         _ => Ok(()),
     }
 }

@@ -18,6 +18,8 @@ use crate::store::{Links, ObjectEntry};
 
 /// A change with the bodies the severity rules look at (only the ones read).
 struct Observed {
+    /// Id -> name for the ids the bodies reference.
+    names: std::collections::BTreeMap<String, String>,
     change: Change,
     before: Option<Value>,
     after: Option<Value>,
@@ -242,7 +244,20 @@ fn observed(
     for a in &mut attributes {
         resolver.name_attribute(ty, a);
     }
+    // The rules name what an object references even when only another
+    // property changed (a grant's client and resource when its scope grew).
+    let mut names = std::collections::BTreeMap::new();
+    for r in ty.references {
+        for body in [&before, &after].into_iter().flatten() {
+            for v in r.values(body) {
+                if let Some(n) = resolver.by_id(r.targets, v) {
+                    names.insert(v.to_string(), n);
+                }
+            }
+        }
+    }
     Observed {
+        names,
         change: Change {
             object_type: ty.name.to_string(),
             object_id: entry.id.clone(),
@@ -306,6 +321,7 @@ fn link_changes(ty: &ObjectType, old: &Links, new: &Links, resolver: &Resolver) 
 fn context(before: &dyn Snapshot, after: &dyn Snapshot, observed: &[Observed]) -> Result<Context> {
     let mut ctx = Context::default();
     for o in observed {
+        ctx.names.extend(o.names.clone());
         for a in &o.change.attributes {
             ctx.names.extend(a.names.clone());
         }

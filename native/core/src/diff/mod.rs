@@ -4,6 +4,7 @@
 
 mod attrs;
 mod compare;
+mod consent;
 pub mod history;
 pub mod model;
 mod names;

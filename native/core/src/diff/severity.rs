@@ -113,6 +113,10 @@ pub static RULES: &[Rule] = &[
         applies: role_assigned,
     },
     Rule {
+        id: "delegated-consent-granted",
+        applies: super::consent::delegated_consent,
+    },
+    Rule {
         id: "default",
         applies: default_rule,
     },

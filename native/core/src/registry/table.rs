@@ -929,6 +929,46 @@ const ROLE_ASSIGNMENT: ObjectType = ObjectType {
     restore_rank: 100,
 };
 
+/// Delegated permission grants (consent): what a client app may do on behalf
+/// of users at a resource API. Graph derives a grant's id from its client,
+/// resource and principal (the emulator's `grants.rs` shows how), so the id is
+/// the natural key and a grant created again comes back under its old id.
+/// Only `scope` changes after creation (oauth2permissiongrant-update.md); no
+/// soft delete (oauth2permissiongrant-delete.md).
+const OAUTH2_PERMISSION_GRANT: ObjectType = ObjectType {
+    name: "oAuth2PermissionGrant",
+    display_name: "delegated permission grant",
+    api_version: ApiVersion::V1,
+    sources: &[collection("oauth2PermissionGrants")],
+    select: &[],
+    natural_key: &["id"],
+    volatile: &[],
+    read_only: &["id"],
+    set_arrays: &[],
+    references: &[
+        reference("clientId", &["servicePrincipal"], MatchBy::Id, NO_SPECIAL),
+        reference("resourceId", &["servicePrincipal"], MatchBy::Id, NO_SPECIAL),
+        reference("principalId", &["user"], MatchBy::Id, NO_SPECIAL),
+    ],
+    links: &[],
+    ignored: &[],
+    typed_paths: &[],
+    polymorphic: false,
+    delta: None,
+    throttle: ThrottleClass::Directory,
+    soft_delete: SoftDelete::None,
+    write: WriteRules {
+        needs_odata_type: false,
+        property_writes: &[],
+        create_only: &["clientId", "consentType", "principalId", "resourceId"],
+    },
+    permissions: Permissions {
+        read: &["DelegatedPermissionGrant.Read.All"],
+        write: &["DelegatedPermissionGrant.ReadWrite.All"],
+    },
+    restore_rank: 75,
+};
+
 const ORGANIZATION: ObjectType = ObjectType {
     name: "organization",
     display_name: "organization",
@@ -1204,6 +1244,7 @@ pub(super) static TYPES: &[ObjectType] = &[
     ADMINISTRATIVE_UNIT,
     ROLE_DEFINITION,
     ROLE_ASSIGNMENT,
+    OAUTH2_PERMISSION_GRANT,
     CA_POLICY,
     NAMED_LOCATION,
     AUTHENTICATION_STRENGTH,
