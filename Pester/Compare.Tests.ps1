@@ -109,12 +109,12 @@ Describe 'Compare-EntraSnapshot parameters' {
         }
     }
 
-    It 'offers the 16 object types, five severities and four formats' {
+    It 'offers the 17 object types, five severities and four formats' {
         $sets = @{}
         foreach ($name in 'Type', 'SeverityMinimum', 'Format') {
             $sets[$name] = ($command.Parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }).ValidValues
         }
-        $sets.Type.Count | Should -Be 16
+        $sets.Type.Count | Should -Be 17
         $sets.Type | Should -Contain 'conditionalAccessPolicy'
         ($sets.SeverityMinimum -join ',') | Should -Be 'Info,Low,Medium,High,Critical'
         ($sets.Format -join ',') | Should -Be 'Text,Markdown,Html,Json'

@@ -23,9 +23,9 @@ Describe 'Get-EntraSnapshotHistory parameters' {
             Should -Throw -ErrorId 'AmbiguousParameterSet,Get-EntraSnapshotHistory'
     }
 
-    It 'offers the 16 object types for -Type' {
+    It 'offers the 17 object types for -Type' {
         $validateSet = $command.Parameters['Type'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        $validateSet.ValidValues.Count | Should -Be 16
+        $validateSet.ValidValues.Count | Should -Be 17
     }
 }
 

@@ -215,7 +215,7 @@ Describe 'Restore-EntraObject parameters' {
             $command.Parameters[$name].Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipelineByPropertyName | Should -Contain $true
         }
         $validateSet = $command.Parameters['Type'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        $validateSet.ValidValues.Count | Should -Be 16
+        $validateSet.ValidValues.Count | Should -Be 17
     }
 
     It 'takes -AccessToken only as a SecureString' {

@@ -35,9 +35,9 @@ Describe 'Export-EntraSnapshot parameters' {
         $attribute.Mandatory | Should -BeTrue
     }
 
-    It 'offers the 16 object types for -Type' {
+    It 'offers the 17 object types for -Type' {
         $validateSet = $command.Parameters['Type'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        $validateSet.ValidValues.Count | Should -Be 16
+        $validateSet.ValidValues.Count | Should -Be 17
         $validateSet.ValidValues | Should -Contain 'conditionalAccessPolicy'
         $validateSet.ValidValues | Should -Contain 'authenticationMethodConfiguration'
     }
@@ -124,7 +124,7 @@ Describe 'Snapshots of entrasnap-sim' {
         $snapshot.SnapshotId | Should -Match '^\d{8}T\d{6}Z-[0-9a-f]{6}$'
         $snapshot.TenantId | Should -Not -BeNullOrEmpty
         $snapshot.Counts['conditionalAccessPolicy'] | Should -BeGreaterOrEqual 12
-        $snapshot.Counts.Count | Should -Be 16
+        $snapshot.Counts.Count | Should -Be 17
         $snapshot.Modes['user'] | Should -Be 'full'
         $snapshot.Requests | Should -BeGreaterThan 0
         $snapshot.Throttled | Should -Not -BeNullOrEmpty

@@ -228,6 +228,7 @@ function Compare-EntraSnapshot {
             'administrativeUnit',
             'roleDefinition',
             'roleAssignment',
+            'oAuth2PermissionGrant',
             'conditionalAccessPolicy',
             'namedLocation',
             'authenticationStrengthPolicy',

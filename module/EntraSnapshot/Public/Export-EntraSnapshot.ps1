@@ -163,6 +163,7 @@ function Export-EntraSnapshot {
             'administrativeUnit',
             'roleDefinition',
             'roleAssignment',
+            'oAuth2PermissionGrant',
             'conditionalAccessPolicy',
             'namedLocation',
             'authenticationStrengthPolicy',

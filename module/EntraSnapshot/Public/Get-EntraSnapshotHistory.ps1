@@ -169,6 +169,7 @@ function Get-EntraSnapshotHistory {
             'administrativeUnit',
             'roleDefinition',
             'roleAssignment',
+            'oAuth2PermissionGrant',
             'conditionalAccessPolicy',
             'namedLocation',
             'authenticationStrengthPolicy',

@@ -274,6 +274,7 @@ function Restore-EntraObject {
             'administrativeUnit',
             'roleDefinition',
             'roleAssignment',
+            'oAuth2PermissionGrant',
             'conditionalAccessPolicy',
             'namedLocation',
             'authenticationStrengthPolicy',
