@@ -467,7 +467,7 @@ mod tests {
         let hash = ObjectHash::of(b"body");
         let entry = |id: &str, volatile: bool, links: bool| ObjectEntry {
             id: id.into(),
-            hash: hash,
+            hash,
             name: format!("Name of {id}"),
             volatile: if volatile {
                 serde_json::from_str(r#"{"z": 1, "a": {"y": [2, {"b": 1, "a": 0}], "x": null}}"#)
@@ -475,7 +475,7 @@ mod tests {
             } else {
                 Map::new()
             },
-            links: links.then(|| hash),
+            links: links.then_some(hash),
         };
         let layer = Layer {
             upsert: vec![
