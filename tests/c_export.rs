@@ -204,7 +204,7 @@ fn c_client_exports_lists_verifies_and_cancels_against_the_emulator() {
         "{report}"
     );
     assert!(report["counts"]["user"].as_u64().unwrap() >= 1, "{report}");
-    assert_eq!(report["counts"].as_object().unwrap().len(), 16, "{report}");
+    assert_eq!(report["counts"].as_object().unwrap().len(), 17, "{report}");
     assert_eq!(report["modes"]["user"], "full", "{report}");
     assert!(report["requests"].as_u64().unwrap() > 0, "{report}");
 
