@@ -1,11 +1,18 @@
 # Private first: public functions call them, and loading the native library
 # (below) needs them. A packaged module (build.ps1 -Package) has no Private/
 # or Public/ folder: its one psm1 already holds their functions above this.
+#
+# Import uses no cmdlet of Microsoft.PowerShell.Management or .Utility (Join-Path,
+# Test-Path, Get-ChildItem, Sort-Object, Import-PowerShellDataFile, New-Object):
+# the first use of either module in a session loads it, 130 to 200 ms each,
+# which would be most of the import. .NET calls do the same here.
 foreach ($folder in 'Private', 'Public') {
-    $folderPath = Join-Path -Path $PSScriptRoot -ChildPath $folder
-    if (Test-Path -LiteralPath $folderPath -PathType Container) {
-        foreach ($file in @(Get-ChildItem -Path $folderPath -Filter '*.ps1' -File | Sort-Object -Property Name)) {
-            . $file.FullName
+    $folderPath = [System.IO.Path]::Combine($PSScriptRoot, $folder)
+    if ([System.IO.Directory]::Exists($folderPath)) {
+        $files = [System.IO.Directory]::GetFiles($folderPath, '*.ps1')
+        [System.Array]::Sort($files, [System.StringComparer]::OrdinalIgnoreCase)
+        foreach ($file in $files) {
+            . $file
         }
     }
 }
@@ -36,6 +43,9 @@ $script:EntraSnapshotSignInVariables = @(
 # the PowerShell session.
 $script:EntraSnapshotNative = Import-EntraSnapshotNative -ModuleRoot $PSScriptRoot
 
-# The manifest names what is exported, in the repository and in a package alike.
-$manifestData = Import-PowerShellDataFile -Path (Join-Path -Path $PSScriptRoot -ChildPath 'EntraSnapshot.psd1')
+# The manifest names what is exported, in the repository and in a package
+# alike. It is read as Import-PowerShellDataFile reads it (a parse, then only
+# literal values), without loading that cmdlet's module.
+$manifestAst = [System.Management.Automation.Language.Parser]::ParseFile([System.IO.Path]::Combine($PSScriptRoot, 'EntraSnapshot.psd1'), [ref]$null, [ref]$null)
+$manifestData = $manifestAst.Find({ param($node) $node -is [System.Management.Automation.Language.HashtableAst] }, $false).SafeGetValue()
 Export-ModuleMember -Function @($manifestData.FunctionsToExport)

@@ -34,7 +34,7 @@ function ConvertFrom-EntraSnapshotNativeString {
             return [System.Runtime.InteropServices.Marshal]::PtrToStringUTF8($Pointer)
         }
         $length = $native::lstrlenA($Pointer)
-        $bytes = New-Object -TypeName byte[] -ArgumentList $length
+        $bytes = [byte[]]::new($length)
         [System.Runtime.InteropServices.Marshal]::Copy($Pointer, $bytes, 0, $length)
         return [System.Text.Encoding]::UTF8.GetString($bytes)
     }

@@ -27,10 +27,10 @@ function Import-EntraSnapshotNative {
 
     $runtime = Resolve-EntraSnapshotRuntime
     $fileName = Get-EntraSnapshotLibraryName -Runtime $runtime
-    $nativeDirectory = Join-Path -Path (Join-Path -Path $ModuleRoot -ChildPath 'runtimes') -ChildPath "$runtime/native"
-    $libraryPath = [System.IO.Path]::GetFullPath((Join-Path -Path $nativeDirectory -ChildPath $fileName))
+    # .NET, not Join-Path and Test-Path: see EntraSnapshot.psm1 on import cost.
+    $libraryPath = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($ModuleRoot, 'runtimes', $runtime, 'native', $fileName))
 
-    if (-not (Test-Path -LiteralPath $libraryPath -PathType Leaf)) {
+    if (-not [System.IO.File]::Exists($libraryPath)) {
         $message = "The EntraSnapshot native library for $runtime is missing: '$libraryPath' does not exist. Build it with ./build.ps1 from the repository root, or install a release of the module that includes $runtime."
         $PSCmdlet.ThrowTerminatingError((New-EntraSnapshotErrorRecord -Message $message -ErrorId 'EntraSnapshot.NativeLibraryNotFound' -Category ObjectNotFound -TargetObject $libraryPath -ExceptionType ([System.IO.FileNotFoundException])))
     }

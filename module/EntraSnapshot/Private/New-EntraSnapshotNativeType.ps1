@@ -30,7 +30,7 @@ function New-EntraSnapshotNativeType {
         'int'    = [int32]
         'IntPtr' = [IntPtr]
     }
-    $assemblyName = New-Object -TypeName System.Reflection.AssemblyName -ArgumentList 'EntraSnapshot.Native'
+    $assemblyName = [System.Reflection.AssemblyName]::new('EntraSnapshot.Native')
     $assembly = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly($assemblyName, [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
     $module = $assembly.DefineDynamicModule('EntraSnapshot.Native')
     $builder = $module.DefineType('EntraSnapshot.Native.NativeMethods', [System.Reflection.TypeAttributes]'Public, Abstract, Sealed, Class')
@@ -53,8 +53,8 @@ function New-EntraSnapshotNativeType {
         if (-not $match.Success) {
             throw "EntraSnapshot: the native signature '$($declaration.Line)' is not '<return> <name>(<parameters>)'."
         }
-        $parameterTypes = New-Object -TypeName System.Collections.Generic.List[type]
-        $outPositions = New-Object -TypeName System.Collections.Generic.List[int]
+        $parameterTypes = [System.Collections.Generic.List[type]]::new()
+        $outPositions = [System.Collections.Generic.List[int]]::new()
         $parameterText = $match.Groups[3].Value.Trim()
         if ($parameterText) {
             foreach ($parameter in ($parameterText -split ',')) {

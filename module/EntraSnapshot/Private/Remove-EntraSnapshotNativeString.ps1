@@ -15,7 +15,7 @@ function Remove-EntraSnapshotNativeString {
     if ($null -eq $Copy -or $Copy.Pointer -eq [IntPtr]::Zero) {
         return
     }
-    $zeros = New-Object -TypeName byte[] -ArgumentList $Copy.Length
+    $zeros = [byte[]]::new($Copy.Length)
     [System.Runtime.InteropServices.Marshal]::Copy($zeros, 0, $Copy.Pointer, $Copy.Length)
     [System.Runtime.InteropServices.Marshal]::FreeHGlobal($Copy.Pointer)
 }

@@ -373,7 +373,7 @@ function Compare-EntraSnapshot {
         # in script per change.
         $parameters.records = 'module'
         $parameters.pageSize = 500
-        $records = New-Object -TypeName 'System.Collections.Generic.List[object]'
+        $records = [System.Collections.Generic.List[object]]::new()
 
         $target = "$From..$To"
         try {
