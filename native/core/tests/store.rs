@@ -52,7 +52,7 @@ fn identical_content_is_stored_once_across_snapshots() {
         .unwrap();
     assert_eq!(entry.name, "User 7");
     assert_eq!(
-        entry.volatile["lastPasswordChangeDateTime"],
+        entry.volatile.to_map()["lastPasswordChangeDateTime"],
         json!("2026-01-01T00:00:00Z")
     );
     let body = store.read_object(&entry.hash).unwrap();

@@ -140,7 +140,7 @@ impl MemorySnapshot {
             name: ty.label_of(&obj.body, &obj.id),
             id: obj.id,
             hash,
-            volatile: obj.volatile,
+            volatile: crate::store::Volatile::from_map(&obj.volatile),
             links: None,
         };
         self.blobs.insert(hash, obj.body);

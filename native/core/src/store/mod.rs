@@ -54,7 +54,7 @@ pub use keys::{
 pub use kind::SnapshotKind;
 pub use labels::{LABEL_PREFIX, check_label};
 pub use listing::{Listing, Unreadable, require_types};
-pub use manifest::{FORMAT_VERSION, Links, Manifest, ObjectEntry, SnapshotSummary};
+pub use manifest::{FORMAT_VERSION, Links, Manifest, ObjectEntry, SnapshotSummary, Volatile};
 pub use prune::{KeepPolicy, PruneReport};
 pub use staged::StagedSnapshot;
 pub use verify::{Problem, ProblemKind, VerifyReport};

@@ -196,15 +196,15 @@ fn referenced(root: &Path, crypt: &StoreCrypt, kept: &[SnapshotId]) -> Result<Ha
     for id in kept {
         let loaded = manifest::load(root, id)?;
         for chain in loaded.file.index.values() {
-            let mut entries = BTreeMap::new();
+            let mut entries = Vec::new();
             for hash in chain {
                 if !layers.contains_key(hash) {
                     layers.insert(*hash, manifest::read_layer(root, crypt, hash)?);
                 }
-                manifest::apply(&mut entries, layers[hash].clone());
+                entries = manifest::apply(entries, layers[hash].clone());
                 out.insert(*hash);
             }
-            for e in entries.into_values() {
+            for e in entries {
                 out.insert(e.hash);
                 out.extend(e.links);
             }

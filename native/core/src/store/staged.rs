@@ -24,7 +24,7 @@ pub struct StagedSnapshot {
 impl StagedSnapshot {
     /// Freezes a staged writer's entries (nothing more may be put).
     pub(crate) fn new(writer: SnapshotWriter) -> StagedSnapshot {
-        let objects = writer.entries();
+        let objects = writer.take_entries();
         let counts: BTreeMap<String, u64> = objects
             .iter()
             .map(|(ty, e)| (ty.clone(), e.len() as u64))
@@ -82,7 +82,7 @@ impl StagedSnapshot {
 
     /// Stores it (under the store lock): from now on it is listed.
     pub fn commit(self) -> Result<SnapshotId> {
-        self.writer.commit()
+        self.writer.commit_entries(self.manifest.objects)
     }
 
     fn writer_root(&self) -> &std::path::Path {

@@ -2,7 +2,7 @@
 //! and names each problem by snapshot, type and object, so an admin knows
 //! exactly which backup of which policy cannot be trusted.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -143,7 +143,7 @@ impl Verifier<'_> {
             );
         }
         for (ty, layers) in &loaded.file.index {
-            let mut entries = BTreeMap::new();
+            let mut entries = Vec::new();
             let mut layers_ok = true;
             for layer_hash in layers {
                 let outcome = self.check(layer_hash);
@@ -159,7 +159,7 @@ impl Verifier<'_> {
                         );
                     }
                     None => match manifest::read_layer(self.root, self.crypt, layer_hash) {
-                        Ok(layer) => manifest::apply(&mut entries, layer),
+                        Ok(layer) => entries = manifest::apply(std::mem::take(&mut entries), layer),
                         Err(e) => {
                             layers_ok = false;
                             self.problem(
@@ -186,7 +186,7 @@ impl Verifier<'_> {
                     ),
                 );
             }
-            for entry in entries.values() {
+            for entry in &entries {
                 self.entry(id, ty, entry);
             }
         }

@@ -168,17 +168,18 @@ impl SnapshotWriter {
         self.lock_inner().held.as_ref()?.get(hash).cloned()
     }
 
-    /// Staged: the entries so far, per type in id order (the types begun with
-    /// and nothing put are present and empty).
-    pub(crate) fn entries(&self) -> BTreeMap<String, Vec<ObjectEntry>> {
-        let inner = self.lock_inner();
+    /// Staged: takes the entries out, per type in id order (the types begun
+    /// with and nothing put are present and empty); nothing more may be put.
+    /// Moved, not copied: on `large` each copy of the index is tens of MB.
+    pub(crate) fn take_entries(&self) -> BTreeMap<String, Vec<ObjectEntry>> {
+        let mut inner = self.lock_inner();
         self.types
             .iter()
             .map(|ty| {
                 let entries = inner
                     .entries
-                    .get(ty)
-                    .map(|e| e.values().cloned().collect())
+                    .remove(ty)
+                    .map(|e| e.into_values().collect())
                     .unwrap_or_default();
                 (ty.clone(), entries)
             })
@@ -207,8 +208,12 @@ impl SnapshotWriter {
 
     /// Staged: takes the store lock, writes the held objects and checks that
     /// every carried-over object is still there (a prune may have run since
-    /// staging), then [`Self::finish`]es.
-    pub fn commit(mut self) -> Result<SnapshotId> {
+    /// staging), then finishes with `entries` (what [`Self::take_entries`]
+    /// took out).
+    pub(crate) fn commit_entries(
+        mut self,
+        entries: BTreeMap<String, Vec<ObjectEntry>>,
+    ) -> Result<SnapshotId> {
         let lock = StoreLock::acquire(&self.root)?;
         self.lock = Some(lock);
         let held = self.lock_inner().held.take().unwrap_or_default();
@@ -216,7 +221,7 @@ impl SnapshotWriter {
             let (_, written) = objects::put(&self.root, &self.crypt, bytes)?;
             self.lock_inner().unsynced.extend(written);
         }
-        let entries = self.entries();
+        drop(held);
         for (ty, list) in &entries {
             for e in list {
                 for hash in std::iter::once(&e.hash).chain(e.links.as_ref()) {
@@ -232,7 +237,13 @@ impl SnapshotWriter {
                 }
             }
         }
-        self.finish()
+        self.write_manifest(entries)
+    }
+
+    /// A staged writer's [`Self::commit_entries`] with its own entries.
+    pub fn commit(self) -> Result<SnapshotId> {
+        let entries = self.take_entries();
+        self.commit_entries(entries)
     }
 
     /// The id the snapshot will have once finished.
@@ -266,7 +277,7 @@ impl SnapshotWriter {
             id: object.id.clone(),
             hash,
             name: ty.label_of(&object.body, &object.id),
-            volatile: object.volatile.clone(),
+            volatile: super::Volatile::from_map(&object.volatile),
             links: None,
         };
         let mut inner = self.lock_inner();
@@ -364,12 +375,20 @@ impl SnapshotWriter {
         if self.lock.is_none() {
             return self.commit();
         }
+        let entries = self.take_entries();
+        self.write_manifest(entries)
+    }
+
+    /// Writes the index layers of `entries` (per type in id order), the
+    /// manifest and the state, under the lock. Each type's entries are
+    /// consumed as its layers are written.
+    fn write_manifest(self, mut entries: BTreeMap<String, Vec<ObjectEntry>>) -> Result<SnapshotId> {
         let pending = std::mem::take(&mut *self.lock_inner());
         let mut unsynced = pending.unsynced;
         let mut index = BTreeMap::new();
         let mut counts = BTreeMap::new();
         for ty in &self.types {
-            let entries = pending.entries.get(ty).cloned().unwrap_or_default();
+            let entries = entries.remove(ty).unwrap_or_default();
             counts.insert(ty.clone(), entries.len() as u64);
             let base = self.base.as_ref().and_then(|b| b.index.get(ty));
             let (layers, written) = self.layers_for(base, entries)?;
@@ -422,30 +441,49 @@ impl SnapshotWriter {
     }
 
     /// The layers of one type: the base's plus a layer of changes when that
-    /// is small, else one fresh layer.
+    /// is small, else one fresh layer. `entries` are in id order, as are the
+    /// base's resolved entries, so the two are merged side by side.
     fn layers_for(
         &self,
         base: Option<&Vec<ObjectHash>>,
-        entries: BTreeMap<String, ObjectEntry>,
+        entries: Vec<ObjectEntry>,
     ) -> Result<(Vec<ObjectHash>, Option<PathBuf>)> {
         if let Some(base_layers) = base.filter(|l| !l.is_empty() && l.len() < MAX_LAYERS) {
             // A damaged base is not this snapshot's problem: write afresh.
-            if let Ok(old) = manifest::resolve(&self.root, &self.crypt, base_layers) {
-                let removed: Vec<String> = old
-                    .keys()
-                    .filter(|id| !entries.contains_key(*id))
-                    .cloned()
-                    .collect();
-                let upsert: Vec<ObjectEntry> = entries
-                    .values()
-                    .filter(|e| old.get(&e.id) != Some(e))
-                    .cloned()
-                    .collect();
+            if let Ok(old) = manifest::resolve_sorted(&self.root, &self.crypt, base_layers) {
+                let mut removed = Vec::new();
+                let mut upsert = Vec::new();
+                let (mut o, mut n) = (old.iter().peekable(), entries.iter().peekable());
+                loop {
+                    match (o.peek(), n.peek()) {
+                        (None, None) => break,
+                        (Some(a), Some(b)) if a.id == b.id => {
+                            if a != b {
+                                upsert.push((*b).clone());
+                            }
+                            o.next();
+                            n.next();
+                        }
+                        (Some(a), Some(b)) if a.id < b.id => {
+                            removed.push(a.id.clone());
+                            o.next();
+                        }
+                        (Some(a), None) => {
+                            removed.push(a.id.clone());
+                            o.next();
+                        }
+                        (_, Some(b)) => {
+                            upsert.push((*b).clone());
+                            n.next();
+                        }
+                    }
+                }
                 let changes = removed.len() + upsert.len();
                 if changes == 0 {
                     return Ok((base_layers.clone(), None));
                 }
                 if changes * CHANGE_RATIO <= old.len() {
+                    drop(old);
                     let layer = Layer { upsert, removed };
                     let (hash, written) = objects::put(&self.root, &self.crypt, &layer.to_bytes())?;
                     let mut layers = base_layers.clone();
@@ -458,7 +496,7 @@ impl SnapshotWriter {
             return Ok((Vec::new(), None));
         }
         let layer = Layer {
-            upsert: entries.into_values().collect(),
+            upsert: entries,
             removed: Vec::new(),
         };
         let (hash, written) = objects::put(&self.root, &self.crypt, &layer.to_bytes())?;
