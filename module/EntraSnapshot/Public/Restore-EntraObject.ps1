@@ -576,6 +576,20 @@ function Restore-EntraObject {
             $steps = @($steps | Where-Object { $kept.Contains($_.ObjectId) })
         }
 
+        # The restore plans again against the tenant as it is now: what was
+        # confirmed is kept as text to check the run against, and the
+        # preview's objects are let go before the engine reads the tenant
+        # again (Azure Automation stops a job at 400 MB; a preview of 5,000
+        # steps is tens of MB of objects).
+        $confirmed = @($steps | ForEach-Object { "$($_.Kind) $($_.ObjectType)/$($_.ObjectId): $($_.Summary)" }) -join "`n"
+        $confirmedCount = $steps.Count
+        $planned = $null
+        $plan = $null
+        $steps = $null
+        $objects = $null
+        $byObject = $null
+        [System.GC]::Collect()
+
         try {
             $outcome = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $parameters -TargetObject $target @signIn
         }
@@ -583,12 +597,11 @@ function Restore-EntraObject {
             $PSCmdlet.ThrowTerminatingError($_)
         }
         $result = ConvertTo-EntraSnapshotRestoreResult -InputObject $outcome -Store $storePath -SnapshotId $parameters.snapshot
+        $outcome = $null
 
-        # The restore plans again against the tenant as it is now.
-        $confirmed = @($steps | ForEach-Object { "$($_.Kind) $($_.ObjectType)/$($_.ObjectId): $($_.Summary)" }) -join "`n"
         $ran = @($result.Steps | ForEach-Object { "$($_.Kind) $($_.ObjectType)/$($_.ObjectId): $($_.Summary)" }) -join "`n"
         if ($ran -ne $confirmed) {
-            Write-Warning "The tenant changed between the confirmation and the restore: $($result.Steps.Count) step(s) ran instead of the $($steps.Count) confirmed. The result's Steps list what ran."
+            Write-Warning "The tenant changed between the confirmation and the restore: $($result.Steps.Count) step(s) ran instead of the $confirmedCount confirmed. The result's Steps list what ran."
         }
         if ($result.Overridden) {
             Write-Warning "The break-glass guard was overridden: $($result.Findings -join ' ')"

@@ -162,6 +162,7 @@ pub unsafe extern "C" fn entrasnap_job_start(
         let Ok(request) = unsafe { CStr::from_ptr(request_json) }.to_str() else {
             return entrasnap_result::InvalidUtf8;
         };
+        crate::give_back_freed_memory();
         match Job::start(request) {
             Ok(job) => {
                 // SAFETY: non-NULL and writable, as the caller promised.

@@ -19,6 +19,24 @@ use std::ffi::{CString, c_char};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc holds freed memory back for a moment and returns it only when
+/// the thread that freed it allocates again; a job's threads end with the
+/// job, so a finished job's memory stayed in the host process (a pwsh
+/// restore of 5,000 users on `large` held 387 MB after its preview, 209 MB
+/// with this, and peaked 416 -> 350 MB). A purge delay of zero returns it as
+/// it is freed, at no measurable cost; MIMALLOC_PURGE_DELAY, when set, wins.
+pub(crate) fn give_back_freed_memory() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            // `mi_option_purge_delay`, 15 in mimalloc's `mi_option_e` (v2 and v3).
+            const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+            // SAFETY: an option store, done once, before this library's job threads start.
+            unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+        }
+    });
+}
+
 #[macro_use]
 mod panic;
 
