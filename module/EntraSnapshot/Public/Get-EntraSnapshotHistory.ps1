@@ -323,7 +323,7 @@ function Get-EntraSnapshotHistory {
                 Details        = @($entry.details | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
                 Attributes     = @(ConvertTo-EntraSnapshotAttributeChange -Attribute $entry.attributes)
                 Links          = @(ConvertTo-EntraSnapshotAttributeChange -Link $entry.links)
-                ChangedBy      = Get-EntraSnapshotActorLabel -Attribution $entry.attribution
+                ChangedBy      = [string[]]@($entry.changedBy | Where-Object { $null -ne $_ })
                 Attribution    = $entry.attribution
                 FromSnapshotId = $fromId
                 FromKind       = $fromKind

@@ -8,7 +8,8 @@
 //! "verifyKeyFiles"?}`. Result: the record `entrasnap history --json`
 //! prints, `{"objectType", "objectId", "objectName", "tenantId", "from",
 //! "to", "snapshots", "attribute"?, "entries": [...]}`, each entry with its
-//! `details` (the attribute lines the command prints under it), plus
+//! `details` (the attribute lines the command prints under it) and
+//! `changedBy` (its actors' labels, as `snapshot.compare` gives them), plus
 //! `rendered` with a format. A name several objects have, a name or id nothing has, an
 //! attribute the object never had fail with `EntraSnapshot.InvalidArgument`
 //! naming it.
@@ -146,12 +147,14 @@ fn run(
         attribute_history(&mut h, &log);
     }
     let mut value = serde_json::to_value(&h).expect("a history serializes");
-    // Each entry's lines for people, as the command prints them under it.
+    // Each entry's lines for people, as the command prints them under it,
+    // and its actors labelled as a compare's changes label them.
     if let Some(entries) = value["entries"].as_array_mut() {
         for (json, entry) in entries.iter_mut().zip(&h.entries) {
             let mut details = change_lines(&entry.attributes, &entry.links);
             details.extend(entry.attribution.iter().flat_map(attribution_text));
             json["details"] = json!(details);
+            json["changedBy"] = json!(crate::records::changed_by(entry.attribution.as_ref()));
         }
     }
     if rendered {
@@ -206,6 +209,11 @@ mod tests {
         assert_eq!(
             h["entries"][1]["details"],
             json!(["state: enabled -> disabled"])
+        );
+        assert_eq!(
+            h["entries"][1]["changedBy"],
+            json!([]),
+            "not audited: no actors"
         );
         let text = h["rendered"].as_str().unwrap();
         assert!(text.contains("    state: enabled -> disabled"), "{text}");
