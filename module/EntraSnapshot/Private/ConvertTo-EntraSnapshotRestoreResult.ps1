@@ -13,6 +13,9 @@ function ConvertTo-EntraSnapshotRestoreResult {
 
     Clean is the verification's verdict; for a plan that was not run it is
     $true when there is nothing to write and $null otherwise (unknown).
+
+    An answer asked for with pageSize has its steps, outcomes and residue
+    in Pages (the page events' lists, by name) and their lengths in paged.
     #>
     [CmdletBinding()]
     [OutputType('EntraSnapshot.RestoreResult')]
@@ -28,7 +31,11 @@ function ConvertTo-EntraSnapshotRestoreResult {
         [AllowNull()]
         [AllowEmptyString()]
         [string]
-        $SnapshotId
+        $SnapshotId,
+
+        [AllowNull()]
+        [hashtable]
+        $Pages
     )
 
     $plan = $InputObject.plan
@@ -42,12 +49,36 @@ function ConvertTo-EntraSnapshotRestoreResult {
     if ($null -eq $restoreId) {
         $restoreId = $ran.restoreId
     }
+    $planSteps = $null
+    $ranOutcomes = $ran.outcomes
+    $residueSteps = $null
+    if ($null -ne $ran.verification) {
+        $residueSteps = $ran.verification.residue
+    }
+    if ($null -ne $plan) {
+        $planSteps = $plan.steps
+    }
+    if ($null -ne $InputObject.paged) {
+        # The lists came as page events: each must be whole.
+        foreach ($property in $InputObject.paged.PSObject.Properties) {
+            $received = 0
+            if ($null -ne $Pages -and $Pages.ContainsKey($property.Name)) {
+                $received = $Pages[$property.Name].Count
+            }
+            if ($received -ne [int]$property.Value) {
+                throw "EntraSnapshot: the engine announced $($property.Value) $($property.Name) of the restore but $received came."
+            }
+        }
+        $planSteps = $Pages['steps']
+        $ranOutcomes = $Pages['outcomes']
+        $residueSteps = $Pages['residue']
+    }
     $outcomes = @{}
-    foreach ($outcome in @($ran.outcomes | Where-Object { $null -ne $_ })) {
+    foreach ($outcome in @($ranOutcomes | Where-Object { $null -ne $_ })) {
         $outcomes[[int]$outcome.seq] = $outcome
     }
     $steps = @(
-        foreach ($step in @($plan.steps | Where-Object { $null -ne $_ })) {
+        foreach ($step in @($planSteps | Where-Object { $null -ne $_ })) {
             ConvertTo-EntraSnapshotRestoreStep -InputObject $step -Outcome $outcomes[[int]$step.seq]
         }
     )
@@ -67,7 +98,7 @@ function ConvertTo-EntraSnapshotRestoreResult {
     $residue = @()
     if ($null -ne $verification) {
         $residue = @(
-            foreach ($step in @($verification.residue | Where-Object { $null -ne $_ })) {
+            foreach ($step in @($residueSteps | Where-Object { $null -ne $_ })) {
                 ConvertTo-EntraSnapshotRestoreStep -InputObject $step
             }
         )

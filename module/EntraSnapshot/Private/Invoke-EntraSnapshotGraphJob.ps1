@@ -52,7 +52,12 @@ function Invoke-EntraSnapshotGraphJob {
         # The records of the result's page events (Invoke-EntraSnapshotJob -Pages).
         [AllowNull()]
         [System.Collections.Generic.List[object]]
-        $Pages
+        $Pages,
+
+        # The records of named page events (Invoke-EntraSnapshotJob -PageSets).
+        [AllowNull()]
+        [hashtable]
+        $PageSets
     )
 
     $useManagedIdentity = Assert-EntraSnapshotSignIn -ManagedIdentity:$ManagedIdentity -IdentityClientId $IdentityClientId -AccessToken $AccessToken -Operation $Operation
@@ -109,7 +114,7 @@ function Invoke-EntraSnapshotGraphJob {
                 $fromSession = $true
             }
         }
-        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject -TokenFromSession:$fromSession -GraphUrl $GraphUrl -Pages $Pages
+        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject -TokenFromSession:$fromSession -GraphUrl $GraphUrl -Pages $Pages -PageSets $PageSets
     }
     finally {
         $request.Remove('token')

@@ -39,7 +39,13 @@ function Invoke-EntraSnapshotJob {
         # bounded string to parse, instead of inside one result string).
         [AllowNull()]
         [System.Collections.Generic.List[object]]
-        $Pages
+        $Pages,
+
+        # Where the records of named page events go, by page name (a
+        # restore's steps, outcomes and residue): one list per name.
+        [AllowNull()]
+        [hashtable]
+        $PageSets
     )
 
     $native = $script:EntraSnapshotNative.Type
@@ -136,6 +142,14 @@ function Invoke-EntraSnapshotJob {
                         }
                     }
                     'page' {
+                        $name = [string]$jobEvent.name
+                        if ($null -ne $PageSets -and $PageSets.ContainsKey($name)) {
+                            $set = $PageSets[$name]
+                            foreach ($item in $jobEvent.items) {
+                                $set.Add($item)
+                            }
+                            continue
+                        }
                         if ($null -eq $Pages) {
                             Write-Verbose "Ignoring a page of '$($jobEvent.name)': this call asked for no pages."
                             continue

@@ -481,11 +481,17 @@ function Restore-EntraObject {
             $purpose = "back to snapshot $($parameters.snapshot)"
         }
 
+        # The steps, outcomes and residue come as pages of 500: no string
+        # the module parses grows with the restore (5,000 steps were 2.4 MB).
+        $parameters.pageSize = 500
+        $newPageSets = { @{ steps = [System.Collections.Generic.List[object]]::new(); outcomes = [System.Collections.Generic.List[object]]::new(); residue = [System.Collections.Generic.List[object]]::new() } }
+
         # The plan, without writing: what -WhatIf shows and -Confirm asks about.
         $preview = $parameters.Clone()
         $preview.whatIf = $true
+        $pageSets = & $newPageSets
         try {
-            $planned = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $preview -TargetObject $target @signIn
+            $planned = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $preview -TargetObject $target -PageSets $pageSets @signIn
         }
         catch {
             $PSCmdlet.ThrowTerminatingError($_)
@@ -500,7 +506,8 @@ function Restore-EntraObject {
                 Write-Warning "Left as it is: $line"
             }
         }
-        $plan = ConvertTo-EntraSnapshotRestoreResult -InputObject $planned -Store $storePath -SnapshotId $parameters.snapshot
+        $plan = ConvertTo-EntraSnapshotRestoreResult -InputObject $planned -Store $storePath -SnapshotId $parameters.snapshot -Pages $pageSets
+        $pageSets = $null
         $steps = @($plan.Steps)
         if ($plan.Permissions.Count -gt 0) {
             Write-Verbose "The restore needs these Graph permissions: $($plan.Permissions -join ', ')."
@@ -590,14 +597,16 @@ function Restore-EntraObject {
         $byObject = $null
         [System.GC]::Collect()
 
+        $pageSets = & $newPageSets
         try {
-            $outcome = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $parameters -TargetObject $target @signIn
+            $outcome = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $parameters -TargetObject $target -PageSets $pageSets @signIn
         }
         catch {
             $PSCmdlet.ThrowTerminatingError($_)
         }
-        $result = ConvertTo-EntraSnapshotRestoreResult -InputObject $outcome -Store $storePath -SnapshotId $parameters.snapshot
+        $result = ConvertTo-EntraSnapshotRestoreResult -InputObject $outcome -Store $storePath -SnapshotId $parameters.snapshot -Pages $pageSets
         $outcome = $null
+        $pageSets = $null
 
         $ran = @($result.Steps | ForEach-Object { "$($_.Kind) $($_.ObjectType)/$($_.ObjectId): $($_.Summary)" }) -join "`n"
         if ($ran -ne $confirmed) {

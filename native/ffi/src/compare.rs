@@ -76,10 +76,6 @@ struct Params {
     records: Records,
 }
 
-/// The largest page a caller may ask for: a page must stay one modest
-/// string (a change record is about half a kilobyte).
-const MAX_PAGE_SIZE: usize = 10_000;
-
 fn latest() -> String {
     "latest".to_owned()
 }
@@ -93,14 +89,7 @@ pub(crate) fn prepare(mut params: Map<String, Value>) -> Operation {
                 "{OP}: from takes a snapshot id or 'latest'; only to can be 'live'"
             )));
         }
-        if params
-            .page_size
-            .is_some_and(|n| n == 0 || n > MAX_PAGE_SIZE)
-        {
-            return Err(OperationError::invalid_argument(&format!(
-                "{OP}: pageSize must be 1 to {MAX_PAGE_SIZE}"
-            )));
-        }
+        crate::context::check_page_size(OP, params.page_size)?;
         let types = resolve_types(OP, &params.types)?;
         let format = match &params.format {
             None => None,

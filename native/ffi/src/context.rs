@@ -279,6 +279,20 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The largest page a caller may ask for: a page must stay one modest
+/// string (a change record is about half a kilobyte, a restore step less).
+pub(crate) const MAX_PAGE_SIZE: usize = 10_000;
+
+/// A request's `pageSize`, if given, is 1 to [`MAX_PAGE_SIZE`].
+pub(crate) fn check_page_size(op: &str, size: Option<usize>) -> Result<(), OperationError> {
+    if size.is_some_and(|n| n == 0 || n > MAX_PAGE_SIZE) {
+        return Err(OperationError::invalid_argument(&format!(
+            "{op}: pageSize must be 1 to {MAX_PAGE_SIZE}"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

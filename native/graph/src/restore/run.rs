@@ -366,33 +366,29 @@ pub async fn apply(
     ));
     let mut options = plan.options.clone();
     options.id_map.extend(report.id_map.clone());
-    let known_good = StoredSnapshot::open(store, &prepared.target).map_err(RestoreError::Store)?;
-    // One actor's restore reads back against the same target it planned to:
-    // the undo point (stored by now) with that actor's changes undone.
-    let undo_point = match &prepared.actor {
-        Some(_) => {
-            Some(StoredSnapshot::open(store, &prepared.pre_restore).map_err(RestoreError::Store)?)
-        }
-        None => None,
-    };
-    let wanted: Box<dyn Snapshot + '_> = match (&prepared.actor, &undo_point) {
-        (Some(reverted), Some(base)) => Box::new(
-            Overlay::new(base, prepared.target.clone(), &reverted.edits)
-                .map_err(RestoreError::Plan)?,
-        ),
-        _ => Box::new(known_good),
-    };
     // The read-back is planned against and dropped, never stored: it is not an export.
-    let (_, second) = plan_now(
-        client,
-        store,
-        wanted.as_ref(),
-        &options,
-        sink,
-        cancel,
-        |_| Ok(()),
-    )
-    .await?;
+    let second = match &prepared.actor {
+        // One actor's restore reads back against the same target it planned
+        // to: the undo point (stored by now) with that actor's changes undone.
+        Some(reverted) => {
+            let base =
+                StoredSnapshot::open(store, &prepared.pre_restore).map_err(RestoreError::Store)?;
+            let wanted = Overlay::new(&base, prepared.target.clone(), &reverted.edits)
+                .map_err(RestoreError::Plan)?;
+            plan_now(client, store, &wanted, &options, sink, cancel, |_| Ok(()))
+                .await?
+                .1
+        }
+        // The tenant is read before the known-good snapshot is opened, so
+        // two indexes of the tenant are held at once, not three (a restore
+        // of 5,000 users on `large`).
+        None => {
+            let now = read_now(client, store, sink, cancel).await?;
+            let known_good =
+                StoredSnapshot::open(store, &prepared.target).map_err(RestoreError::Store)?;
+            plan_with_bins(client, &known_good, &now, &options, sink).await?
+        }
+    };
 
     Ok(RestoreOutcome {
         restore_id,
@@ -440,10 +436,21 @@ async fn plan_now(
 ) -> Result<(StagedSnapshot, Plan), RestoreError> {
     let now = read_now(client, store, sink, cancel).await?;
     check(&now)?;
+    let plan = plan_with_bins(client, target, &now, options, sink).await?;
+    Ok((now, plan))
+}
+
+/// Reads the recycle bins of the types in scope and plans from `now` to `target`.
+async fn plan_with_bins(
+    client: &GraphClient,
+    target: &dyn Snapshot,
+    now: &StagedSnapshot,
+    options: &PlanOptions,
+    sink: &RestoreSink,
+) -> Result<Plan, RestoreError> {
     sink(RestoreEvent::Stage("Reading the recycle bins".into()));
     let deleted = read_deleted(client, &scope_types(options)?).await?;
-    let plan = plan(target, &now, &deleted, options).map_err(RestoreError::Plan)?;
-    Ok((now, plan))
+    plan(target, now, &deleted, options).map_err(RestoreError::Plan)
 }
 
 /// Reads the whole tenant (incrementally) into a staged undo-point snapshot.
