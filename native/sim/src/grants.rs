@@ -62,8 +62,10 @@ fn text<'a>(g: &'a Obj, p: &str) -> Option<&'a str> {
 
 /// Checks a grant as it will be stored: both ends are service principals of
 /// this tenant, the consent type and principal agree, every scope is one the
-/// resource publishes, and no other grant joins the same three.
-pub fn check(t: &Tenant, g: &Obj) -> GraphResult<()> {
+/// resource publishes, and no other grant joins the same three. A new grant
+/// joining them has the existing one's id (it is derived from the three),
+/// so on create any grant with its id is that other grant.
+pub fn check(t: &Tenant, g: &Obj, creating: bool) -> GraphResult<()> {
     for p in ["clientId", "resourceId"] {
         let id = text(g, p).unwrap_or_default();
         if !t.exists(Kind::ServicePrincipal, id) {
@@ -110,7 +112,7 @@ pub fn check(t: &Tenant, g: &Obj) -> GraphResult<()> {
         .into_iter()
         .flatten()
         .any(|(id, x)| {
-            Some(id.as_str()) != me
+            (creating || Some(id.as_str()) != me)
                 && ["clientId", "resourceId", "principalId"]
                     .iter()
                     .all(|p| x.get(*p) == g.get(*p))

@@ -411,7 +411,7 @@ pub fn object(t: &Tenant, kind: Kind, obj: &Obj, existing: Option<&Obj>) -> Grap
             combinations(obj.get("allowedCombinations").unwrap_or(&Value::Null))
         }
         Kind::RoleAssignment => role_assignment(t, obj),
-        Kind::OAuth2PermissionGrant => grants::check(t, obj),
+        Kind::OAuth2PermissionGrant => grants::check(t, obj, existing.is_none()),
         _ => Ok(()),
     }
 }

@@ -28,3 +28,5 @@ mod binary;
 mod audit;
 // The latency model: a page costs more the more objects it carries.
 mod latency;
+// Delegated permission grants: derived ids, validation, 409, scope-only updates.
+mod grants;
