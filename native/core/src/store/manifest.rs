@@ -463,6 +463,10 @@ pub(crate) fn apply(entries: Vec<ObjectEntry>, layer: Layer) -> Vec<ObjectEntry>
     let mut removed = layer.removed;
     removed.sort();
     let upsert = sorted_upserts(layer.upsert);
+    if entries.is_empty() {
+        // The first layer: nothing to merge with (and no second copy of it).
+        return upsert;
+    }
     let mut merged = Vec::with_capacity(entries.len() + upsert.len());
     let mut new = upsert.into_iter().peekable();
     for old in entries {

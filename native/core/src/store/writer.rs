@@ -24,6 +24,7 @@ use super::lock::StoreLock;
 use super::manifest::{self, FORMAT_VERSION, Layer, Links, ManifestFile, ObjectEntry};
 use super::objects;
 use super::state;
+use crate::diff::{Paired, pair_entries};
 use crate::error::{Error, ErrorKind, Result};
 use crate::normalize::{NormalizedObject, canonical_bytes};
 use crate::registry::ObjectType;
@@ -442,7 +443,7 @@ impl SnapshotWriter {
 
     /// The layers of one type: the base's plus a layer of changes when that
     /// is small, else one fresh layer. `entries` are in id order, as are the
-    /// base's resolved entries, so the two are merged side by side.
+    /// base's resolved entries, so the two are walked side by side.
     fn layers_for(
         &self,
         base: Option<&Vec<ObjectHash>>,
@@ -453,29 +454,12 @@ impl SnapshotWriter {
             if let Ok(old) = manifest::resolve_sorted(&self.root, &self.crypt, base_layers) {
                 let mut removed = Vec::new();
                 let mut upsert = Vec::new();
-                let (mut o, mut n) = (old.iter().peekable(), entries.iter().peekable());
-                loop {
-                    match (o.peek(), n.peek()) {
-                        (None, None) => break,
-                        (Some(a), Some(b)) if a.id == b.id => {
-                            if a != b {
-                                upsert.push((*b).clone());
-                            }
-                            o.next();
-                            n.next();
-                        }
-                        (Some(a), Some(b)) if a.id < b.id => {
-                            removed.push(a.id.clone());
-                            o.next();
-                        }
-                        (Some(a), None) => {
-                            removed.push(a.id.clone());
-                            o.next();
-                        }
-                        (_, Some(b)) => {
-                            upsert.push((*b).clone());
-                            n.next();
-                        }
+                for pair in pair_entries(&old, &entries) {
+                    match pair {
+                        Paired::First(a) => removed.push(a.id.clone()),
+                        Paired::Second(b) => upsert.push(b.clone()),
+                        Paired::Both(a, b) if a != b => upsert.push(b.clone()),
+                        Paired::Both(..) => {}
                     }
                 }
                 let changes = removed.len() + upsert.len();
