@@ -38,7 +38,7 @@ BeforeAll {
 '@
 
     # Plays the engine for a mocked Invoke-EntraSnapshotJob: the changes go
-    # to -Pages as the engine's page events would, the rest is the result
+    # to -Pages (its changes list) as the engine's page events would, the rest is the result
     # (with changeCount, and the rendering when there is one). The engine
     # echoes the request's store in every record; STORE stands for it.
     function Send-EngineAnswer {
@@ -48,7 +48,7 @@ BeforeAll {
             $Json,
 
             [AllowNull()]
-            [System.Collections.Generic.List[object]]
+            [hashtable]
             $Pages,
 
             [hashtable]
@@ -61,7 +61,7 @@ BeforeAll {
         $answer = ConvertFrom-Json -InputObject $Json.Replace('"STORE"', (ConvertTo-Json -InputObject ([string]$Parameters.store)))
         $changes = @($answer.changes | Where-Object { $null -ne $_ })
         foreach ($change in $changes) {
-            $Pages.Add($change)
+            $Pages['changes'].Add($change)
         }
         $result = [ordered]@{
             from        = $answer.from

@@ -62,7 +62,7 @@ Describe 'Engine jobs' {
             $value = Invoke-EntraSnapshotJob -Operation 'engine.selftest' -Parameters @{
                 events   = 1201
                 pageSize = 500
-            } -Pages $pages
+            } -Pages @{ numbers = $pages }
             [pscustomobject]@{ Value = $value; Records = $pages }
         }
         $answer.Value.pages | Should -Be 3

@@ -49,15 +49,10 @@ function Invoke-EntraSnapshotGraphJob {
         [securestring]
         $AccessToken,
 
-        # The records of the result's page events (Invoke-EntraSnapshotJob -Pages).
-        [AllowNull()]
-        [System.Collections.Generic.List[object]]
-        $Pages,
-
-        # The records of named page events (Invoke-EntraSnapshotJob -PageSets).
+        # The records of the result's page events, by page name (Invoke-EntraSnapshotJob -Pages).
         [AllowNull()]
         [hashtable]
-        $PageSets
+        $Pages
     )
 
     $useManagedIdentity = Assert-EntraSnapshotSignIn -ManagedIdentity:$ManagedIdentity -IdentityClientId $IdentityClientId -AccessToken $AccessToken -Operation $Operation
@@ -114,7 +109,7 @@ function Invoke-EntraSnapshotGraphJob {
                 $fromSession = $true
             }
         }
-        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject -TokenFromSession:$fromSession -GraphUrl $GraphUrl -Pages $Pages -PageSets $PageSets
+        Invoke-EntraSnapshotJob -Operation $Operation -Parameters $request -TargetObject $TargetObject -TokenFromSession:$fromSession -GraphUrl $GraphUrl -Pages $Pages
     }
     finally {
         $request.Remove('token')

@@ -34,18 +34,14 @@ function Invoke-EntraSnapshotJob {
         [string]
         $GraphUrl,
 
-        # Where the records of the result's page events go (a request with
-        # pageSize sends its large lists as pages before the result, each a
-        # bounded string to parse, instead of inside one result string).
-        [AllowNull()]
-        [System.Collections.Generic.List[object]]
-        $Pages,
-
-        # Where the records of named page events go, by page name (a
-        # restore's steps, outcomes and residue): one list per name.
+        # Where the records of the result's page events go: page name (a
+        # compare's changes; a restore's steps, outcomes and residue) -> a
+        # List[object]. A request with pageSize sends its large lists as
+        # pages before the result, each a bounded string to parse, instead
+        # of inside one result string.
         [AllowNull()]
         [hashtable]
-        $PageSets
+        $Pages
     )
 
     $native = $script:EntraSnapshotNative.Type
@@ -143,19 +139,13 @@ function Invoke-EntraSnapshotJob {
                     }
                     'page' {
                         $name = [string]$jobEvent.name
-                        if ($null -ne $PageSets -and $PageSets.ContainsKey($name)) {
-                            $set = $PageSets[$name]
-                            foreach ($item in $jobEvent.items) {
-                                $set.Add($item)
-                            }
+                        if ($null -eq $Pages -or -not $Pages.ContainsKey($name)) {
+                            Write-Verbose "Ignoring a page of '$name': this call asked for no such pages."
                             continue
                         }
-                        if ($null -eq $Pages) {
-                            Write-Verbose "Ignoring a page of '$($jobEvent.name)': this call asked for no pages."
-                            continue
-                        }
+                        $list = $Pages[$name]
                         foreach ($item in $jobEvent.items) {
-                            $Pages.Add($item)
+                            $list.Add($item)
                         }
                     }
                     { $_ -in 'done', 'failed', 'cancelled' } {

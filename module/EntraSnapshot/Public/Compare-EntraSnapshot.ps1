@@ -381,13 +381,13 @@ function Compare-EntraSnapshot {
                 if ($live) {
                     Write-Verbose "Exporting the live tenant into '$storePath' to compare it with snapshot '$From'."
                 }
-                $report = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target -Pages $records @signIn
+                $report = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target -Pages @{ changes = $records } @signIn
             }
             else {
                 if ($PSCmdlet.ParameterSetName -ne 'SignIn' -or $PSBoundParameters.ContainsKey('GraphUrl')) {
                     Write-Verbose 'Two snapshots are compared without Graph: the sign-in parameters are not used.'
                 }
-                $report = Invoke-EntraSnapshotJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target -Pages $records
+                $report = Invoke-EntraSnapshotJob -Operation 'snapshot.compare' -Parameters $parameters -TargetObject $target -Pages @{ changes = $records }
             }
         }
         catch {

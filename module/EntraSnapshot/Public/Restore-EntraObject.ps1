@@ -491,7 +491,7 @@ function Restore-EntraObject {
         $preview.whatIf = $true
         $pageSets = & $newPageSets
         try {
-            $planned = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $preview -TargetObject $target -PageSets $pageSets @signIn
+            $planned = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $preview -TargetObject $target -Pages $pageSets @signIn
         }
         catch {
             $PSCmdlet.ThrowTerminatingError($_)
@@ -599,7 +599,7 @@ function Restore-EntraObject {
 
         $pageSets = & $newPageSets
         try {
-            $outcome = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $parameters -TargetObject $target -PageSets $pageSets @signIn
+            $outcome = Invoke-EntraSnapshotGraphJob -Operation 'snapshot.restore' -Parameters $parameters -TargetObject $target -Pages $pageSets @signIn
         }
         catch {
             $PSCmdlet.ThrowTerminatingError($_)
