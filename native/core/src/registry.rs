@@ -166,6 +166,12 @@ pub struct Link {
 pub struct Delta {
     /// Path of the delta function, e.g. `users/delta`.
     pub path: &'static str,
+    /// A property every object has and Graph filters with `startswith`
+    /// (`userPrincipalName`): a first read then lists the collection in
+    /// partitions by its leading characters, side by side, instead of one
+    /// delta round's chain of 200-object pages. Only for types whose links
+    /// are single-valued, since `$expand` returns at most 20 related objects.
+    pub partition: Option<&'static str>,
 }
 
 /// Which throttling budget a type's requests draw from.
@@ -593,6 +599,15 @@ mod tests {
                     "{}: delta tracks only selected properties",
                     ty.name
                 );
+                if let Some(p) = d.partition {
+                    assert!(ty.select.contains(&p), "{}: partitions by {p}", ty.name);
+                    assert!(
+                        ty.links.iter().all(|l| !l.many),
+                        "{}: a partitioned list expands its links, at most 20 each",
+                        ty.name
+                    );
+                    assert!(ty.links.len() <= 1, "{}: Graph expands one link", ty.name);
+                }
             }
             for w in ty.write.property_writes {
                 assert!(

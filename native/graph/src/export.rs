@@ -10,8 +10,8 @@
 //! that type. Small v1.0 collections and singletons are read in one `$batch`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use entrasnap_core::registry::{ApiVersion, Source, SourceShape};
@@ -21,14 +21,17 @@ use entrasnap_core::store::{
 use entrasnap_core::{LocalStore, NormalizedObject, ObjectType, normalize::normalize_from};
 use futures::future::try_join_all;
 use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::batch::BatchRequest;
 use crate::client::GraphClient;
 use crate::counters::tallied;
-use crate::delta::{DeltaError, DeltaOutcome, SpilledObjects};
+use crate::delta::{DeltaError, DeltaOutcome};
 use crate::error::{Error, ErrorKind};
 use crate::paging::Page;
+use crate::partition;
 use crate::request::Request;
 
 /// Version of the export state saved with the store.
@@ -116,16 +119,40 @@ pub enum ExportError {
     Spill(std::io::Error),
 }
 
+/// What storing objects needs, owned, so that a big read's objects can be
+/// stored on threads of their own while every type goes on reading.
+#[derive(Clone)]
+struct Sink {
+    writer: Arc<SnapshotWriter>,
+    /// Objects stored so far, per type.
+    objects: Arc<BTreeMap<&'static str, AtomicU64>>,
+    cancel: CancellationToken,
+}
+
+impl Sink {
+    fn check_cancelled(&self) -> Result<(), ExportError> {
+        if self.cancel.is_cancelled() {
+            Err(ExportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn put(&self, ty: &'static ObjectType, object: &NormalizedObject) -> Result<(), ExportError> {
+        self.writer.put(ty, object)?;
+        self.objects[ty.name].fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
 /// One export run's shared context.
 struct Run<'a> {
     client: &'a GraphClient,
     store: &'a LocalStore,
-    writer: &'a SnapshotWriter,
+    sink: Sink,
     progress: &'a ProgressSink,
-    cancel: &'a CancellationToken,
     /// The tenant's previous snapshot and its delta links, when incremental.
     previous: Option<Previous>,
-    objects: BTreeMap<&'static str, AtomicU64>,
     /// Requests per type (the types of the shared `$batch` share one).
     requests: BTreeMap<&'static str, Arc<AtomicU64>>,
 }
@@ -134,6 +161,7 @@ impl Run<'_> {
     fn report(&self, ty: &ObjectType, done: bool) {
         let stats = self.client.stats();
         let objects = self
+            .sink
             .objects
             .get(ty.name)
             .map_or(0, |n| n.load(Ordering::Relaxed));
@@ -150,17 +178,11 @@ impl Run<'_> {
     }
 
     fn check_cancelled(&self) -> Result<(), ExportError> {
-        if self.cancel.is_cancelled() {
-            Err(ExportError::Cancelled)
-        } else {
-            Ok(())
-        }
+        self.sink.check_cancelled()
     }
 
     fn put(&self, ty: &'static ObjectType, object: &NormalizedObject) -> Result<(), ExportError> {
-        self.writer.put(ty, object)?;
-        self.objects[ty.name].fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        self.sink.put(ty, object)
     }
 
     fn put_raw(
@@ -297,13 +319,16 @@ async fn read_tenant(
     let mut run = Run {
         client,
         store,
-        writer: &writer,
+        sink: Sink {
+            writer: Arc::new(writer),
+            objects: Arc::new(types.iter().map(|t| (t.name, AtomicU64::new(0))).collect()),
+            cancel: cancel.clone(),
+        },
         progress,
-        cancel,
         previous,
-        objects: types.iter().map(|t| (t.name, AtomicU64::new(0))).collect(),
         requests,
     };
+    let writer = &run.sink.writer;
 
     let mut modes = BTreeMap::new();
     let mut delta_links = Map::new();
@@ -334,12 +359,15 @@ async fn read_tenant(
         "deltaLinks": delta_links,
     }));
     let counts: BTreeMap<String, u64> = run
+        .sink
         .objects
         .iter()
         .map(|(k, v)| (k.to_string(), v.load(Ordering::Relaxed)))
         .collect();
     let previous = run.previous.take().map(|p| p.manifest);
-    drop(run);
+    // Every storing thread has been joined, so this is the one reference left.
+    let writer = Arc::try_unwrap(run.sink.writer)
+        .map_err(|_| invalid("the snapshot writer is still in use after the read"))?;
     let stats = client.stats();
     let report = ExportReport {
         snapshot_id: writer.id().to_string(),
@@ -559,7 +587,6 @@ async fn read_delta_type(
     run: &Run<'_>,
     ty: &'static ObjectType,
 ) -> Result<(ReadMode, Option<String>), ExportError> {
-    let delta = ty.delta.expect("delta type");
     let saved = run
         .previous
         .as_ref()
@@ -579,15 +606,84 @@ async fn read_delta_type(
             }
             Err(DeltaError::Expired) => {
                 tracing::info!(type_name = ty.name, "delta token expired; reading in full");
-                let link = full_delta(run, ty, delta.path).await?;
+                let link = full_read(run, ty).await?;
                 return Ok((ReadMode::Resynced, Some(link)));
             }
             Err(DeltaError::Graph(e)) => return Err(e.into()),
             Err(DeltaError::Spill(e)) => return Err(ExportError::Spill(e)),
         }
     }
-    let link = full_delta(run, ty, delta.path).await?;
+    let link = full_read(run, ty).await?;
     Ok((ReadMode::Full, Some(link)))
+}
+
+/// Every object of a delta type with its links; returns the delta link for
+/// the next export. Types with a partition property are listed in parallel
+/// partitions (see [`partition`](crate::partition)), the rest in one delta round.
+async fn full_read(run: &Run<'_>, ty: &'static ObjectType) -> Result<String, ExportError> {
+    /// Pages read ahead of storing (each at most 999 objects).
+    const PAGES_AHEAD: usize = 4;
+    let delta = ty.delta.expect("delta type");
+    let Some(property) = delta.partition else {
+        return full_delta(run, ty, delta.path).await;
+    };
+    let target = partition::Target {
+        ty,
+        property,
+        collection: format!("{}/{}", version_root(ty), ty.sources[0].path),
+        delta_url: delta_url(ty, delta.path),
+    };
+    let (pages, arriving) = mpsc::channel(PAGES_AHEAD);
+    // The reader is a task of its own and the storer a thread of its own, so
+    // pages keep arriving while earlier ones are stored and the other types
+    // go on reading; both stop when this function returns early.
+    let reader = AbortOnDropHandle::new(tokio::spawn(tallied(
+        run.requests[ty.name].clone(),
+        partition::read(run.client.clone(), target, pages),
+    )));
+    let (stored, mut progress) = mpsc::unbounded_channel();
+    let sink = run.sink.clone();
+    let storer = tokio::task::spawn_blocking(move || {
+        let mut arriving = arriving;
+        while let Some(page) = arriving.blocking_recv() {
+            let objects = Mutex::new(page.into_iter());
+            store_with_links(&sink, ty, &|| {
+                Ok(objects.lock().unwrap_or_else(|e| e.into_inner()).next())
+            })?;
+            let _ = stored.send(());
+        }
+        Ok::<_, ExportError>(())
+    });
+    while progress.recv().await.is_some() {
+        run.report(ty, false);
+    }
+    storer
+        .await
+        .map_err(|e| invalid(format!("storing {ty} failed: {e}")))??;
+    let read = reader
+        .await
+        .map_err(|e| invalid(format!("reading {ty} in partitions failed: {e}")))?
+        .map_err(|e| match e {
+            DeltaError::Graph(e) => ExportError::Graph(e),
+            DeltaError::Spill(e) => ExportError::Spill(e),
+            DeltaError::Expired => {
+                invalid(format!("a fresh delta link of {ty} was refused as expired"))
+            }
+        })?;
+    tracing::debug!(
+        type_name = ty.name,
+        partitions = read.partitions,
+        "listed in partitions"
+    );
+    Ok(read.delta_link)
+}
+
+fn delta_url(ty: &ObjectType, path: &str) -> String {
+    format!(
+        "{}/{path}{}",
+        version_root(ty),
+        select_query(&ty.delta_select())
+    )
 }
 
 async fn delta_round(run: &Run<'_>, url: &str) -> Result<DeltaOutcome, DeltaError> {
@@ -601,11 +697,7 @@ async fn full_delta(
     ty: &'static ObjectType,
     path: &str,
 ) -> Result<String, ExportError> {
-    let url = format!(
-        "{}/{path}{}",
-        version_root(ty),
-        select_query(&ty.delta_select())
-    );
+    let url = delta_url(ty, path);
     // Every object of the type comes back: keep them on disk, not in memory.
     let outcome = match run.client.delta_spilled(&url, run.store.root()).await {
         Ok(o) => o,
@@ -617,45 +709,55 @@ async fn full_delta(
             )));
         }
     };
-    store_with_links(run, ty, outcome.objects)?;
+    let objects = outcome.objects;
+    let sink = run.sink.clone();
+    // A thread of its own: the other types go on reading meanwhile.
+    tokio::task::spawn_blocking(move || {
+        let next = AtomicUsize::new(0);
+        store_with_links(&sink, ty, &|| {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= objects.len() {
+                return Ok(None);
+            }
+            objects.get(i).map(Some).map_err(ExportError::Spill)
+        })
+    })
+    .await
+    .map_err(|e| invalid(format!("storing {ty} failed: {e}")))??;
     Ok(outcome.delta_link)
 }
 
-/// Normalize and store a full round's objects with their links. Creating many
-/// small files is the slow part, so the work is spread over a few threads,
-/// each reading the next object back from the round's spill file: only the
-/// objects in the workers' hands are in memory.
+/// Normalize and store a full read's objects with their links, each taken
+/// from `next` (a delta round's spill file, a partition's page). Creating
+/// many small files is the slow part, so the work is spread over a few
+/// threads: only the objects in the workers' hands are in memory.
 fn store_with_links(
-    run: &Run<'_>,
+    sink: &Sink,
     ty: &'static ObjectType,
-    objects: SpilledObjects,
+    next: &(dyn Fn() -> Result<Option<Value>, ExportError> + Sync),
 ) -> Result<(), ExportError> {
     const WORKERS: usize = 4;
     let source = &ty.sources[0];
     let one = |raw: Value| -> Result<(), ExportError> {
         let (raw, changes) = split_links(ty, raw);
         let object = normalize_from(ty, source, raw)?;
-        run.put(ty, &object)?;
+        sink.put(ty, &object)?;
         let links: Links = changes
             .into_iter()
             .map(|(name, c)| (name, c.added))
             .collect();
-        run.writer.put_links(ty, &object.id, &links)?;
+        sink.writer.put_links(ty, &object.id, &links)?;
         Ok(())
     };
-    let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..WORKERS.min(objects.len()))
+        let workers: Vec<_> = (0..WORKERS)
             .map(|_| {
                 scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= objects.len() {
-                            return Ok(());
-                        }
-                        run.check_cancelled()?;
-                        one(objects.get(i).map_err(ExportError::Spill)?)?;
+                    while let Some(raw) = next()? {
+                        sink.check_cancelled()?;
+                        one(raw)?;
                     }
+                    Ok(())
                 })
             })
             .collect();
@@ -766,11 +868,11 @@ async fn apply_changes(
             ids.extend(c.added);
         }
         links.retain(|_, ids| !ids.is_empty());
-        run.writer.put_links(ty, &object.id, &links)?;
+        run.sink.writer.put_links(ty, &object.id, &links)?;
     }
     for entry in previous.iter().filter(|e| !touched.contains(&e.id)) {
-        run.writer.put_entry(ty, entry.clone())?;
-        run.objects[ty.name].fetch_add(1, Ordering::Relaxed);
+        run.sink.writer.put_entry(ty, entry.clone())?;
+        run.sink.objects[ty.name].fetch_add(1, Ordering::Relaxed);
     }
     run.report(ty, false);
     Ok(())

@@ -21,6 +21,7 @@ mod delta;
 mod error;
 pub mod export;
 mod paging;
+mod partition;
 mod request;
 pub mod restore;
 mod retry;

