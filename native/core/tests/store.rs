@@ -118,6 +118,48 @@ fn a_small_change_adds_a_small_layer_not_a_second_copy() {
 }
 
 #[test]
+fn a_long_chain_of_small_changes_is_folded_over_its_first_layer() {
+    let (_dir, store) = store();
+    let users = 400;
+    let index = |id: &entrasnap_core::store::SnapshotId| -> Vec<String> {
+        let text = fs::read_to_string(store.root().join(format!("snapshots/{id}.json"))).unwrap();
+        let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+        m["index"]["user"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect()
+    };
+    // Day d: the first d users have moved department (a few more each day).
+    let mut ids = Vec::new();
+    for d in 0..12 {
+        ids.push(snapshot(&store, day(d as u32 + 1, 6), users, d * 2));
+    }
+    let first = index(&ids[0]);
+    assert_eq!(first.len(), 1);
+    let lengths: Vec<usize> = ids.iter().map(|id| index(id).len()).collect();
+    // Seven change layers pile up, then the eighth snapshot folds them into
+    // one over the same first layer, which is never written again.
+    assert_eq!(lengths, [1, 2, 3, 4, 5, 6, 7, 8, 2, 3, 4, 5]);
+    for id in &ids {
+        assert_eq!(index(id)[0], first[0], "{id}");
+    }
+    // And each snapshot still reads as it was written.
+    for (d, id) in ids.iter().enumerate() {
+        let m = store.manifest(id.as_str()).unwrap();
+        assert_eq!(m.entries("user").len(), users);
+        let moved = m
+            .entries("user")
+            .iter()
+            .filter(|e| store.read_object(&e.hash).unwrap()["department"] == json!("Engineering"))
+            .count();
+        assert_eq!(moved, d * 2, "{id}");
+    }
+    assert!(store.verify(None).unwrap().is_ok());
+}
+
+#[test]
 fn an_unfinished_export_is_never_listed_and_leaves_complete_ones_intact() {
     let (_dir, store) = store();
     let done = snapshot(&store, day(1, 6), 10, 0);

@@ -7,7 +7,10 @@
 //! links are saved with the store, so the next export of the same tenant
 //! asks only for what changed and carries everything else over from the
 //! previous snapshot; an expired delta token falls back to a full read of
-//! that type. Small v1.0 collections and singletons are read in one `$batch`.
+//! that type. A first read of a type with a partition property (users) lists
+//! it in parallel partitions instead of paging a delta round (see
+//! [`partition`](crate::partition)). Small v1.0 collections and singletons
+//! are read in one `$batch`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
