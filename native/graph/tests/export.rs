@@ -388,6 +388,15 @@ async fn large_tenant_exports_exactly_and_incrementally() {
     let (first_ops, first_http) = (n(&after_first, "requests"), n(&after_first, "httpRequests"));
     let second_ops = n(&after_second, "requests") - n(&before_second, "requests");
     let second_http = n(&after_second, "httpRequests") - n(&before_second, "httpRequests");
+    for (route, r) in after_second["byRoute"].as_object().unwrap() {
+        let was = before_second["byRoute"][route]["requests"]
+            .as_u64()
+            .unwrap_or(0);
+        let sent = r["requests"].as_u64().unwrap_or(0) - was;
+        if sent > 0 {
+            println!("second export: {route}: {sent}");
+        }
+    }
     println!(
         "seeded in {:.1} s; {} users, {} groups",
         seeded.as_secs_f64(),

@@ -591,7 +591,8 @@ static ROLE_ASSIGNMENT: KindInfo = KindInfo {
 
 /// Delegated permission grants: no soft delete (microsoft-graph-docs-contrib
 /// `oauth2permissiongrant-delete.md`), 2 resource units per GET (Graph's
-/// throttling guidance, "oauth2PermissionGrants").
+/// throttling guidance, "oauth2PermissionGrants"), delta queries
+/// (`oauth2permissiongrant-delta.md`, v1.0).
 static OAUTH2_PERMISSION_GRANT: KindInfo = KindInfo {
     entity: "oAuth2PermissionGrant",
     paths: &[&["oauth2PermissionGrants"]],
@@ -609,7 +610,7 @@ static OAUTH2_PERMISSION_GRANT: KindInfo = KindInfo {
     read_only: &["id"],
     write_only: &[],
     deletion: Deletion::Hard,
-    delta: false,
+    delta: true,
     read_cost: 2,
     throttle: ThrottleClass::Directory,
     default_page: 100,

@@ -945,7 +945,15 @@ const OAUTH2_PERMISSION_GRANT: ObjectType = ObjectType {
     display_name: "delegated permission grant",
     api_version: ApiVersion::V1,
     sources: &[collection("oauth2PermissionGrants")],
-    select: &[],
+    // Every property: delta tracks only what is selected.
+    select: &[
+        "id",
+        "clientId",
+        "consentType",
+        "principalId",
+        "resourceId",
+        "scope",
+    ],
     natural_key: &["id"],
     volatile: &[],
     read_only: &["id"],
@@ -959,7 +967,12 @@ const OAUTH2_PERMISSION_GRANT: ObjectType = ObjectType {
     ignored: &[],
     typed_paths: &[],
     polymorphic: false,
-    delta: None,
+    // A tenant holds a grant per user and app: thousands, paged 100 at a
+    // time as a list, so after the first read only the changes are asked for.
+    delta: Some(Delta {
+        path: "oauth2PermissionGrants/delta",
+        partition: None,
+    }),
     throttle: ThrottleClass::Directory,
     soft_delete: SoftDelete::None,
     write: WriteRules {
