@@ -856,7 +856,7 @@ fn graph_body_that_is_a_number() {
 fn graph_objects_without_ids() {
     hostile(
         "objects without ids",
-        "/users/delta",
+        "/users",
         body(
             r#"{"value":[{"displayName":"nobody"}],"@odata.deltaLink":"http://127.0.0.1:9/v1.0/users/delta?$deltatoken=x"}"#,
         ),

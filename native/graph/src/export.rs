@@ -133,6 +133,16 @@ struct Sink {
 }
 
 impl Sink {
+    /// Stops the storing threads still running (a read failed elsewhere)
+    /// and waits for them, so that the writer is dropped here, removing what
+    /// it wrote, and not by a thread the process may not wait for.
+    async fn stop(&self) {
+        self.cancel.cancel();
+        while Arc::strong_count(&self.writer) > 1 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     fn check_cancelled(&self) -> Result<(), ExportError> {
         if self.cancel.is_cancelled() {
             Err(ExportError::Cancelled)
@@ -325,7 +335,8 @@ async fn read_tenant(
         sink: Sink {
             writer: Arc::new(writer),
             objects: Arc::new(types.iter().map(|t| (t.name, AtomicU64::new(0))).collect()),
-            cancel: cancel.clone(),
+            // Its own token, so a failed read can stop the storers too.
+            cancel: cancel.child_token(),
         },
         progress,
         previous,
@@ -345,7 +356,13 @@ async fn read_tenant(
             read_type(&run, ty, &organization),
         )
     }));
-    let ((), outcomes) = futures::try_join!(batch_job, others)?;
+    let ((), outcomes) = match futures::try_join!(batch_job, others) {
+        Ok(done) => done,
+        Err(e) => {
+            run.sink.stop().await;
+            return Err(e);
+        }
+    };
     for ty in &batched {
         modes.insert(ty.name.to_string(), ReadMode::Full);
     }
