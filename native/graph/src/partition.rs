@@ -42,11 +42,9 @@ const PAGE: u64 = 999;
 /// A prefix with more objects than this many pages is split by its next
 /// character: its pages would otherwise be the longest chain...
 const SPLIT_ABOVE: u64 = 2 * PAGE;
-/// ...unless it is already a small share of the whole: with this many
-/// partitions per reader the readers finish together, and more would only
-/// add requests (a 100,000-user tenant split down to 2,000 users a prefix
-/// took a thousand partitions).
-const PARTS_PER_READER: u64 = 4;
+/// ...unless its chain is no longer than a reader's share of the whole
+/// anyway: splitting it would only add `$count` requests (a 100,000-user
+/// tenant split down to 3,000 users a prefix took a thousand of them).
 /// Prefixes go no longer than this (a few thousand partitions at most).
 const MAX_PREFIX: usize = 3;
 /// Partitions being read at once; the client's own concurrency limit, which
@@ -154,7 +152,7 @@ async fn plan(client: &GraphClient, target: &Target) -> Result<Vec<Part>, Error>
         prefix: String::new(),
         count: total,
     }];
-    let split_above = SPLIT_ABOVE.max(total / (READERS as u64 * PARTS_PER_READER));
+    let split_above = SPLIT_ABOVE.max(total / READERS as u64);
     while !open.is_empty() {
         let (split, keep): (Vec<Part>, Vec<Part>) = open
             .into_iter()
