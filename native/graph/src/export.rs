@@ -677,25 +677,39 @@ async fn full_read(run: &Run<'_>, ty: &'static ObjectType) -> Result<String, Exp
     while progress.recv().await.is_some() {
         run.report(ty, false);
     }
-    storer
-        .await
-        .map_err(|e| invalid(format!("storing {ty} failed: {e}")))??;
+    stored_by(storer, ty).await?;
     let read = reader
         .await
         .map_err(|e| invalid(format!("reading {ty} in partitions failed: {e}")))?
-        .map_err(|e| match e {
-            DeltaError::Graph(e) => ExportError::Graph(e),
-            DeltaError::Spill(e) => ExportError::Spill(e),
-            DeltaError::Expired => {
-                invalid(format!("a fresh delta link of {ty} was refused as expired"))
-            }
-        })?;
+        .map_err(|e| fresh_read_error(ty, e))?;
     tracing::debug!(
         type_name = ty.name,
         partitions = read.partitions,
         "listed in partitions"
     );
     Ok(read.delta_link)
+}
+
+/// A first read's delta error as the export's: a delta round (or link) just
+/// begun cannot have expired, so that is Graph answering wrongly.
+fn fresh_read_error(ty: &ObjectType, e: DeltaError) -> ExportError {
+    match e {
+        DeltaError::Graph(e) => ExportError::Graph(e),
+        DeltaError::Spill(e) => ExportError::Spill(e),
+        DeltaError::Expired => invalid(format!(
+            "a fresh delta round of {ty} was refused as expired"
+        )),
+    }
+}
+
+/// Waits for a storing thread; its own error, or a panic as an error.
+async fn stored_by(
+    storer: tokio::task::JoinHandle<Result<(), ExportError>>,
+    ty: &ObjectType,
+) -> Result<(), ExportError> {
+    storer
+        .await
+        .map_err(|e| invalid(format!("storing {ty} failed: {e}")))?
 }
 
 fn delta_url(ty: &ObjectType, path: &str) -> String {
@@ -719,20 +733,15 @@ async fn full_delta(
 ) -> Result<String, ExportError> {
     let url = delta_url(ty, path);
     // Every object of the type comes back: keep them on disk, not in memory.
-    let outcome = match run.client.delta_spilled(&url, run.store.root()).await {
-        Ok(o) => o,
-        Err(DeltaError::Graph(e)) => return Err(e.into()),
-        Err(DeltaError::Spill(e)) => return Err(ExportError::Spill(e)),
-        Err(DeltaError::Expired) => {
-            return Err(invalid(format!(
-                "a fresh delta round of {ty} was refused as expired"
-            )));
-        }
-    };
+    let outcome = run
+        .client
+        .delta_spilled(&url, run.store.root())
+        .await
+        .map_err(|e| fresh_read_error(ty, e))?;
     let objects = outcome.objects;
     let sink = run.sink.clone();
     // A thread of its own: the other types go on reading meanwhile.
-    tokio::task::spawn_blocking(move || {
+    let storer = tokio::task::spawn_blocking(move || {
         let next = AtomicUsize::new(0);
         store_with_links(&sink, ty, &|| {
             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -741,9 +750,8 @@ async fn full_delta(
             }
             objects.get(i).map(Some).map_err(ExportError::Spill)
         })
-    })
-    .await
-    .map_err(|e| invalid(format!("storing {ty} failed: {e}")))??;
+    });
+    stored_by(storer, ty).await?;
     Ok(outcome.delta_link)
 }
 

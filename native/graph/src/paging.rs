@@ -81,17 +81,13 @@ impl Pager {
         // Absolute, so the first request (a path) is recognised too.
         let here = resolved.url.to_string();
         self.seen.insert(here.clone());
-        if let Some(next) = &page.next_link
-            && self
-                .client
-                .resolve(next)
-                .is_ok_and(|n| self.seen.contains(n.url.as_str()))
-        {
-            let which = if self
-                .client
-                .resolve(next)
-                .is_ok_and(|n| n.url.as_str() == here)
-            {
+        let next = page
+            .next_link
+            .as_deref()
+            .and_then(|n| self.client.resolve(n).ok())
+            .map(|n| n.url.to_string());
+        if let Some(next) = next.filter(|n| self.seen.contains(n)) {
+            let which = if next == here {
                 "the page itself".to_string()
             } else {
                 "an earlier page".to_string()

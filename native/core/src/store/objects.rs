@@ -38,7 +38,17 @@ pub(crate) fn put(
     crypt: &StoreCrypt,
     bytes: &[u8],
 ) -> Result<(ObjectHash, Option<PathBuf>)> {
-    let hash = ObjectHash::of(bytes);
+    put_hashed(root, crypt, ObjectHash::of(bytes), bytes)
+}
+
+/// [`put`] for a caller that has just hashed `bytes` (`hash` is theirs).
+pub(crate) fn put_hashed(
+    root: &Path,
+    crypt: &StoreCrypt,
+    hash: ObjectHash,
+    bytes: &[u8],
+) -> Result<(ObjectHash, Option<PathBuf>)> {
+    debug_assert!(hash == ObjectHash::of(bytes), "the hash is of these bytes");
     let path = path_of(root, &hash);
     let (found, sealed) = inspect(root, crypt, &hash);
     match found {

@@ -154,7 +154,7 @@ impl SnapshotWriter {
         {
             return Ok(hash);
         }
-        let (hash, written) = objects::put(&self.root, &self.crypt, bytes)?;
+        let (hash, written) = objects::put_hashed(&self.root, &self.crypt, hash, bytes)?;
         self.note_created(&written);
         self.lock_inner().unsynced.extend(written);
         Ok(hash)
@@ -220,8 +220,8 @@ impl SnapshotWriter {
         let lock = StoreLock::acquire(&self.root)?;
         self.lock = Some(lock);
         let held = self.lock_inner().held.take().unwrap_or_default();
-        for bytes in held.values() {
-            let (_, written) = objects::put(&self.root, &self.crypt, bytes)?;
+        for (hash, bytes) in &held {
+            let (_, written) = objects::put_hashed(&self.root, &self.crypt, *hash, bytes)?;
             self.lock_inner().unsynced.extend(written);
         }
         drop(held);
